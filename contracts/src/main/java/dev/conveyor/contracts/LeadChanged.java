@@ -1,0 +1,8 @@
+package dev.conveyor.contracts;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** Data of {@code lead.changed}: another client (browser tab) now holds the user's task-processing lease. */
+public record LeadChanged(UUID userId, String leaderClientId, Instant expiresAt) {
+}
