@@ -1,0 +1,101 @@
+package dev.conveyor.e2e;
+
+import dev.conveyor.devstack.DevKeys;
+import dev.conveyor.devstack.Devstack;
+import dev.conveyor.devstack.Ports;
+import dev.conveyor.devstack.Postgres;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The whole platform for end-to-end tests: devstack (PostgreSQL + Kafka) in this JVM's children and the four packaged
+ * services as separate JVMs, on random ports, wired exactly like the local run wires them.
+ */
+final class Platform implements AutoCloseable {
+    final Devstack devstack;
+    final DevKeys keys;
+    final ServiceProcess taskApi;
+    final ServiceProcess generation;
+    final ServiceProcess gateway;
+    final ServiceProcess worker;
+    final String workerToken;
+    final String adminToken;
+
+    private Platform(Devstack devstack, DevKeys keys, Path root, Path logs) throws Exception {
+        this.devstack = devstack;
+        this.keys = keys;
+        this.workerToken = keys.token(UUID.randomUUID(), List.of("worker"), Duration.ofHours(2));
+        this.adminToken = keys.token(UUID.randomUUID(), List.of("admin", "user"), Duration.ofHours(2));
+        int taskApiPort = Ports.free();
+        this.taskApi = new ServiceProcess("task-api", root, taskApiPort, env("conveyor_tasks", taskApiPort), logs);
+        this.generation = new ServiceProcess("generation-service", root, Ports.free(), env("conveyor_generations", taskApiPort), logs);
+        this.gateway = new ServiceProcess("realtime-gateway", root, Ports.free(), env(null, taskApiPort), logs);
+        int workerPort = Ports.free();
+        Map<String, String> workerEnv = env(null, taskApiPort);
+        workerEnv.put("WORKER_URL", "http://127.0.0.1:" + workerPort);
+        this.worker = new ServiceProcess("task-worker", root, workerPort, workerEnv, logs);
+    }
+
+    private Map<String, String> env(String database, int taskApiPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", devstack.kafka().bootstrapServers());
+        env.put("JWT_PUBLIC_KEY", keys.publicKey().toString());
+        env.put("TASK_API_URL", "http://127.0.0.1:" + taskApiPort);
+        env.put("WORKER_TOKEN", workerToken);
+        env.put("PG_USER", Postgres.USER);
+        env.put("PG_PASSWORD", Postgres.PASSWORD);
+        if (database != null) {
+            env.put("PG_JDBC_URL", devstack.postgres().jdbcUrl(database));
+            env.put("PG_REACTIVE_URL", devstack.postgres().reactiveUrl(database));
+        }
+        return env;
+    }
+
+    static Platform start(String testName) throws Exception {
+        Path root = Path.of(System.getProperty("conveyor.root", "..")).toAbsolutePath().normalize();
+        Path dir = Path.of("target", "e2e", testName + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Path logs = dir.resolve("logs");
+        Files.createDirectories(logs);
+        Devstack devstack = Devstack.start(0, 0, dir.resolve("devstack"), false, List.of("conveyor_tasks", "conveyor_generations"));
+        Platform platform;
+        try {
+            platform = new Platform(devstack, DevKeys.in(dir.resolve("keys")), root, logs);
+        } catch (Exception e) {
+            devstack.close();
+            throw e;
+        }
+        try {
+            // task-api first: the others call it or consume what it publishes.
+            platform.taskApi.start();
+            platform.generation.start();
+            platform.gateway.start();
+            platform.worker.start();
+        } catch (Exception e) {
+            platform.close();
+            throw e;
+        }
+        return platform;
+    }
+
+    Api userApi(UUID userId) {
+        return new Api(keys.token(userId, List.of("user"), Duration.ofHours(1)));
+    }
+
+    Api adminApi() {
+        return new Api(adminToken);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ServiceProcess s : List.of(worker, gateway, generation, taskApi)) {
+            s.close();
+        }
+        devstack.close();
+    }
+}
