@@ -2,10 +2,14 @@ package dev.conveyor.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -135,6 +139,37 @@ class PlatformIT {
             awaitStatus(t, task, "complete");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(generationsOf(t, task)).hasSize(1));
         }
+    }
+
+    /**
+     * The dashboard in Debian's headless Chromium, driven by Playwright (e2e/browser/dashboard-check.mjs). Needs
+     * /usr/bin/chromium and `npm ci` in e2e/browser (.ci/run installs both and sets CONVEYOR_REQUIRE_BROWSER=1, so in CI
+     * a missing browser fails instead of skipping).
+     */
+    @Test
+    void dashboardShowsATaskCompleteAndItsImageWithoutAReload() throws Exception {
+        Path browserDir = Path.of(System.getProperty("conveyor.root", "..")).resolve("e2e/browser").toAbsolutePath().normalize();
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        boolean ready = Files.isExecutable(chromium) && Files.isDirectory(browserDir.resolve("node_modules/playwright-core"));
+        if (!ready) {
+            String why = "browser check needs " + chromium + " (apt-get install chromium) and `npm ci` in " + browserDir;
+            assertThat(System.getenv("CONVEYOR_REQUIRE_BROWSER")).as(why).isNotEqualTo("1");
+            Assumptions.abort(why);
+        }
+        Tenant t = newTenant(100);
+        Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        ProcessBuilder pb = new ProcessBuilder("node", "dashboard-check.mjs").directory(browserDir.toFile())
+                .redirectErrorStream(true).redirectOutput(Path.of("target", "dashboard-check.log").toFile());
+        pb.environment().put("DASHBOARD_URL", platform.gateway.url() + "/");
+        pb.environment().put("USER_TOKEN", t.api.token);
+        pb.environment().put("SCREENSHOT", screenshot.toString());
+        pb.environment().put("CHROMIUM", chromium.toString());
+        Process node = pb.start();
+        assertThat(node.waitFor(150, TimeUnit.SECONDS)).as("browser check finished").isTrue();
+        assertThat(node.exitValue()).as("browser check, see target/dashboard-check.log: "
+                + Files.readString(Path.of("target", "dashboard-check.log"))).isZero();
+        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
     }
 
     static Set<String> invalidatedKeys(RealtimeClient ws, String channel) {
