@@ -41,8 +41,10 @@ function jwtSubject(token) {
 // ---- sign in -------------------------------------------------------------------------------------------------
 
 function loadSettings() {
-  for (const k of Object.keys(defaults)) $(k).value = localStorage.getItem(`conveyor.${k}`) || defaults[k];
-  const fromUrl = new URLSearchParams(location.search).get('token');
+  // Query parameters (?taskApiUrl=..&generationUrl=..&gatewayUrl=..&token=..) win over what this browser remembers.
+  const query = new URLSearchParams(location.search);
+  for (const k of Object.keys(defaults)) $(k).value = query.get(k) || localStorage.getItem(`conveyor.${k}`) || defaults[k];
+  const fromUrl = query.get('token');
   $('token').value = fromUrl || localStorage.getItem('conveyor.token') || '';
 }
 

@@ -26,6 +26,7 @@ final class Platform implements AutoCloseable {
     final ServiceProcess worker;
     final String workerToken;
     final String adminToken;
+    private final int gatewayPort;
 
     private Platform(Devstack devstack, DevKeys keys, Path root, Path logs) throws Exception {
         this.devstack = devstack;
@@ -33,9 +34,10 @@ final class Platform implements AutoCloseable {
         this.workerToken = keys.token(UUID.randomUUID(), List.of("worker"), Duration.ofHours(2));
         this.adminToken = keys.token(UUID.randomUUID(), List.of("admin", "user"), Duration.ofHours(2));
         int taskApiPort = Ports.free();
+        this.gatewayPort = Ports.free();
         this.taskApi = new ServiceProcess("task-api", root, taskApiPort, env("conveyor_tasks", taskApiPort), logs);
         this.generation = new ServiceProcess("generation-service", root, Ports.free(), env("conveyor_generations", taskApiPort), logs);
-        this.gateway = new ServiceProcess("realtime-gateway", root, Ports.free(), env(null, taskApiPort), logs);
+        this.gateway = new ServiceProcess("realtime-gateway", root, gatewayPort, env(null, taskApiPort), logs);
         int workerPort = Ports.free();
         Map<String, String> workerEnv = env(null, taskApiPort);
         workerEnv.put("WORKER_URL", "http://127.0.0.1:" + workerPort);
@@ -48,6 +50,8 @@ final class Platform implements AutoCloseable {
         env.put("JWT_PUBLIC_KEY", keys.publicKey().toString());
         env.put("TASK_API_URL", "http://127.0.0.1:" + taskApiPort);
         env.put("WORKER_TOKEN", workerToken);
+        // the dashboard is served by the gateway and calls task-api and generation-service from the browser
+        env.put("CORS_ORIGINS", "http://127.0.0.1:" + gatewayPort);
         env.put("PG_USER", Postgres.USER);
         env.put("PG_PASSWORD", Postgres.PASSWORD);
         if (database != null) {

@@ -161,7 +161,8 @@ class PlatformIT {
         Files.deleteIfExists(screenshot);
         ProcessBuilder pb = new ProcessBuilder("node", "dashboard-check.mjs").directory(browserDir.toFile())
                 .redirectErrorStream(true).redirectOutput(Path.of("target", "dashboard-check.log").toFile());
-        pb.environment().put("DASHBOARD_URL", platform.gateway.url() + "/");
+        pb.environment().put("DASHBOARD_URL", platform.gateway.url() + "/?taskApiUrl=" + platform.taskApi.url()
+                + "&generationUrl=" + platform.generation.url() + "&gatewayUrl=" + platform.gateway.url());
         pb.environment().put("USER_TOKEN", t.api.token);
         pb.environment().put("SCREENSHOT", screenshot.toString());
         pb.environment().put("CHROMIUM", chromium.toString());
