@@ -1,0 +1,107 @@
+package dev.conveyor.taskapi.api;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.taskapi.domain.Problem;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as RFC 9457 problem+json with a stable {@code code}. */
+public class Problems {
+    private static final Logger LOG = Logger.getLogger(Problems.class);
+
+    static Response problem(int status, String code, String title, String detail) {
+        String body;
+        try {
+            body = Json.MAPPER.writeValueAsString(Problem.of(status, code, title, detail));
+        } catch (JsonProcessingException e) {
+            body = "{\"status\":" + status + ",\"code\":\"" + code + "\"}";
+        }
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        if (status == 401) {
+            b.header("WWW-Authenticate", "Bearer");
+        }
+        return b.build();
+    }
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return problem(e.status(), e.code(), e.title(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e) {
+        return problem(401, "unauthorized", "Unauthorized", "a valid bearer token is required");
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e) {
+        return problem(401, "unauthorized", "Unauthorized", "a valid bearer token is required");
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return problem(403, "forbidden", "Forbidden", "this role may not call this endpoint");
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonParseException e) {
+        return problem(400, "malformed_json", "Malformed JSON", "the body is not valid JSON: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response wrongType(MismatchedInputException e) {
+        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b).orElse("body");
+        return problem(422, "validation_failed", "Validation failed", field + " has the wrong type or format");
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        return problem(400, "malformed_json", "Malformed JSON", "the body could not be read: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response arithmetic(ArithmeticException e) {
+        return problem(422, "validation_failed", "Validation failed", "a number is out of range");
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonParseException jp) {
+            return malformedJson(jp);
+        }
+        if (cause instanceof MismatchedInputException mi) {
+            return wrongType(mi);
+        }
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            default -> "http_" + status;
+        };
+        return problem(status, code, Response.Status.fromStatusCode(status) == null ? "Error"
+                : Response.Status.fromStatusCode(status).getReasonPhrase(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected failure", e);
+        return problem(500, "internal_error", "Internal error", "an unexpected error occurred");
+    }
+}

@@ -1,0 +1,92 @@
+package dev.conveyor.taskapi.api;
+
+import dev.conveyor.taskapi.domain.Dtos.CreateTask;
+import dev.conveyor.taskapi.domain.Dtos.Estimate;
+import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
+import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.taskapi.domain.Task;
+import dev.conveyor.taskapi.domain.TaskService;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+import java.util.List;
+
+@Path("/v1/tasks")
+@RolesAllowed("user")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "tasks")
+@SecurityRequirement(name = "jwt")
+public class TaskResource {
+    private final TaskService tasks;
+    private final JsonWebToken jwt;
+
+    public TaskResource(TaskService tasks, JsonWebToken jwt) {
+        this.tasks = tasks;
+        this.jwt = jwt;
+    }
+
+    @POST
+    @Operation(summary = "Create a task: validates params against the type, holds its cost, queues it (or waits on dependsOn)")
+    @APIResponse(responseCode = "201", description = "created")
+    @APIResponse(responseCode = "200", description = "replay of an earlier create with the same idempotencyKey (header Idempotent-Replayed: true)")
+    @APIResponse(responseCode = "402", description = "insufficient_credits")
+    @APIResponse(responseCode = "422", description = "validation_failed, unknown_task_type, dependency_failed")
+    public Uni<Response> create(CreateTask req) {
+        return tasks.create(Ids.user(jwt), req).map(created -> created.replayed()
+                ? Response.ok(created.task()).header("Idempotent-Replayed", "true").build()
+                : Response.created(URI.create("/v1/tasks/" + created.task().id())).entity(created.task()).build());
+    }
+
+    @POST
+    @Path("/estimate")
+    @Operation(summary = "The cost a create with these params would hold")
+    public Estimate estimate(EstimateRequest req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        Ids.user(jwt);
+        return new Estimate(req.taskType(), tasks.estimate(req.taskType(), req.params()));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Task> get(@PathParam("id") String id) {
+        return tasks.get(Ids.user(jwt), Ids.parse(id, "task id"));
+    }
+
+    @GET
+    @Path("/{id}/children")
+    @Operation(summary = "Tasks created with parentTaskId = this task, oldest first")
+    public Uni<List<Task>> children(@PathParam("id") String id) {
+        return tasks.children(Ids.user(jwt), Ids.parse(id, "task id"));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel a waiting, queued or running task (its hold is released); 409 task_final when already finished")
+    public Uni<Task> cancel(@PathParam("id") String id) {
+        return tasks.cancel(Ids.user(jwt), Ids.parse(id, "task id"));
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    @Operation(summary = "Retry a failed or cancelled task: credits are held again, attempts restart")
+    public Uni<Task> retry(@PathParam("id") String id) {
+        return tasks.retry(Ids.user(jwt), Ids.parse(id, "task id"));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.conveyor.taskapi.api;
+
+import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
+import dev.conveyor.taskapi.domain.Dtos.Claimed;
+import dev.conveyor.taskapi.domain.Dtos.Complete;
+import dev.conveyor.taskapi.domain.Dtos.Fail;
+import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
+import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
+import dev.conveyor.taskapi.domain.Task;
+import dev.conveyor.taskapi.domain.WorkerService;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The worker protocol (docs/worker-protocol.md). */
+@Path("/v1/worker")
+@RolesAllowed("worker")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "worker protocol")
+@SecurityRequirement(name = "jwt")
+public class WorkerResource {
+    private final WorkerService worker;
+
+    public WorkerResource(WorkerService worker) {
+        this.worker = worker;
+    }
+
+    @POST
+    @Path("/claim")
+    @Operation(summary = "Claim up to max queued tasks this worker can run; waits up to waitSeconds (0..30) for one to arrive")
+    public Uni<Claimed> claim(ClaimRequest req) {
+        return worker.claim(req).map(Claimed::new);
+    }
+
+    @POST
+    @Path("/tasks/{id}/heartbeat")
+    @Operation(summary = "Extend the lease and report progress; cancelled=true tells the worker to stop")
+    public Uni<HeartbeatAnswer> heartbeat(@PathParam("id") String id, Heartbeat req) {
+        return worker.heartbeat(Ids.parse(id, "task id"), req);
+    }
+
+    @POST
+    @Path("/tasks/{id}/complete")
+    @Operation(summary = "Complete with the output location and metadata; a repeat with the same lease token changes nothing")
+    public Uni<Task> complete(@PathParam("id") String id, Complete req) {
+        return worker.complete(Ids.parse(id, "task id"), req);
+    }
+
+    @POST
+    @Path("/tasks/{id}/fail")
+    @Operation(summary = "Fail the attempt: retryable -> queued after a backoff (while attempts remain), else failed")
+    public Uni<Task> fail(@PathParam("id") String id, Fail req) {
+        return worker.fail(Ids.parse(id, "task id"), req);
+    }
+}

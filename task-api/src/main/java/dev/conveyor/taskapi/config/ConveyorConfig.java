@@ -1,0 +1,90 @@
+package dev.conveyor.taskapi.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything under {@code conveyor.*} in application.properties. */
+@ConfigMapping(prefix = "conveyor")
+public interface ConveyorConfig {
+
+    /** Task types by name, e.g. {@code conveyor.task-types.single_image.cost-base=1}. */
+    Map<String, TaskTypeConfig> taskTypes();
+
+    /** Per-user task-processing lease ({@code take_lead}). */
+    @WithDefault("6s")
+    Duration leadLease();
+
+    /** Largest params object accepted on create, in bytes of its JSON form. */
+    @WithDefault("262144")
+    int maxParamsBytes();
+
+    Reaper reaper();
+
+    Relay relay();
+
+    interface TaskTypeConfig {
+        /** Worker capability required to claim it; empty = any worker. */
+        Optional<String> capability();
+
+        @WithDefault("1")
+        long costBase();
+
+        @WithDefault("0")
+        long costPerUnit();
+
+        /** The numeric param the per-unit price multiplies (1 when absent from the params). */
+        Optional<String> costUnitParam();
+
+        @WithDefault("1000")
+        long maxUnits();
+
+        /** Params that must be present. */
+        Optional<List<String>> requiredParams();
+
+        @WithDefault("3")
+        int maxAttempts();
+
+        @WithDefault("2s")
+        Duration backoffBase();
+
+        @WithDefault("5m")
+        Duration backoffCap();
+
+        @WithDefault("30m")
+        Duration lease();
+
+        /** image, video or none. */
+        @WithDefault("none")
+        String generation();
+
+        /** Dotted path of the shot id inside params, e.g. {@code full_orchestrator_payload.shot_id}. */
+        Optional<String> shotPath();
+    }
+
+    interface Reaper {
+        /** Scheduler interval, e.g. 5s. */
+        @WithDefault("5s")
+        String every();
+
+        @WithDefault("500")
+        int batchSize();
+    }
+
+    interface Relay {
+        @WithDefault("500")
+        int batchSize();
+
+        /** Fallback poll interval when no NOTIFY arrives. */
+        @WithDefault("200ms")
+        Duration pollInterval();
+
+        /** Published rows are deleted after this long. */
+        @WithDefault("1h")
+        Duration retention();
+    }
+}

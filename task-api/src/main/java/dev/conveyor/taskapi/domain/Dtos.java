@@ -1,0 +1,78 @@
+package dev.conveyor.taskapi.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Request and answer bodies of the REST API (JSON, camelCase). */
+public final class Dtos {
+    private Dtos() {
+    }
+
+    public record Project(UUID id, String name, UUID ownerId, Instant createdAt) {
+    }
+
+    @Schema(example = "{\"name\":\"My film\"}")
+    public record ProjectRequest(String name) {
+    }
+
+    @Schema(example = "{\"projectId\":\"0b0e1c7e-3f4a-4c55-9a54-6d2d1f3e9a10\",\"taskType\":\"single_image\","
+            + "\"params\":{\"prompt\":\"a red fox\",\"width\":512,\"height\":512,\"shot_id\":\"5d6e0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6\"},"
+            + "\"priority\":0,\"idempotencyKey\":\"fox-1\"}")
+    public record CreateTask(UUID projectId, String taskType, JsonNode params, Integer priority, List<UUID> dependsOn,
+                             UUID parentTaskId, String idempotencyKey) {
+    }
+
+    @Schema(example = "{\"taskType\":\"travel_orchestrator\",\"params\":{\"num_segments\":4}}")
+    public record EstimateRequest(String taskType, JsonNode params) {
+    }
+
+    public record Estimate(String taskType, long cost) {
+    }
+
+    public record TaskPage(List<Task> items, int page, int limit, long total) {
+    }
+
+    public record StatusCounts(long waiting, long queued, long inProgress, long complete, long failed, long cancelled) {
+    }
+
+    public record Account(UUID userId, long balance, long held, long available) {
+    }
+
+    @Schema(example = "{\"amount\":100,\"reason\":\"welcome bonus\"}")
+    public record CreditGrant(Long amount, String reason) {
+    }
+
+    @Schema(example = "{\"clientId\":\"tab-7f3c\"}")
+    public record LeadRequest(String clientId) {
+    }
+
+    public record Lead(boolean leader, String leaderClientId, Instant expiresAt) {
+    }
+
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"capabilities\":[\"wan2gp\"],\"max\":10,\"waitSeconds\":20}")
+    public record ClaimRequest(String workerId, List<String> capabilities, Integer max, Integer waitSeconds) {
+    }
+
+    public record Claimed(List<Task> tasks) {
+    }
+
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"progress\":40,\"message\":\"step 4/10\"}")
+    public record Heartbeat(String workerId, UUID leaseToken, Integer progress, String message) {
+    }
+
+    public record HeartbeatAnswer(Instant leaseExpiresAt, boolean cancelled) {
+    }
+
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\","
+            + "\"outputLocation\":\"https://cdn.example/out/1.png\",\"metadata\":{\"width\":512}}")
+    public record Complete(String workerId, UUID leaseToken, String outputLocation, JsonNode metadata) {
+    }
+
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"error\":\"CUDA out of memory\",\"retryable\":true}")
+    public record Fail(String workerId, UUID leaseToken, String error, Boolean retryable) {
+    }
+}

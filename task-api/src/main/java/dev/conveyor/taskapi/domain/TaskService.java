@@ -1,0 +1,258 @@
+package dev.conveyor.taskapi.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.taskapi.config.ConveyorConfig;
+import dev.conveyor.taskapi.domain.Dtos.CreateTask;
+import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
+import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.store.OutboxStore;
+import dev.conveyor.taskapi.store.OutboxStore.Record;
+import dev.conveyor.taskapi.store.ProjectStore;
+import dev.conveyor.taskapi.store.TaskStore;
+import dev.conveyor.taskapi.store.TaskStore.Dependency;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Client-side task rules: create (hold + insert + events in one transaction), read, cancel, retry. */
+@ApplicationScoped
+public class TaskService {
+    public static final int MAX_PRIORITY = 1000;
+    public static final int MAX_DEPENDENCIES = 100;
+    public static final int MAX_IDEMPOTENCY_KEY = 200;
+
+    private final Pool pool;
+    private final TaskStore tasks;
+    private final ProjectStore projects;
+    private final OutboxStore outbox;
+    private final Credits credits;
+    private final TaskTypes types;
+    private final ConveyorConfig config;
+
+    public TaskService(Pool pool, TaskStore tasks, ProjectStore projects, OutboxStore outbox, Credits credits, TaskTypes types,
+                       ConveyorConfig config) {
+        this.pool = pool;
+        this.tasks = tasks;
+        this.projects = projects;
+        this.outbox = outbox;
+        this.credits = credits;
+        this.types = types;
+        this.config = config;
+    }
+
+    /** A created task, and whether it was a replay of an earlier create with the same idempotency key. */
+    public record Created(Task task, boolean replayed) {
+    }
+
+    public long estimate(String taskType, JsonNode params) {
+        TaskType type = types.require(taskType);
+        checkSize(params);
+        return type.check(params).cost();
+    }
+
+    private void checkSize(JsonNode params) {
+        if (params == null) {
+            return;
+        }
+        try {
+            int size = Json.MAPPER.writeValueAsString(params).getBytes(StandardCharsets.UTF_8).length;
+            if (size > config.maxParamsBytes()) {
+                throw new ApiException(413, "params_too_large", "Params too large",
+                        "params are " + size + " bytes; at most " + config.maxParamsBytes() + " are accepted");
+            }
+        } catch (IOException e) {
+            throw ApiException.validation("params are not valid JSON");
+        }
+    }
+
+    public Uni<Created> create(UUID userId, CreateTask req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        if (req.projectId() == null) {
+            throw ApiException.validation("projectId is required");
+        }
+        TaskType type = types.require(req.taskType());
+        checkSize(req.params());
+        TaskType.Checked checked = type.check(req.params());
+        int priority = req.priority() == null ? 0 : req.priority();
+        if (priority < -MAX_PRIORITY || priority > MAX_PRIORITY) {
+            throw ApiException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
+        }
+        Set<UUID> deps = new LinkedHashSet<>(req.dependsOn() == null ? List.of() : req.dependsOn());
+        if (deps.contains(null)) {
+            throw ApiException.validation("dependsOn must hold task ids");
+        }
+        if (deps.size() > MAX_DEPENDENCIES) {
+            throw ApiException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
+        }
+        String key = req.idempotencyKey();
+        if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw ApiException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        UUID taskId = UUID.randomUUID();
+        Uni<Created> attempt = pool.withTransaction(c -> {
+            Uni<Task> existing = key == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, key);
+            return existing.chain(found -> {
+                if (found != null) {
+                    return Uni.createFrom().item(new Created(found, true));
+                }
+                return projects.findOwnedForShare(c, req.projectId(), userId).chain(project -> {
+                    if (project == null) {
+                        throw ApiException.notFound("project " + req.projectId());
+                    }
+                    return dependenciesStatus(c, userId, req.projectId(), deps, req.parentTaskId());
+                }).chain(status -> {
+                    List<Record> events = new ArrayList<>();
+                    return credits.hold(c, userId, checked.cost(), taskId, events)
+                            .chain(() -> tasks.insert(c, new TaskStore.NewTask(taskId, req.projectId(), userId, type.name(), req.params(),
+                                    status, priority, checked.cost(), type.maxAttempts(), type.lease(), type.generation(),
+                                    checked.shotId(), deps.toArray(UUID[]::new), req.parentTaskId(), key)))
+                            .chain(task -> {
+                                events.add(0, Events.task(EventTypes.TASK_CREATED, task));
+                                return outbox.insert(c, events).replaceWith(new Created(task, false));
+                            });
+                });
+            });
+        });
+        if (key == null) {
+            return attempt;
+        }
+        // Two concurrent creates with one key: the loser hits the unique constraint and answers with the winner's task.
+        return attempt.onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
+                .recoverWithUni(() -> pool.withConnection(c -> tasks.findByIdempotencyKey(c, userId, key))
+                        .map(found -> new Created(found, true)));
+    }
+
+    /** Checks dependencies and parent (same user, same project) and answers the new task's status. */
+    private Uni<String> dependenciesStatus(io.vertx.mutiny.sqlclient.SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
+                                           UUID parentTaskId) {
+        Set<UUID> wanted = new LinkedHashSet<>(deps);
+        if (parentTaskId != null) {
+            wanted.add(parentTaskId);
+        }
+        if (wanted.isEmpty()) {
+            return Uni.createFrom().item(TaskStatus.QUEUED);
+        }
+        return tasks.dependencies(c, userId, wanted.toArray(UUID[]::new)).map(found -> {
+            Map<UUID, Dependency> byId = new java.util.HashMap<>();
+            found.forEach(d -> byId.put(d.id(), d));
+            for (UUID id : wanted) {
+                Dependency d = byId.get(id);
+                if (d == null || !d.projectId().equals(projectId)) {
+                    throw ApiException.validation("task " + id + " is not a task of project " + projectId);
+                }
+            }
+            boolean waiting = false;
+            for (UUID id : deps) {
+                String s = byId.get(id).status();
+                if (TaskStatus.FAILED.equals(s) || TaskStatus.CANCELLED.equals(s)) {
+                    throw new ApiException(422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
+                }
+                waiting |= !TaskStatus.COMPLETE.equals(s);
+            }
+            return waiting ? TaskStatus.WAITING : TaskStatus.QUEUED;
+        });
+    }
+
+    public Uni<Task> get(UUID userId, UUID taskId) {
+        return pool.withConnection(c -> tasks.findOwned(c, taskId, userId)).map(t -> {
+            if (t == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            return t;
+        });
+    }
+
+    public Uni<List<Task>> children(UUID userId, UUID taskId) {
+        return pool.withConnection(c -> tasks.findOwned(c, taskId, userId).chain(parent -> {
+            if (parent == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            return tasks.children(c, taskId);
+        }));
+    }
+
+    public Uni<TaskPage> list(UUID userId, UUID projectId, String status, String taskType, int page, int limit) {
+        if (status != null && !TaskStatus.ALL.contains(status)) {
+            throw ApiException.validation("status must be one of " + TaskStatus.ALL);
+        }
+        if (page < 1 || page > 100_000) {
+            throw ApiException.validation("page must be from 1 to 100000");
+        }
+        if (limit < 1 || limit > 100) {
+            throw ApiException.validation("limit must be from 1 to 100");
+        }
+        return pool.withConnection(c -> projects.findOwned(c, projectId, userId).chain(project -> {
+            if (project == null) {
+                throw ApiException.notFound("project " + projectId);
+            }
+            return tasks.list(c, projectId, status, taskType, limit, (page - 1) * limit)
+                    .chain(items -> tasks.count(c, projectId, status, taskType).map(total -> new TaskPage(items, page, limit, total)));
+        }));
+    }
+
+    public Uni<StatusCounts> statusCounts(UUID userId, UUID projectId) {
+        return pool.withConnection(c -> projects.findOwned(c, projectId, userId).chain(project -> {
+            if (project == null) {
+                throw ApiException.notFound("project " + projectId);
+            }
+            return tasks.statusCounts(c, projectId);
+        })).map(m -> new StatusCounts(m.getOrDefault(TaskStatus.WAITING, 0L), m.getOrDefault(TaskStatus.QUEUED, 0L),
+                m.getOrDefault(TaskStatus.IN_PROGRESS, 0L), m.getOrDefault(TaskStatus.COMPLETE, 0L),
+                m.getOrDefault(TaskStatus.FAILED, 0L), m.getOrDefault(TaskStatus.CANCELLED, 0L)));
+    }
+
+    /** waiting/queued/in_progress -> cancelled, hold released, waiting dependents failed. 409 when already final. */
+    public Uni<Task> cancel(UUID userId, UUID taskId) {
+        return pool.withTransaction(c -> tasks.findOwned(c, taskId, userId).chain(found -> {
+            if (found == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            return tasks.cancel(c, taskId);
+        }).chain(cancelled -> {
+            if (cancelled == null) {
+                throw ApiException.conflict("task_final", "task " + taskId + " is already finished");
+            }
+            List<Record> events = new ArrayList<>();
+            events.add(Events.task(EventTypes.TASK_CANCELLED, cancelled));
+            return credits.ended(c, List.of(cancelled), events).chain(() -> outbox.insert(c, events)).replaceWith(cancelled);
+        }));
+    }
+
+    /** failed/cancelled -> queued (or waiting on unfinished dependencies), credits held again. */
+    public Uni<Task> retry(UUID userId, UUID taskId) {
+        return pool.withTransaction(c -> tasks.findOwned(c, taskId, userId).chain(found -> {
+            if (found == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            if (!TaskStatus.FAILED.equals(found.status()) && !TaskStatus.CANCELLED.equals(found.status())) {
+                throw ApiException.conflict("task_not_retryable", "only failed or cancelled tasks can be retried; this one is " + found.status());
+            }
+            return dependenciesStatus(c, userId, found.projectId(), new LinkedHashSet<>(found.dependsOn()), null).chain(status -> {
+                List<Record> events = new ArrayList<>();
+                return credits.hold(c, userId, found.cost(), taskId, events)
+                        .chain(() -> tasks.retry(c, taskId, status))
+                        .chain(task -> {
+                            if (task == null) {
+                                throw ApiException.conflict("task_not_retryable", "task " + taskId + " changed meanwhile");
+                            }
+                            events.add(0, Events.task(EventTypes.TASK_REQUEUED, task));
+                            return outbox.insert(c, events).replaceWith(task);
+                        });
+            });
+        }));
+    }
+}

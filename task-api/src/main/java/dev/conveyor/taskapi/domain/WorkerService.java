@@ -1,0 +1,239 @@
+package dev.conveyor.taskapi.domain;
+
+import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.taskapi.config.ConveyorConfig;
+import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
+import dev.conveyor.taskapi.domain.Dtos.Complete;
+import dev.conveyor.taskapi.domain.Dtos.Fail;
+import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
+import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
+import dev.conveyor.taskapi.messaging.PgSignals;
+import dev.conveyor.taskapi.store.OutboxStore;
+import dev.conveyor.taskapi.store.OutboxStore.Record;
+import dev.conveyor.taskapi.store.TaskStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** The worker protocol: batch claim with long-poll, heartbeat, complete, fail; and the lease reaper. */
+@ApplicationScoped
+public class WorkerService {
+    public static final int MAX_CLAIM = 100;
+    public static final int MAX_WAIT_SECONDS = 30;
+    /** A long-poll re-checks at least this often (tasks whose backoff ran out are not notified). */
+    static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private final Pool pool;
+    private final TaskStore tasks;
+    private final OutboxStore outbox;
+    private final Credits credits;
+    private final TaskTypes types;
+    private final PgSignals signals;
+    private final ConveyorConfig config;
+
+    public WorkerService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits, TaskTypes types, PgSignals signals,
+                         ConveyorConfig config) {
+        this.pool = pool;
+        this.tasks = tasks;
+        this.outbox = outbox;
+        this.credits = credits;
+        this.types = types;
+        this.signals = signals;
+        this.config = config;
+    }
+
+    private static String workerId(String workerId) {
+        if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
+            throw ApiException.validation("workerId is required (at most 200 characters)");
+        }
+        return workerId;
+    }
+
+    public Uni<List<Task>> claim(ClaimRequest req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        String worker = workerId(req.workerId());
+        List<String> caps = req.capabilities() == null ? List.of() : req.capabilities();
+        if (caps.contains(null) || caps.size() > 50) {
+            throw ApiException.validation("capabilities must be at most 50 strings");
+        }
+        int max = req.max() == null ? 1 : req.max();
+        if (max < 1 || max > MAX_CLAIM) {
+            throw ApiException.validation("max must be from 1 to " + MAX_CLAIM);
+        }
+        int wait = req.waitSeconds() == null ? 0 : req.waitSeconds();
+        if (wait < 0 || wait > MAX_WAIT_SECONDS) {
+            throw ApiException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
+        }
+        String[] runnable = types.runnableBy(caps);
+        Instant deadline = Instant.now().plusSeconds(wait);
+        return pool.withConnection(c -> tasks.touchWorker(c, worker, caps.toArray(String[]::new)))
+                .chain(() -> claimUntil(worker, runnable, Set.of(runnable), max, deadline));
+    }
+
+    private Uni<List<Task>> claimUntil(String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
+        return claimNow(worker, runnable, max).chain(claimed -> {
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (!claimed.isEmpty() || left.isNegative() || left.isZero() || runnable.length == 0) {
+                return Uni.createFrom().item(claimed);
+            }
+            Duration nap = left.compareTo(RECHECK) < 0 ? left : RECHECK;
+            return signals.awaitQueued(runnableSet, nap).chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
+        });
+    }
+
+    private Uni<List<Task>> claimNow(String worker, String[] runnable, int max) {
+        if (runnable.length == 0) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.withTransaction(c -> tasks.claim(c, runnable, max, worker).chain(claimed -> {
+            List<Record> events = new ArrayList<>(claimed.size());
+            claimed.forEach(t -> events.add(Events.task(EventTypes.TASK_CLAIMED, t)));
+            return outbox.insert(c, events).replaceWith(claimed.stream().map(Task::withLease).toList());
+        }));
+    }
+
+    private static UUID token(UUID leaseToken) {
+        if (leaseToken == null) {
+            throw ApiException.validation("leaseToken is required");
+        }
+        return leaseToken;
+    }
+
+    /** Why a lease-guarded update touched no row: unknown task (404), or a lease that is not (any longer) the caller's (409). */
+    private Uni<Task> refused(SqlClient c, UUID taskId, UUID token) {
+        return tasks.find(c, taskId).map(t -> {
+            if (t == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            if (TaskStatus.CANCELLED.equals(t.status()) && token.equals(t.storedLeaseToken())) {
+                throw ApiException.leaseLost("task " + taskId + " was cancelled");
+            }
+            throw ApiException.leaseLost("task " + taskId + " is " + t.status() + " and this lease token is not its current lease");
+        });
+    }
+
+    public Uni<HeartbeatAnswer> heartbeat(UUID taskId, Heartbeat req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        workerId(req.workerId());
+        UUID token = token(req.leaseToken());
+        if (req.progress() != null && (req.progress() < 0 || req.progress() > 100)) {
+            throw ApiException.validation("progress must be from 0 to 100");
+        }
+        if (req.message() != null && req.message().length() > 1000) {
+            throw ApiException.validation("message must be at most 1000 characters");
+        }
+        return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, req.progress(), req.message()).chain(t -> {
+            if (t != null) {
+                Uni<Void> event = req.progress() == null && req.message() == null ? Uni.createFrom().voidItem()
+                        : outbox.insert(c, List.of(Events.task(EventTypes.TASK_PROGRESS, t)));
+                return event.replaceWith(new HeartbeatAnswer(t.storedLeaseExpiresAt(), false));
+            }
+            return tasks.find(c, taskId).chain(current -> {
+                if (current != null && TaskStatus.CANCELLED.equals(current.status()) && token.equals(current.storedLeaseToken())) {
+                    return Uni.createFrom().item(new HeartbeatAnswer(null, true));
+                }
+                return refused(c, taskId, token).replaceWith((HeartbeatAnswer) null);
+            });
+        }));
+    }
+
+    public Uni<Task> complete(UUID taskId, Complete req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        workerId(req.workerId());
+        UUID token = token(req.leaseToken());
+        if (req.outputLocation() != null && req.outputLocation().length() > 4096) {
+            throw ApiException.validation("outputLocation must be at most 4096 characters");
+        }
+        return pool.withTransaction(c -> tasks.complete(c, taskId, token, req.outputLocation(), req.metadata()).chain(done -> {
+            if (done == null) {
+                return tasks.find(c, taskId).chain(current -> {
+                    if (current != null && TaskStatus.COMPLETE.equals(current.status()) && token.equals(current.storedLeaseToken())) {
+                        return Uni.createFrom().item(current); // a repeat with the same lease: the first result stands
+                    }
+                    return refused(c, taskId, token);
+                });
+            }
+            List<Record> events = new ArrayList<>();
+            events.add(Events.task(EventTypes.TASK_COMPLETED, done));
+            return credits.capture(c, done, events)
+                    .chain(() -> tasks.promoteWaiting(c, done.id()))
+                    .chain(promoted -> {
+                        promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
+                        return outbox.insert(c, events);
+                    }).replaceWith(done);
+        }));
+    }
+
+    public Uni<Task> fail(UUID taskId, Fail req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        workerId(req.workerId());
+        UUID token = token(req.leaseToken());
+        String error = req.error() == null ? "failed" : req.error();
+        if (error.length() > 10_000) {
+            error = error.substring(0, 10_000);
+        }
+        boolean retryable = Boolean.TRUE.equals(req.retryable());
+        String message = error;
+        return pool.withTransaction(c -> tasks.find(c, taskId).chain(current -> {
+            if (current == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            if (!TaskStatus.IN_PROGRESS.equals(current.status()) || !token.equals(current.storedLeaseToken())) {
+                if (token.equals(current.storedLeaseToken())
+                        && (TaskStatus.FAILED.equals(current.status()) || TaskStatus.QUEUED.equals(current.status()))) {
+                    return Uni.createFrom().item(current); // a repeat with the same lease changes nothing
+                }
+                return refused(c, taskId, token);
+            }
+            TaskType type = types.find(current.taskType());
+            boolean retry = retryable && current.attempts() < current.maxAttempts();
+            if (retry) {
+                Duration backoff = type == null ? Duration.ofSeconds(2) : type.backoff(current.attempts());
+                return tasks.requeue(c, taskId, token, backoff, message).chain(t -> orRefused(c, t, taskId, token)).chain(t ->
+                        outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, t))).replaceWith(t));
+            }
+            return tasks.failFinal(c, taskId, token, message).chain(t -> orRefused(c, t, taskId, token)).chain(t -> {
+                List<Record> events = new ArrayList<>();
+                events.add(Events.task(EventTypes.TASK_FAILED, t));
+                return credits.ended(c, List.of(t), events).chain(() -> outbox.insert(c, events)).replaceWith(t);
+            });
+        }));
+    }
+
+    private Uni<Task> orRefused(SqlClient c, Task t, UUID taskId, UUID token) {
+        return t != null ? Uni.createFrom().item(t) : refused(c, taskId, token);
+    }
+
+    /** One reaper batch: expired leases back to queued (attempt already counted at claim) or failed; answers how many. */
+    public Uni<Integer> reapOnce() {
+        return pool.withTransaction(c -> tasks.reap(c, config.reaper().batchSize()).chain(reaped -> {
+            List<Record> events = new ArrayList<>();
+            List<Task> failed = new ArrayList<>();
+            for (Task t : reaped) {
+                if (TaskStatus.FAILED.equals(t.status())) {
+                    failed.add(t);
+                    events.add(Events.task(EventTypes.TASK_FAILED, t));
+                } else {
+                    events.add(Events.task(EventTypes.TASK_REQUEUED, t));
+                }
+            }
+            return credits.ended(c, failed, events).chain(() -> outbox.insert(c, events)).replaceWith(reaped.size());
+        }));
+    }
+}
