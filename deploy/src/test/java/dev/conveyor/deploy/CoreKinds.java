@@ -5,6 +5,7 @@ import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -24,6 +25,7 @@ final class CoreKinds {
             "v1/Secret", V1Secret.class,
             "v1/Service", V1Service.class,
             "v1/Namespace", V1Namespace.class,
+            "v1/PersistentVolumeClaim", V1PersistentVolumeClaim.class,
             "apps/v1/Deployment", V1Deployment.class,
             "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class,
             "autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class,

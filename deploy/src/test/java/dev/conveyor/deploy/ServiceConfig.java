@@ -98,13 +98,22 @@ public record ServiceConfig(String service, Map<String, String> properties, Map<
         return reactive + (get("quarkus.datasource.jdbc.url").isPresent() ? jdbc : 0);
     }
 
-    /** Time the app may take to stop after SIGTERM: Quarkus' shutdown delay (when enabled) and timeout. */
-    public Duration shutdownBudget() {
-        Duration d = duration(get("quarkus.shutdown.timeout").orElse("30s"));
-        if (Boolean.parseBoolean(get("quarkus.shutdown.delay-enabled").orElse("false"))) {
-            d = d.plus(duration(get("quarkus.shutdown.delay").orElse("0s")));
+    /** The value with placeholders replaced by {@code env} where it sets them, else by their defaults. */
+    public Optional<String> resolved(String key, Map<String, String> env) {
+        return get(key).map(v -> PLACEHOLDER.matcher(v).replaceAll(m -> Matcher.quoteReplacement(
+                env.containsKey(m.group(1)) ? env.get(m.group(1)) : m.group(2) == null ? "" : m.group(2))));
+    }
+
+    /**
+     * Time the app may take to stop after SIGTERM with the environment {@code env}: Quarkus' shutdown delay (when
+     * enabled) and timeout, plus the worker's grace for running tasks (conveyor.worker.shutdown-grace) when set.
+     */
+    public Duration shutdownBudget(Map<String, String> env) {
+        Duration d = duration(resolved("quarkus.shutdown.timeout", env).orElse("30s"));
+        if (Boolean.parseBoolean(resolved("quarkus.shutdown.delay-enabled", env).orElse("false"))) {
+            d = d.plus(duration(resolved("quarkus.shutdown.delay", env).orElse("0s")));
         }
-        Optional<String> workerGrace = get("conveyor.worker.shutdown-grace");
+        Optional<String> workerGrace = resolved("conveyor.worker.shutdown-grace", env);
         if (workerGrace.isPresent()) {
             d = d.plus(duration(workerGrace.get()));
         }

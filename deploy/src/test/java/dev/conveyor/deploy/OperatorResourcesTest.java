@@ -1,0 +1,199 @@
+package dev.conveyor.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.contracts.Topics;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Strimzi, CloudNativePG and KEDA resources: the fields their operators require (the CRDs are not available
+ * offline, so these are our own assertions), and that they fit the platform: topics equal contracts' Topics.ALL,
+ * KRaft node pools hold both roles, one database per service, lag scalers never outgrow their topic.
+ */
+class OperatorResourcesTest {
+
+    static List<String> overlays() {
+        return Rendered.overlays();
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void kafkaIsAKraftClusterBuiltFromNodePoolsWithControllersAndBrokers(String overlay) {
+        Rendered r = Rendered.of(overlay);
+        List<ObjectNode> kafkas = r.ofKind("Kafka");
+        assertThat(kafkas).hasSize(1);
+        JsonNode kafka = kafkas.get(0);
+        String cluster = Rendered.name(kafka);
+        assertThat(kafka.path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1");
+        JsonNode spec = kafka.path("spec").path("kafka");
+        assertThat(spec.has("zookeeper") || kafka.path("spec").has("zookeeper")).as("no ZooKeeper in KRaft mode").isFalse();
+        assertThat(spec.has("replicas") || spec.has("storage")).as("v1: replicas and storage live in node pools").isFalse();
+        assertThat(spec.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+");
+        assertThat(spec.path("metadataVersion").asText()).matches("\\d+\\.\\d+-IV\\d+")
+                .startsWith(spec.path("version").asText().substring(0, 3));
+        assertThat(spec.path("listeners")).isNotEmpty();
+        for (JsonNode l : spec.path("listeners")) {
+            assertThat(l.path("name").asText()).matches("[a-z0-9]{1,11}");
+            assertThat(l.path("port").asInt()).isBetween(9092, 65535);
+            assertThat(l.path("type").asText()).isIn("internal", "cluster-ip", "route", "loadbalancer", "nodeport", "ingress");
+            assertThat(l.path("tls").isBoolean()).as("listener tls is required").isTrue();
+        }
+        assertThat(kafka.path("spec").path("entityOperator").has("topicOperator"))
+                .as("the Topic Operator reconciles the KafkaTopics").isTrue();
+
+        List<ObjectNode> pools = r.ofKind("KafkaNodePool");
+        assertThat(pools).isNotEmpty();
+        Set<String> roles = new java.util.HashSet<>();
+        int brokers = 0;
+        for (ObjectNode pool : pools) {
+            assertThat(pool.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(cluster);
+            JsonNode ps = pool.path("spec");
+            assertThat(ps.path("replicas").asInt()).isPositive();
+            assertThat(ps.path("roles")).isNotEmpty();
+            ps.path("roles").forEach(x -> roles.add(x.asText()));
+            assertThat(ps.path("storage").path("type").asText()).isIn("jbod", "persistent-claim", "ephemeral");
+            if (ps.path("storage").path("type").asText().equals("jbod")) {
+                assertThat(ps.path("storage").path("volumes")).isNotEmpty();
+                for (JsonNode v : ps.path("storage").path("volumes")) {
+                    assertThat(v.has("id") && v.has("type")).isTrue();
+                    if (v.path("type").asText().equals("persistent-claim")) {
+                        assertThat(v.path("size").asText()).matches("\\d+(Mi|Gi|Ti)");
+                    }
+                }
+            }
+            if (contains(ps.path("roles"), "broker")) {
+                brokers += ps.path("replicas").asInt();
+            }
+        }
+        assertThat(roles).containsExactlyInAnyOrder("controller", "broker");
+        JsonNode config = spec.path("config");
+        for (String rf : List.of("default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor")) {
+            assertThat(config.path(rf).asInt()).as(rf).isBetween(1, brokers);
+        }
+        assertThat(config.path("min.insync.replicas").asInt()).isLessThanOrEqualTo(config.path("default.replication.factor").asInt());
+        assertThat(config.path("auto.create.topics.enable").asBoolean(true)).as("topics come from KafkaTopics only").isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void kafkaTopicsAreExactlyTheContractsTopicsWithTheirPartitionsAndCompaction(String overlay) {
+        Rendered r = Rendered.of(overlay);
+        String cluster = Rendered.name(r.ofKind("Kafka").get(0));
+        int brokers = r.ofKind("KafkaNodePool").stream().filter(p -> contains(p.path("spec").path("roles"), "broker"))
+                .mapToInt(p -> p.path("spec").path("replicas").asInt()).sum();
+        Map<String, Topics.TopicSpec> expected = new TreeMap<>();
+        Topics.ALL.forEach(t -> expected.put(t.name(), t));
+        Map<String, JsonNode> actual = new TreeMap<>();
+        for (ObjectNode t : r.ofKind("KafkaTopic")) {
+            actual.put(t.path("spec").path("topicName").asText(Rendered.name(t)), t);
+        }
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (Topics.TopicSpec spec : Topics.ALL) {
+            JsonNode t = actual.get(spec.name());
+            assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(cluster);
+            assertThat(t.path("spec").path("partitions").asInt()).as(spec.name()).isEqualTo(spec.partitions());
+            int replicas = t.path("spec").path("replicas").asInt();
+            assertThat(replicas).as(spec.name()).isBetween(1, brokers);
+            assertThat(t.path("spec").path("config").path("min.insync.replicas").asInt(1)).isLessThanOrEqualTo(replicas);
+            boolean compacted = t.path("spec").path("config").path("cleanup.policy").asText("delete").contains("compact");
+            assertThat(compacted).as("%s compacted", spec.name()).isEqualTo(spec.compacted());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void lagScaledConsumersNeverHaveMoreReplicasThanTheirTopicHasPartitions(String overlay) {
+        Rendered r = Rendered.of(overlay);
+        Map<String, Integer> partitions = new HashMap<>();
+        Topics.ALL.forEach(t -> partitions.put(t.name(), t.partitions()));
+        List<String> checked = new ArrayList<>();
+        for (ObjectNode so : r.ofKind("ScaledObject")) {
+            int max = so.path("spec").path("maxReplicaCount").asInt();
+            for (JsonNode trigger : so.path("spec").path("triggers")) {
+                if (trigger.path("type").asText().equals("kafka")) {
+                    String topic = trigger.path("metadata").path("topic").asText();
+                    assertThat(partitions).as("topic of %s", Rendered.name(so)).containsKey(topic);
+                    assertThat(max).as("%s max replicas vs %s partitions", Rendered.name(so), topic)
+                            .isLessThanOrEqualTo(partitions.get(topic));
+                    checked.add(Rendered.name(so));
+                }
+            }
+        }
+        assertThat(checked).contains("task-worker", "generation-service");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void scaledObjectsHaveWhatKedaRequiresAndReachThisNamespacesKafka(String overlay) {
+        Rendered r = Rendered.of(overlay);
+        String kafka = Rendered.name(r.ofKind("Kafka").get(0));
+        int port = r.ofKind("Kafka").get(0).path("spec").path("kafka").path("listeners").get(0).path("port").asInt();
+        assertThat(r.ofKind("ScaledObject")).hasSize(2);
+        for (ObjectNode so : r.ofKind("ScaledObject")) {
+            JsonNode spec = so.path("spec");
+            String target = spec.path("scaleTargetRef").path("name").asText();
+            assertThat(r.find("Deployment", target)).as("scaleTargetRef of %s", Rendered.name(so)).isPresent();
+            assertThat(spec.path("scaleTargetRef").path("kind").asText("Deployment")).isEqualTo("Deployment");
+            int min = spec.path("minReplicaCount").asInt(0);
+            assertThat(spec.path("maxReplicaCount").asInt()).isGreaterThanOrEqualTo(Math.max(1, min));
+            assertThat(spec.path("triggers")).isNotEmpty();
+            for (JsonNode t : spec.path("triggers")) {
+                assertThat(t.path("type").asText()).isNotBlank();
+                JsonNode m = t.path("metadata");
+                if (t.path("type").asText().equals("kafka")) {
+                    // KEDA's operator runs in its own namespace: the address must carry this overlay's namespace.
+                    assertThat(m.path("bootstrapServers").asText())
+                            .isEqualTo(kafka + "-kafka-bootstrap." + r.namespace() + ".svc:" + port);
+                    assertThat(m.path("consumerGroup").asText()).isNotBlank();
+                    assertThat(m.path("topic").asText()).isNotBlank();
+                    assertThat(m.path("lagThreshold").isTextual()).as("KEDA metadata values are strings").isTrue();
+                }
+            }
+            assertThat(r.find("HorizontalPodAutoscaler", target)).as("KEDA makes the HPA of %s", target).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void eachDatabaseIsItsOwnCloudNativePgClusterWithAnInitdbOwner(String overlay) {
+        Rendered r = Rendered.of(overlay);
+        List<ObjectNode> clusters = r.ofKind("Cluster");
+        assertThat(clusters).hasSize(2);
+        Set<String> databases = new java.util.HashSet<>();
+        for (ObjectNode c : clusters) {
+            assertThat(c.path("apiVersion").asText()).isEqualTo("postgresql.cnpg.io/v1");
+            JsonNode spec = c.path("spec");
+            assertThat(spec.path("instances").asInt()).isPositive();
+            assertThat(spec.path("storage").path("size").asText()).matches("\\d+(Mi|Gi|Ti)");
+            JsonNode initdb = spec.path("bootstrap").path("initdb");
+            assertThat(initdb.path("database").asText()).matches("[a-z_][a-z0-9_]*");
+            assertThat(initdb.path("owner").asText()).matches("[a-z_][a-z0-9_]*");
+            assertThat(spec.path("imageName").asText()).contains("postgresql:17");
+            databases.add(initdb.path("database").asText());
+        }
+        assertThat(databases).containsExactlyInAnyOrder("conveyor_tasks", "conveyor_generations");
+        if (overlay.equals("prod")) {
+            clusters.forEach(c -> assertThat(c.path("spec").path("instances").asInt()).as("HA in prod").isGreaterThanOrEqualTo(3));
+        }
+    }
+
+    private static boolean contains(JsonNode array, String value) {
+        for (JsonNode n : array) {
+            if (n.asText().equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
