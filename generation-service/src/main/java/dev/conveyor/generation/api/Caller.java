@@ -1,0 +1,26 @@
+package dev.conveyor.generation.api;
+
+import dev.conveyor.generation.domain.Problem;
+import jakarta.enterprise.context.RequestScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.UUID;
+
+/** The authenticated user: the token's {@code sub}, which must be a user id (UUID). */
+@RequestScoped
+public class Caller {
+    private final JsonWebToken jwt;
+
+    public Caller(JsonWebToken jwt) {
+        this.jwt = jwt;
+    }
+
+    public UUID userId() {
+        String subject = jwt.getSubject();
+        try {
+            return UUID.fromString(subject);
+        } catch (RuntimeException e) {
+            throw new Problem(401, "unauthorized", "the token's subject is not a user id");
+        }
+    }
+}

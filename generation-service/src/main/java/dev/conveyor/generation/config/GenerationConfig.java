@@ -1,0 +1,54 @@
+package dev.conveyor.generation.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** generation-service settings (prefix {@code generation}); defaults suit the local run. */
+@ConfigMapping(prefix = "generation")
+public interface GenerationConfig {
+
+    Consumer consumer();
+
+    Relay relay();
+
+    interface Consumer {
+        /** Start the task-events and projects consumers with the application. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("generation-service")
+        String taskEventsGroup();
+
+        @WithDefault("generation-service-projects")
+        String projectsGroup();
+
+        @WithDefault("500")
+        int maxPollRecords();
+
+        /** Wait before retrying a record that failed for a transient reason (database down, ...). */
+        @WithDefault("1s")
+        Duration retryBackoff();
+    }
+
+    interface Relay {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("500")
+        int batchSize();
+
+        /** How often the relay looks for unpublished rows when nothing in this process woke it. */
+        @WithDefault("200ms")
+        Duration pollInterval();
+
+        /** The PostgreSQL advisory lock key that makes one relay active across replicas. */
+        @WithDefault("7243001")
+        long lockKey();
+
+        /** Published outbox rows older than this are deleted. */
+        @WithDefault("1h")
+        Duration retention();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.conveyor.generation.messaging;
+
+import dev.conveyor.generation.domain.PoisonEventException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A plain {@link KafkaConsumer} on its own thread (never the event loop), at least once with an exactly-once effect:
+ * each record is handled (the handler commits its own database transaction, deduplicated by event id), and the
+ * offsets are committed only after those transactions. The partitions of one poll are handled concurrently, the
+ * records of one partition in order.
+ * <ul>
+ *     <li>A poison record (the handler fails with {@link PoisonEventException}, or PostgreSQL rejects its data with
+ *     SQL state class 22/23) goes to the dead-letter topic and its partition keeps flowing.</li>
+ *     <li>Any other failure (database or broker unreachable) stops that partition at the failed record, which is
+ *     retried after a back-off; nothing after it is committed.</li>
+ * </ul>
+ */
+public class ConsumerLoop implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ConsumerLoop.class);
+
+    private final String topic;
+    private final Map<String, Object> config;
+    private final Function<ConsumerRecord<byte[], byte[]>, Uni<?>> handler;
+    private final DeadLetters deadLetters;
+    private final Duration retryBackoff;
+    private final String group;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+
+    public ConsumerLoop(String topic, Map<String, Object> config, Function<ConsumerRecord<byte[], byte[]>, Uni<?>> handler,
+                        DeadLetters deadLetters, Duration retryBackoff) {
+        this.topic = topic;
+        this.config = config;
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        this.retryBackoff = retryBackoff;
+        this.group = String.valueOf(config.get("group.id"));
+    }
+
+    public ConsumerLoop start() {
+        thread = new Thread(this::run, "consumer-" + topic + "-" + group);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    public boolean isRunning() {
+        return stopped.getCount() > 0;
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(config)) {
+            consumer = kafka;
+            kafka.subscribe(List.of(topic));
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    handleBatch(kafka, records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.errorf(e, "consumer of %s (%s) woken unexpectedly", topic, group);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "consumer of %s (%s) stopped", topic, group);
+        } finally {
+            consumer = null;
+            stopped.countDown();
+        }
+    }
+
+    private void handleBatch(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+        List<TopicPartition> partitions = new ArrayList<>(records.partitions());
+        List<Uni<PartitionResult>> work = new ArrayList<>(partitions.size());
+        for (TopicPartition partition : partitions) {
+            work.add(handlePartition(partition, records.records(partition)));
+        }
+        List<PartitionResult> results = Uni.join().all(work).andFailFast().await().indefinitely();
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        boolean failed = false;
+        for (PartitionResult result : results) {
+            if (result.nextOffset() >= 0) {
+                done.put(result.partition(), new OffsetAndMetadata(result.nextOffset()));
+            }
+            if (result.failedAt() >= 0) {
+                failed = true;
+                kafka.seek(result.partition(), result.failedAt());
+            }
+        }
+        if (!done.isEmpty()) {
+            try {
+                commit(kafka, done);
+            } catch (CommitFailedException | RebalanceInProgressException e) {
+                // The partitions moved; their new owner re-reads from the last commit and the event log drops repeats.
+                LOG.infof("offset commit of %s (%s) skipped by a rebalance: %s", topic, group, e.getMessage());
+            }
+        }
+        if (failed) {
+            sleep(retryBackoff);
+        }
+    }
+
+    /** Commits offsets after the records' transactions committed. Overridable to simulate a crash in between. */
+    protected void commit(KafkaConsumer<byte[], byte[]> kafka, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        kafka.commitSync(offsets);
+    }
+
+    private record PartitionResult(TopicPartition partition, long nextOffset, long failedAt) {
+    }
+
+    private Uni<PartitionResult> handlePartition(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+        AtomicLong next = new AtomicLong(-1);
+        return Multi.createFrom().iterable(records)
+                .onItem().transformToUniAndConcatenate(record -> handleOne(record).invoke(() -> next.set(record.offset() + 1)))
+                .collect().last()
+                .map(ignored -> new PartitionResult(partition, next.get(), -1))
+                .onFailure().recoverWithItem(error -> {
+                    long failedAt = next.get() >= 0 ? next.get() : records.get(0).offset();
+                    LOG.warnf("%s-%d@%d failed, will retry: %s", partition.topic(), partition.partition(), failedAt, error.toString());
+                    return new PartitionResult(partition, next.get(), failedAt);
+                });
+    }
+
+    private Uni<Void> handleOne(ConsumerRecord<byte[], byte[]> record) {
+        return Uni.createFrom().deferred(() -> handler.apply(record))
+                .replaceWithVoid()
+                .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> deadLetters.send(record, group, error));
+    }
+
+    /** Failures that a retry cannot fix. */
+    static boolean isPoison(Throwable error) {
+        if (error instanceof PoisonEventException) {
+            return true;
+        }
+        if (error instanceof PgException pg && pg.getSqlState() != null) {
+            return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
+        }
+        return false;
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** Stops polling and waits for the thread to end (the consumer leaves its group). */
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            stopped.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

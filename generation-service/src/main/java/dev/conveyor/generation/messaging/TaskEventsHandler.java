@@ -1,0 +1,47 @@
+package dev.conveyor.generation.messaging;
+
+import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.generation.domain.CompletionOutcome;
+import dev.conveyor.generation.domain.CompletionService;
+import dev.conveyor.generation.domain.PoisonEventException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Handles one {@code task-events} record: parses the envelope (poison when it is not one) and lets
+ * {@link CompletionService} apply it. Counts outcomes in {@code generation_completions_total{outcome}} and completions
+ * without output in {@code generation_missing_output_total}.
+ */
+@ApplicationScoped
+public class TaskEventsHandler {
+    private final CompletionService completions;
+    private final MeterRegistry metrics;
+
+    public TaskEventsHandler(CompletionService completions, MeterRegistry metrics) {
+        this.completions = completions;
+        this.metrics = metrics;
+    }
+
+    public Uni<CompletionService.Result> handle(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            throw new PoisonEventException("task-events record without a value");
+        }
+        EventEnvelope envelope;
+        try {
+            envelope = EventEnvelope.fromJson(record.value());
+        } catch (IllegalArgumentException e) {
+            throw new PoisonEventException(e.getMessage(), e);
+        }
+        return completions.apply(record.topic(), record.partition(), record.offset(), envelope)
+                .invoke(result -> {
+                    if (result.outcome() != CompletionOutcome.IGNORED) {
+                        metrics.counter("generation.completions", "outcome", result.outcome().label()).increment();
+                    }
+                    if (result.outcome() == CompletionOutcome.SKIPPED_NO_OUTPUT) {
+                        metrics.counter("generation.missing.output").increment();
+                    }
+                });
+    }
+}
