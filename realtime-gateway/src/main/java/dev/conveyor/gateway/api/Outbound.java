@@ -1,0 +1,9 @@
+package dev.conveyor.gateway.api;
+
+/** Where a session's frames go: the WebSocket connection (or, in unit tests, a recording sink). */
+public interface Outbound {
+    /** Writes one text frame; exactly one of the callbacks runs once the frame is written or failed. */
+    void send(String frame, Runnable written, Runnable failed);
+
+    void close(int code, String reason);
+}

@@ -1,0 +1,471 @@
+package dev.conveyor.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.gateway.domain.CacheKey;
+import dev.conveyor.gateway.domain.Channel;
+import dev.conveyor.gateway.domain.KeySets;
+import dev.conveyor.gateway.domain.Position;
+import dev.conveyor.gateway.messaging.ChangeLog;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One WebSocket connection: authentication, its subscriptions, per-channel coalescing of keys and a bounded
+ * outbound queue. Changes arrive on the Kafka consumer thread; frames are written on the connection's loop.
+ */
+public final class Session implements ChangeLog.Subscriber {
+
+    private static final class Pending {
+        final Set<CacheKey> keys = new LinkedHashSet<>();
+        Position position;
+        Instant oldest;
+        boolean reset;
+    }
+
+    private enum State { OPENING, OPEN }
+
+    private final String id;
+    private final Outbound out;
+    private final Loop loop;
+    private final SessionHost host;
+    private final SessionLimits limits;
+    private final long createdNanos = System.nanoTime();
+
+    private final Map<Channel, State> channels = new HashMap<>();
+    private final Map<Channel, Pending> pending = new LinkedHashMap<>();
+    private volatile UUID user;
+    private volatile Instant expiresAt;
+    private volatile long lastInboundNanos = System.nanoTime();
+    private volatile boolean closed;
+    private boolean admitted;
+    private boolean flushScheduled;
+    private int inFlight;
+    private long fullSinceNanos;
+    private int badFrames;
+
+    public Session(String id, Outbound out, Loop loop, SessionHost host) {
+        this.id = id;
+        this.out = out;
+        this.loop = loop;
+        this.host = host;
+        this.limits = host.limits();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public UUID user() {
+        return user;
+    }
+
+    boolean admitted() {
+        return admitted;
+    }
+
+    public synchronized int subscriptionCount() {
+        return channels.size();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Called once the socket is open, with the access_token query parameter if there was one. */
+    public void open(String queryToken) {
+        if (queryToken != null) {
+            authenticate(queryToken);
+        }
+    }
+
+    public void inboundActivity() {
+        lastInboundNanos = System.nanoTime();
+    }
+
+    /** Called when the socket closed, for whatever reason: drop every subscription. */
+    public void closed() {
+        List<Channel> subscribed;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            subscribed = List.copyOf(channels.keySet());
+            channels.clear();
+            pending.clear();
+        }
+        for (Channel channel : subscribed) {
+            host.changeLog().detach(channel, this);
+        }
+        host.subscriptions(-subscribed.size());
+    }
+
+    public void close(int code, String reason) {
+        closed();
+        out.close(code, reason);
+    }
+
+    /** Periodic check: auth deadline, token expiry, idle timeout, slow consumer. */
+    public void sweep(long nowNanos, long authTimeoutNanos, long idleTimeoutNanos) {
+        if (closed) {
+            return;
+        }
+        if (user == null) {
+            if (nowNanos - createdNanos > authTimeoutNanos) {
+                close(CloseCodes.UNAUTHORIZED, "no auth frame in time");
+            }
+            return;
+        }
+        if (expiresAt != null && Instant.now().isAfter(expiresAt)) {
+            close(CloseCodes.UNAUTHORIZED, "token expired");
+            return;
+        }
+        if (nowNanos - lastInboundNanos > idleTimeoutNanos) {
+            close(CloseCodes.IDLE_TIMEOUT, "idle timeout");
+            return;
+        }
+        boolean slow;
+        synchronized (this) {
+            slow = fullSinceNanos != 0 && nowNanos - fullSinceNanos > limits.slowConsumerTimeout().toNanos();
+        }
+        if (slow) {
+            close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full");
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound frames
+
+    public void onText(String text) {
+        inboundActivity();
+        if (closed) {
+            return;
+        }
+        JsonNode frame;
+        try {
+            frame = Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            frame = null;
+        }
+        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
+            badFrame("bad_frame", "frames are JSON objects with a string type", null);
+            return;
+        }
+        String type = frame.get("type").asText();
+        if (user == null) {
+            if ("auth".equals(type) && frame.path("token").isTextual()) {
+                authenticate(frame.get("token").asText());
+            } else {
+                close(CloseCodes.UNAUTHORIZED, "authenticate first: access_token query parameter or an auth frame");
+            }
+            return;
+        }
+        switch (type) {
+            case "subscribe" -> subscribe(frame);
+            case "unsubscribe" -> unsubscribe(frame);
+            case "ping" -> send("pong", Frames.pong(frame.path("id").isTextual() ? frame.get("id").asText() : null));
+            case "auth" -> send("error", Frames.error("already_authenticated", "this connection is already authenticated", null));
+            default -> badFrame("unknown_type", "unknown frame type: " + abbreviate(type), null);
+        }
+    }
+
+    /** Binary frames are not part of the protocol. */
+    public void onBinary() {
+        inboundActivity();
+        if (!closed) {
+            badFrame("bad_frame", "binary frames are not supported: send JSON text frames", null);
+        }
+    }
+
+    private void badFrame(String code, String message, String channel) {
+        int count;
+        synchronized (this) {
+            count = ++badFrames;
+        }
+        if (count > limits.maxBadFrames()) {
+            close(CloseCodes.BAD_FRAMES, "too many bad frames");
+        } else {
+            send("error", Frames.error(code, message, channel));
+        }
+    }
+
+    private void authenticate(String token) {
+        SessionHost.Identity identity;
+        try {
+            identity = host.authenticate(token);
+        } catch (SessionHost.AuthException e) {
+            close(e.forbidden ? CloseCodes.FORBIDDEN : CloseCodes.UNAUTHORIZED, e.getMessage());
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            admitted = host.admit(this, identity.user());
+        }
+        if (!admitted) {
+            close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections for this user");
+            return;
+        }
+        expiresAt = identity.expiresAt();
+        user = identity.user();
+        send("welcome", Frames.welcome(identity.user()));
+    }
+
+    private void subscribe(JsonNode frame) {
+        JsonNode channelField = frame.path("channel");
+        Channel channel;
+        try {
+            channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
+        } catch (IllegalArgumentException e) {
+            badFrame("bad_channel", e.getMessage(), channelField.isTextual() ? abbreviate(channelField.asText()) : null);
+            return;
+        }
+        JsonNode sinceField = frame.path("since");
+        Position since = null;
+        if (!sinceField.isMissingNode() && !sinceField.isNull()) {
+            try {
+                since = Position.parse(sinceField.isTextual() ? sinceField.asText() : null);
+            } catch (IllegalArgumentException e) {
+                badFrame("bad_position", "since is a position string from a previous frame: " + e.getMessage(), channel.toString());
+                return;
+            }
+        }
+        boolean resubscribe;
+        boolean full;
+        synchronized (this) {
+            // a repeated subscribe is a resume: start over from the given position
+            resubscribe = channels.remove(channel) != null;
+            pending.remove(channel);
+            full = channels.size() >= limits.maxSubscriptions();
+        }
+        if (resubscribe) {
+            host.changeLog().detach(channel, this);
+            host.subscriptions(-1);
+        }
+        if (full) {
+            send("error", Frames.error("too_many_subscriptions", "at most " + limits.maxSubscriptions() + " channels per connection",
+                    channel.toString()));
+            return;
+        }
+        Position resumeFrom = since;
+        if (channel.kind() == Channel.Kind.USER) {
+            if (channel.id().equals(user)) {
+                attach(channel, resumeFrom);
+            } else {
+                send("error", Frames.error("forbidden", "only your own user channel", channel.toString()));
+            }
+            return;
+        }
+        awaitOwner(channel, resumeFrom, System.nanoTime() + limits.ownershipWait().toNanos());
+    }
+
+    private void awaitOwner(Channel channel, Position since, long deadline) {
+        if (closed) {
+            return;
+        }
+        var owner = host.changeLog().owner(channel.id());
+        if (owner.isPresent() && owner.get().equals(user)) {
+            attach(channel, since);
+        } else if (owner.isEmpty() && System.nanoTime() < deadline) {
+            // a project created a moment ago may not have reached this replica yet
+            loop.schedule(50, () -> awaitOwner(channel, since, deadline));
+        } else {
+            send("error", Frames.error("forbidden", "not your project (or no such project)", channel.toString()));
+        }
+    }
+
+    private void attach(Channel channel, Position since) {
+        synchronized (this) {
+            if (closed || channels.containsKey(channel)) {
+                return;
+            }
+            channels.put(channel, State.OPENING);
+        }
+        ChangeLog.Resume resume;
+        try {
+            resume = host.changeLog().attach(channel, since, this);
+        } catch (ChangeLog.NotReadyException e) {
+            synchronized (this) {
+                channels.remove(channel);
+            }
+            send("error", Frames.error("unavailable", e.getMessage(), channel.toString()));
+            return;
+        }
+        host.subscriptions(1);
+        boolean abandoned;
+        synchronized (this) {
+            abandoned = closed || channels.get(channel) != State.OPENING;
+        }
+        if (abandoned) {
+            host.changeLog().detach(channel, this);
+            host.subscriptions(-1);
+            return;
+        }
+        synchronized (this) {
+            if (channels.get(channel) != State.OPENING) {
+                return;
+            }
+            if (resume.reset()) {
+                send("reset", Frames.reset(channel, resume.position()));
+                send("subscribed", Frames.subscribed(channel, resume.position(), false));
+            } else if (since != null) {
+                send("subscribed", Frames.subscribed(channel, resume.position(), true));
+                if (!resume.keys().isEmpty()) {
+                    send("invalidate", Frames.invalidate(channel, resume.keys(), resume.position()));
+                }
+            } else {
+                send("subscribed", Frames.subscribed(channel, resume.position(), false));
+            }
+            channels.put(channel, State.OPEN);
+            if (pending.containsKey(channel)) {
+                scheduleFlush();
+            }
+        }
+    }
+
+    private void unsubscribe(JsonNode frame) {
+        JsonNode channelField = frame.path("channel");
+        Channel channel;
+        try {
+            channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
+        } catch (IllegalArgumentException e) {
+            badFrame("bad_channel", e.getMessage(), null);
+            return;
+        }
+        boolean was;
+        synchronized (this) {
+            was = channels.remove(channel) != null;
+            pending.remove(channel);
+        }
+        if (was) {
+            host.changeLog().detach(channel, this);
+            host.subscriptions(-1);
+        }
+        send("unsubscribed", Frames.unsubscribed(channel, was ? null : "not_subscribed"));
+    }
+
+    // ---------------------------------------------------------------- changes and coalescing
+
+    @Override
+    public void onChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt) {
+        synchronized (this) {
+            if (closed || !channels.containsKey(channel)) {
+                return;
+            }
+            Pending p = pending.computeIfAbsent(channel, c -> new Pending());
+            if (!p.reset) {
+                p.keys.addAll(keys);
+                if (p.keys.size() > limits.maxPendingKeys()) {
+                    p.reset = true;
+                    p.keys.clear();
+                }
+            }
+            p.position = position;
+            if (p.oldest == null || occurredAt.isBefore(p.oldest)) {
+                p.oldest = occurredAt;
+            }
+            if (channels.get(channel) == State.OPEN) {
+                scheduleFlush();
+            }
+        }
+    }
+
+    @Override
+    public void onRevoked(Channel channel) {
+        boolean was;
+        synchronized (this) {
+            was = channels.remove(channel) != null;
+            pending.remove(channel);
+        }
+        if (was) {
+            host.subscriptions(-1);
+            send("unsubscribed", Frames.unsubscribed(channel, "forbidden"));
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void scheduleFlush() {
+        if (flushScheduled) {
+            return;
+        }
+        flushScheduled = true;
+        long window = limits.coalesceWindow().toMillis();
+        if (window <= 0) {
+            loop.execute(this::flush);
+        } else {
+            loop.schedule(window, this::flush);
+        }
+    }
+
+    private void flush() {
+        synchronized (this) {
+            flushScheduled = false;
+            if (closed) {
+                return;
+            }
+            if (inFlight >= limits.outboundQueue()) {
+                if (fullSinceNanos == 0) {
+                    fullSinceNanos = System.nanoTime();
+                }
+                return; // keys keep coalescing in pending until the socket drains
+            }
+            var it = pending.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Channel, Pending> entry = it.next();
+                if (channels.get(entry.getKey()) != State.OPEN) {
+                    continue;
+                }
+                Pending p = entry.getValue();
+                it.remove();
+                Instant oldest = p.oldest;
+                if (p.reset) {
+                    send("reset", Frames.reset(entry.getKey(), p.position), null);
+                } else {
+                    send("invalidate", Frames.invalidate(entry.getKey(), KeySets.minimalCover(p.keys), p.position), oldest);
+                }
+            }
+        }
+    }
+
+    private void send(String type, String frame) {
+        send(type, frame, null);
+    }
+
+    private void send(String type, String frame, Instant occurredAt) {
+        synchronized (this) {
+            inFlight++;
+        }
+        host.frameSent(type);
+        out.send(frame, () -> written(occurredAt), () -> written(null));
+    }
+
+    private void written(Instant occurredAt) {
+        if (occurredAt != null) {
+            host.delivered(occurredAt);
+        }
+        synchronized (this) {
+            inFlight--;
+            if (inFlight < limits.outboundQueue() && fullSinceNanos != 0) {
+                fullSinceNanos = 0;
+                if (!pending.isEmpty()) {
+                    scheduleFlush();
+                }
+            }
+        }
+    }
+
+    synchronized int inFlight() {
+        return inFlight;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.conveyor.gateway;
+
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+import java.util.UUID;
+
+/** TestEvents for tests in other packages. */
+public final class TestEventsAccess extends TestEvents {
+    @Override
+    public void project(UUID project, UUID owner) {
+        super.project(project, owner);
+    }
+
+    @Override
+    public RecordMetadata shotLink(UUID project, UUID owner, UUID shot) {
+        return super.shotLink(project, owner, shot);
+    }
+
+    @Override
+    public void close() {
+        super.close();
+    }
+}

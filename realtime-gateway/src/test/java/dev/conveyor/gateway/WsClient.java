@@ -1,0 +1,124 @@
+package dev.conveyor.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.contracts.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+
+/** A Vert.x WebSocket client of /v1/realtime that records every frame and the close code. */
+final class WsClient implements AutoCloseable {
+    final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    volatile Short closeCode;
+    private final WebSocketClient client;
+    private final WebSocket socket;
+
+    private WsClient(WebSocketClient client, WebSocket socket) {
+        this.client = client;
+        this.socket = socket;
+        socket.textMessageHandler(text -> {
+            try {
+                frames.add(Json.MAPPER.readTree(text));
+            } catch (Exception e) {
+                frames.add(Json.MAPPER.createObjectNode().put("type", "unparseable").put("raw", text));
+            }
+        });
+        socket.closeHandler(v -> closeCode = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
+    }
+
+    /** Connects to {@code base} (http://host:port) with the token as access_token (null = none). */
+    static WsClient connect(Vertx vertx, URI base, String token) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
+                .setURI("/v1/realtime" + (token == null ? "" : "?access_token=" + token));
+        try {
+            // handlers are set on the event loop as the connection completes, so no early frame is missed
+            return client.connect(options).map(socket -> new WsClient(client, socket))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not connect: " + e, e);
+        }
+    }
+
+    /** Connects with the token and waits for the welcome frame. */
+    static WsClient authenticated(Vertx vertx, URI base, String token) {
+        WsClient ws = connect(vertx, base, token);
+        ws.awaitFrame("welcome");
+        return ws;
+    }
+
+    void send(String text) {
+        socket.writeTextMessage(text);
+    }
+
+    void send(Map<String, ?> frame) {
+        try {
+            send(Json.MAPPER.writeValueAsString(frame));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void sendBinary(byte[] data) {
+        socket.writeBinaryMessage(Buffer.buffer(data));
+    }
+
+    /** Subscribes and waits for the subscribed frame; returns it. */
+    JsonNode subscribe(String channel) {
+        int before = ofType("subscribed").size();
+        send(Map.of("type", "subscribe", "channel", channel));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ofType("subscribed").size() > before);
+        return ofType("subscribed").get(before);
+    }
+
+    List<JsonNode> ofType(String type) {
+        return frames.stream().filter(f -> type.equals(f.path("type").asText())).toList();
+    }
+
+    JsonNode awaitFrame(String type) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !ofType(type).isEmpty());
+        return ofType(type).get(0);
+    }
+
+    Short awaitClose() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> closeCode != null);
+        return closeCode;
+    }
+
+    /** The keys of a frame as their JSON text, e.g. ["tasks","paginated","p",1]. */
+    static Set<String> keys(JsonNode frame) {
+        List<String> keys = new ArrayList<>();
+        frame.get("keys").forEach(k -> keys.add(k.toString()));
+        return keys.stream().collect(Collectors.toSet());
+    }
+
+    static int keyCount(JsonNode frame) {
+        return frame.get("keys").size();
+    }
+
+    boolean isClosed() {
+        return socket.isClosed();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isClosed()) {
+            socket.close();
+        }
+        client.close();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.conveyor.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.gateway.domain.Channel;
+import dev.conveyor.gateway.messaging.ChangeLog;
+import dev.conveyor.gateway.messaging.ChangeLogSettings;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A session whose socket stops taking frames, against the real change log on the real broker: the bounded queue
+ * fills, keys coalesce, too many keys turn into a reset, and a queue that stays full closes the connection with 4408.
+ */
+@io.quarkus.test.junit.QuarkusTest
+@io.quarkus.test.common.QuarkusTestResource(DevstackResource.class)
+class SlowConsumerTest {
+    static ChangeLog changeLog;
+    static dev.conveyor.gateway.TestEventsAccess events;
+    static ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
+    @BeforeAll
+    static void start() {
+        changeLog = new ChangeLog(new ChangeLogSettings(DevstackResource.devstack().kafka().bootstrapServers(), Duration.ofMinutes(15),
+                64, 1000, Duration.ofSeconds(30)), "slow-consumer-test").start();
+        events = new dev.conveyor.gateway.TestEventsAccess();
+        await().atMost(Duration.ofSeconds(30)).until(changeLog::caughtUp);
+    }
+
+    @AfterAll
+    static void stop() {
+        changeLog.close();
+        events.close();
+        timers.shutdownNow();
+    }
+
+    /** A socket that accepts frames but never reports them written until told to. */
+    static final class StuckSocket implements Outbound {
+        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        final List<Runnable> unwritten = new CopyOnWriteArrayList<>();
+        volatile Integer closeCode;
+
+        @Override
+        public void send(String frame, Runnable written, Runnable failed) {
+            try {
+                frames.add(Json.MAPPER.readTree(frame));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            unwritten.add(written);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closeCode = code;
+        }
+
+        void drainOne() {
+            unwritten.remove(0).run();
+        }
+
+        List<String> types() {
+            return frames.stream().map(f -> f.get("type").asText()).toList();
+        }
+    }
+
+    final class Host implements SessionHost {
+        final UUID user;
+
+        Host(UUID user) {
+            this.user = user;
+        }
+
+        @Override
+        public Identity authenticate(String token) throws AuthException {
+            if (!token.equals("let-me-in")) {
+                throw new AuthException("bad", false);
+            }
+            return new Identity(user, Instant.now().plusSeconds(600));
+        }
+
+        @Override
+        public boolean admit(Session session, UUID user) {
+            return true;
+        }
+
+        @Override
+        public ChangeLog changeLog() {
+            return changeLog;
+        }
+
+        @Override
+        public SessionLimits limits() {
+            return new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
+        }
+
+        @Override
+        public void frameSent(String type) {
+        }
+
+        @Override
+        public void delivered(Instant occurredAt) {
+        }
+
+        @Override
+        public void subscriptions(int delta) {
+        }
+    }
+
+    static final Loop DIRECT = new Loop() {
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public void schedule(long delayMillis, Runnable task) {
+            timers.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    };
+
+    void awaitConsumed(Channel channel, RecordMetadata record) {
+        String expected = record.topic() + ":" + record.partition() + ":" + (record.offset() + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.current(channel).toString().contains(expected));
+    }
+
+    @Test
+    void aFullQueueCoalescesThenResetsAndAQueueThatStaysFullClosesWith4408() {
+        UUID user = UUID.randomUUID();
+        UUID project = UUID.randomUUID();
+        Channel channel = Channel.project(project);
+        events.project(project, user);
+        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
+
+        StuckSocket socket = new StuckSocket();
+        Session session = new Session("s1", socket, DIRECT, new Host(user));
+        session.open(null);
+        session.onText("{\"type\":\"auth\",\"token\":\"let-me-in\"}");
+        session.onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed")));
+
+        // the third frame fills the queue (3)
+        awaitConsumed(channel, events.shotLink(project, user, UUID.randomUUID()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed", "invalidate")));
+        // while full, keys only accumulate: two more links are 5 distinct keys > 4 kept -> the channel will get a reset
+        events.shotLink(project, user, UUID.randomUUID());
+        awaitConsumed(channel, events.shotLink(project, user, UUID.randomUUID()));
+        assertThat(socket.frames).hasSize(3);
+
+        socket.drainOne(); // the client reads one frame: room for one more
+        assertThat(socket.types()).containsExactly("welcome", "subscribed", "invalidate", "reset");
+        JsonNode reset = socket.frames.get(3);
+        assertThat(reset.get("channel").asText()).isEqualTo(channel.toString());
+        assertThat(reset.get("position").asText()).isEqualTo(changeLog.current(channel).toString());
+
+        // full again, and it stays full past the slow-consumer timeout
+        awaitConsumed(channel, events.shotLink(project, user, UUID.randomUUID()));
+        assertThat(socket.frames).hasSize(4);
+        session.sweep(System.nanoTime(), Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);
+        assertThat(socket.closeCode).isNull();
+        session.sweep(System.nanoTime() + Duration.ofSeconds(2).toNanos(), Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);
+        assertThat(socket.closeCode).isEqualTo(CloseCodes.SLOW_CONSUMER);
+    }
+}

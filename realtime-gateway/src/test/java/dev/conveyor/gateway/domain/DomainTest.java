@@ -1,0 +1,50 @@
+package dev.conveyor.gateway.domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DomainTest {
+
+    @Test
+    void theMinimalCoverDropsDuplicatesAndKeysThatAShorterKeyPrefixes() {
+        UUID p = UUID.randomUUID();
+        List<CacheKey> cover = KeySets.minimalCover(List.of(
+                CacheKey.of("tasks", "paginated", p, 1), CacheKey.of("task-status-counts", p), CacheKey.of("tasks", "paginated", p, 1),
+                CacheKey.of("unified-generations", "shot", "s1"), CacheKey.of("unified-generations"), CacheKey.of("tasks", "paginated", p)));
+        assertThat(cover).containsExactly(CacheKey.of("unified-generations"), CacheKey.of("task-status-counts", p),
+                CacheKey.of("tasks", "paginated", p));
+    }
+
+    @Test
+    void aKeyCoversOnlyKeysItIsAPrefixOf() {
+        assertThat(CacheKey.of("tasks").covers(CacheKey.of("tasks", "paginated"))).isTrue();
+        assertThat(CacheKey.of("tasks", "paginated").covers(CacheKey.of("tasks"))).isFalse();
+        assertThat(CacheKey.of("tasks", "x").covers(CacheKey.of("tasks", "paginated"))).isFalse();
+        assertThat(CacheKey.of("tasks", 1).covers(CacheKey.of("tasks", "1"))).isFalse();
+    }
+
+    @Test
+    void positionsRoundTripAndRejectAnythingElse() {
+        Position position = Position.parse("task-events:3:120,generation-events:3:57");
+        assertThat(position.toString()).isEqualTo("generation-events:3:57,task-events:3:120");
+        assertThat(Position.parse(position.toString())).isEqualTo(position);
+        for (String bad : List.of("", "x", "task-events:3", "task-events:a:1", "task-events:1:-1", "t:1:1,t:1:2", "t:1:1,")) {
+            assertThatThrownBy(() -> Position.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void channelsAreProjectOrUserWithACanonicalUuid() {
+        UUID id = UUID.randomUUID();
+        assertThat(Channel.parse("project:" + id)).isEqualTo(Channel.project(id));
+        assertThat(Channel.parse("user:" + id).toString()).isEqualTo("user:" + id);
+        for (String bad : List.of("project", "project:", "team:" + id, "project:1-1-1-1-1", "project:" + id + "x")) {
+            assertThatThrownBy(() -> Channel.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
