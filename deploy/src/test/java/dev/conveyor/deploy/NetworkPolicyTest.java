@@ -104,6 +104,7 @@ class NetworkPolicyTest {
     @ParameterizedTest
     @MethodSource("overlays")
     void theClusterAndTheOperatorsReachWhatTheyServeAndNothingElse(String overlay) {
+        assertThat(Rendered.of(overlay).ofKind("TriggerAuthentication")).isNotEmpty();
         Rendered r = Rendered.of(overlay);
         NetworkPolicies np = new NetworkPolicies(r);
         Map<Pod, Integer> pods = podsOf(r);
@@ -111,6 +112,10 @@ class NetworkPolicyTest {
         Pod ingress = new Pod("ingress", "ingress-nginx", Map.of("app.kubernetes.io/name", "ingress-nginx"));
         Pod keda = new Pod("keda", "keda", Map.of("app", "keda-operator"));
         Pod cnpg = new Pod("cnpg", "cnpg-system", Map.of("app.kubernetes.io/name", "cloudnative-pg"));
+        // Databases KEDA queries: those whose -app secret a TriggerAuthentication reads.
+        Set<String> kedaQueries = new java.util.HashSet<>();
+        r.ofKind("TriggerAuthentication").forEach(ta -> ta.path("spec").path("secretTargetRef")
+                .forEach(ref -> kedaQueries.add(ref.path("name").asText().replaceFirst("-app$", ""))));
         for (Map.Entry<Pod, Integer> p : pods.entrySet()) {
             String name = p.getKey().name();
             boolean service = ServiceConfig.SERVICES.contains(name);
@@ -123,7 +128,8 @@ class NetworkPolicyTest {
                 assertThat(np.allowed(ingress, p.getKey(), p.getValue(), "TCP")).as("ingress must not reach %s", name).isFalse();
             }
             boolean kafka = name.equals("kafka");
-            assertThat(np.allowed(keda, p.getKey(), p.getValue(), "TCP")).as("KEDA -> %s", name).isEqualTo(kafka || service);
+            assertThat(np.allowed(keda, p.getKey(), p.getValue(), "TCP")).as("KEDA -> %s", name)
+                    .isEqualTo(kafka || service || kedaQueries.contains(name));
             if (!service && !kafka) {
                 assertThat(np.allowed(cnpg, p.getKey(), 8000, "TCP")).as("CloudNativePG operator -> %s status", name).isTrue();
                 Pod otherInstance = new Pod(name + "-2", r.namespace(), p.getKey().labels());

@@ -9,7 +9,8 @@ final class OperatorKinds {
     static final String TOPIC = "kafka.strimzi.io/v1/KafkaTopic";
     static final String PG_CLUSTER = "postgresql.cnpg.io/v1/Cluster";
     static final String SCALED_OBJECT = "keda.sh/v1alpha1/ScaledObject";
-    static final Set<String> ALL = Set.of(KAFKA, NODE_POOL, TOPIC, PG_CLUSTER, SCALED_OBJECT);
+    static final String TRIGGER_AUTHENTICATION = "keda.sh/v1alpha1/TriggerAuthentication";
+    static final Set<String> ALL = Set.of(KAFKA, NODE_POOL, TOPIC, PG_CLUSTER, SCALED_OBJECT, TRIGGER_AUTHENTICATION);
 
     private OperatorKinds() {
     }

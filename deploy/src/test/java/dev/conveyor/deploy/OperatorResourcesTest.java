@@ -130,7 +130,58 @@ class OperatorResourcesTest {
                 }
             }
         }
-        assertThat(checked).contains("task-worker", "generation-service");
+        assertThat(checked).contains("generation-service");
+        // Every worker reads every partition of task-events; still, never more workers than its partitions.
+        assertThat(r.get("ScaledObject", "task-worker").path("spec").path("maxReplicaCount").asInt())
+                .isLessThanOrEqualTo(partitions.get(Topics.TASK_EVENTS));
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void queuedTasksScalerQueriesTablesAndColumnsThatTaskApisMigrationsDefine(String overlay) throws java.io.IOException {
+        Rendered r = Rendered.of(overlay);
+        JsonNode trigger = null;
+        for (JsonNode t : r.get("ScaledObject", "task-worker").path("spec").path("triggers")) {
+            if (t.path("type").asText().equals("postgresql")) {
+                trigger = t;
+            }
+        }
+        assertThat(trigger).as("task-worker scales on queued tasks").isNotNull();
+        String query = trigger.path("metadata").path("query").asText();
+        java.util.regex.Matcher from = java.util.regex.Pattern.compile("(?i)\\bFROM\\s+(\\w+)").matcher(query);
+        assertThat(from.find()).as(query).isTrue();
+        String table = from.group(1);
+        StringBuilder ddl = new StringBuilder();
+        try (var files = java.nio.file.Files.list(Rendered.rootDir().resolve("task-api/src/main/resources/db/migration"))) {
+            for (java.nio.file.Path f : files.sorted().toList()) {
+                ddl.append(java.nio.file.Files.readString(f)).append('\n');
+            }
+        }
+        java.util.regex.Matcher create = java.util.regex.Pattern.compile("(?is)CREATE TABLE (?:IF NOT EXISTS )?" + table
+                + "\\s*\\((.*?)\\n\\);").matcher(ddl);
+        assertThat(create.find()).as("task-api's migrations create table %s", table).isTrue();
+        String columns = create.group(1);
+        java.util.regex.Matcher compared = java.util.regex.Pattern.compile("(?i)\\b([a-z_]+)\\s*(?:=|<=|>=|<|>)").matcher(query);
+        int n = 0;
+        while (compared.find()) {
+            assertThat(columns).as("column %s of %s", compared.group(1), table).containsPattern("(?m)^\\s*" + compared.group(1) + "\\s");
+            n++;
+        }
+        assertThat(n).isPositive();
+        assertThat(query).contains("'queued'");
+        assertThat(columns).contains("'queued'");
+        assertThat(trigger.path("metadata").path("targetQueryValue").isTextual()).isTrue();
+        String auth = trigger.path("authenticationRef").path("name").asText();
+        JsonNode ta = r.get("TriggerAuthentication", auth);
+        JsonNode ref = ta.path("spec").path("secretTargetRef").get(0);
+        assertThat(ref.path("parameter").asText()).isEqualTo("connection");
+        // CloudNativePG's <cluster>-app secret of the cluster that holds task-api's database.
+        String db = ServiceConfig.load("task-api").databaseName().orElseThrow();
+        String cluster = r.ofKind("Cluster").stream()
+                .filter(c -> c.path("spec").path("bootstrap").path("initdb").path("database").asText().equals(db))
+                .map(Rendered::name).findFirst().orElseThrow();
+        assertThat(ref.path("name").asText()).isEqualTo(cluster + "-app");
+        assertThat(ref.path("key").asText()).isEqualTo("uri");
     }
 
     @ParameterizedTest
@@ -151,6 +202,10 @@ class OperatorResourcesTest {
             for (JsonNode t : spec.path("triggers")) {
                 assertThat(t.path("type").asText()).isNotBlank();
                 JsonNode m = t.path("metadata");
+                if (t.has("authenticationRef")) {
+                    assertThat(r.find("TriggerAuthentication", t.path("authenticationRef").path("name").asText()))
+                            .as("authenticationRef of %s", Rendered.name(so)).isPresent();
+                }
                 if (t.path("type").asText().equals("kafka")) {
                     // KEDA's operator runs in its own namespace: the address must carry this overlay's namespace.
                     assertThat(m.path("bootstrapServers").asText())

@@ -93,9 +93,17 @@ class ReferencesTest {
             cm.path("data").fields().forEachRemaining(e -> serviceRefs(r, e.getValue().asText(),
                     "ConfigMap/" + Rendered.name(cm) + " " + e.getKey(), refs));
         }
+        for (ObjectNode ta : r.ofKind("TriggerAuthentication")) {
+            for (JsonNode ref : ta.path("spec").path("secretTargetRef")) {
+                refs.put("Secret/" + ref.path("name").asText(), "TriggerAuthentication/" + Rendered.name(ta));
+            }
+        }
         for (ObjectNode so : r.ofKind("ScaledObject")) {
             refs.put("Deployment/" + so.at("/spec/scaleTargetRef/name").asText(), "ScaledObject/" + Rendered.name(so));
             for (JsonNode t : so.path("spec").path("triggers")) {
+                if (t.has("authenticationRef")) {
+                    refs.put("TriggerAuthentication/" + t.at("/authenticationRef/name").asText(), "ScaledObject/" + Rendered.name(so));
+                }
                 serviceRefs(r, t.path("metadata").path("bootstrapServers").asText(), "ScaledObject/" + Rendered.name(so), refs);
             }
         }

@@ -120,10 +120,21 @@ public record ServiceConfig(String service, Map<String, String> properties, Map<
         return d;
     }
 
-    /** The topics the service's SmallRye Reactive Messaging channels consume, with the group each uses. */
+    /**
+     * The consumer group per consumed topic the properties declare: SmallRye Reactive Messaging channels
+     * ({@code mp.messaging.incoming.<ch>.topic} + {@code .group.id}) and plain-client settings named
+     * {@code ...<topic>-group} (e.g. conveyor.generation.consumer.task-events-group).
+     */
     public Map<String, String> incomingTopicGroups() {
         Map<String, String> out = new TreeMap<>();
         String appName = get("quarkus.application.name").orElse(service);
+        for (dev.conveyor.contracts.Topics.TopicSpec t : dev.conveyor.contracts.Topics.ALL) {
+            for (Map.Entry<String, String> e : properties.entrySet()) {
+                if (e.getKey().endsWith("." + t.name() + "-group")) {
+                    out.put(t.name(), e.getValue());
+                }
+            }
+        }
         for (Map.Entry<String, String> e : properties.entrySet()) {
             Matcher m = Pattern.compile("mp\\.messaging\\.incoming\\.([^.]+)\\.topic").matcher(e.getKey());
             if (m.matches()) {
