@@ -165,6 +165,10 @@ class ReferencesTest {
         for (ObjectNode d : r.ofKind("Deployment")) {
             assertThat(contains(d.at("/spec/template/metadata/labels"), d.at("/spec/selector/matchLabels")))
                     .as("Deployment %s selects its own pods", Rendered.name(d)).isTrue();
+            for (JsonNode spread : d.at("/spec/template/spec/topologySpreadConstraints")) {
+                assertThat(contains(d.at("/spec/template/metadata/labels"), spread.at("/labelSelector/matchLabels")))
+                        .as("Deployment %s spreads its own pods", Rendered.name(d)).isTrue();
+            }
         }
     }
 

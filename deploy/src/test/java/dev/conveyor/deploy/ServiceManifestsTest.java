@@ -155,6 +155,22 @@ class ServiceManifestsTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("overlayAndService")
+    void podsRunUnprivilegedOnAReadOnlyRootWithoutAnApiToken(String overlay, String service) {
+        Rendered r = Rendered.of(overlay);
+        JsonNode pod = r.get("Deployment", service).path("spec").path("template").path("spec");
+        JsonNode sc = r.container(service).path("securityContext");
+        assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(sc.path("capabilities").path("drop").toString()).contains("\"ALL\"");
+        List<String> mounts = new ArrayList<>();
+        r.container(service).path("volumeMounts").forEach(m -> mounts.add(m.path("mountPath").asText()));
+        assertThat(mounts).as("%s: writable /tmp on a read-only root", service).contains("/tmp");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("overlayAndService")
     void shutdownDelayPlusQuarkusShutdownFitsInTheTerminationGracePeriod(String overlay, String service) {
         Rendered r = Rendered.of(overlay);
         ServiceConfig cfg = ServiceConfig.load(service);
