@@ -6,12 +6,18 @@ import dev.conveyor.contracts.Topics;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +59,7 @@ class OperatorResourcesTest {
 
         List<ObjectNode> pools = r.ofKind("KafkaNodePool");
         assertThat(pools).isNotEmpty();
-        Set<String> roles = new java.util.HashSet<>();
+        Set<String> roles = new HashSet<>();
         int brokers = 0;
         for (ObjectNode pool : pools) {
             assertThat(pool.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(cluster);
@@ -138,7 +144,7 @@ class OperatorResourcesTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
-    void queuedTasksScalerQueriesTablesAndColumnsThatTaskApisMigrationsDefine(String overlay) throws java.io.IOException {
+    void queuedTasksScalerQueriesTablesAndColumnsThatTaskApisMigrationsDefine(String overlay) throws IOException {
         Rendered r = Rendered.of(overlay);
         JsonNode trigger = null;
         for (JsonNode t : r.get("ScaledObject", "task-worker").path("spec").path("triggers")) {
@@ -148,20 +154,20 @@ class OperatorResourcesTest {
         }
         assertThat(trigger).as("task-worker scales on queued tasks").isNotNull();
         String query = trigger.path("metadata").path("query").asText();
-        java.util.regex.Matcher from = java.util.regex.Pattern.compile("(?i)\\bFROM\\s+(\\w+)").matcher(query);
+        Matcher from = Pattern.compile("(?i)\\bFROM\\s+(\\w+)").matcher(query);
         assertThat(from.find()).as(query).isTrue();
         String table = from.group(1);
         StringBuilder ddl = new StringBuilder();
-        try (var files = java.nio.file.Files.list(Rendered.rootDir().resolve("task-api/src/main/resources/db/migration"))) {
-            for (java.nio.file.Path f : files.sorted().toList()) {
-                ddl.append(java.nio.file.Files.readString(f)).append('\n');
+        try (var files = Files.list(Rendered.rootDir().resolve("task-api/src/main/resources/db/migration"))) {
+            for (Path f : files.sorted().toList()) {
+                ddl.append(Files.readString(f)).append('\n');
             }
         }
-        java.util.regex.Matcher create = java.util.regex.Pattern.compile("(?is)CREATE TABLE (?:IF NOT EXISTS )?" + table
+        Matcher create = Pattern.compile("(?is)CREATE TABLE (?:IF NOT EXISTS )?" + table
                 + "\\s*\\((.*?)\\n\\);").matcher(ddl);
         assertThat(create.find()).as("task-api's migrations create table %s", table).isTrue();
         String columns = create.group(1);
-        java.util.regex.Matcher compared = java.util.regex.Pattern.compile("(?i)\\b([a-z_]+)\\s*(?:=|<=|>=|<|>)").matcher(query);
+        Matcher compared = Pattern.compile("(?i)\\b([a-z_]+)\\s*(?:=|<=|>=|<|>)").matcher(query);
         int n = 0;
         while (compared.find()) {
             assertThat(columns).as("column %s of %s", compared.group(1), table).containsPattern("(?m)^\\s*" + compared.group(1) + "\\s");
@@ -225,7 +231,7 @@ class OperatorResourcesTest {
         Rendered r = Rendered.of(overlay);
         List<ObjectNode> clusters = r.ofKind("Cluster");
         assertThat(clusters).hasSize(2);
-        Set<String> databases = new java.util.HashSet<>();
+        Set<String> databases = new HashSet<>();
         for (ObjectNode c : clusters) {
             assertThat(c.path("apiVersion").asText()).isEqualTo("postgresql.cnpg.io/v1");
             JsonNode spec = c.path("spec");
