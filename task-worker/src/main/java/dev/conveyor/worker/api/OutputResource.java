@@ -1,0 +1,35 @@
+package dev.conveyor.worker.api;
+
+import dev.conveyor.worker.output.FileSystemOutputStore;
+import dev.conveyor.worker.output.OutputStore;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.nio.file.Files;
+
+/** Serves the files handlers stored in the filesystem output store: {@code GET /v1/outputs/<taskId>/<name>}. */
+@Path("/v1/outputs")
+public class OutputResource {
+    private final FileSystemOutputStore store;
+
+    public OutputResource(FileSystemOutputStore store) {
+        this.store = store;
+    }
+
+    @GET
+    @Path("/{key: .+}")
+    @Operation(summary = "A file a handler produced (the task's outputLocation points here)")
+    public Response get(@PathParam("key") String key) {
+        if (!OutputStore.isValidKey(key)) {
+            return Problem.response(400, "Invalid output key", "invalid_output_key",
+                    "an output key is a relative path of letters, digits, '.', '_' and '-'");
+        }
+        return store.resolve(key).filter(Files::isRegularFile)
+                .map(p -> Response.ok(p.toFile(), OutputStore.contentTypeOf(key))
+                        .header("Cache-Control", "public, max-age=31536000, immutable").build())
+                .orElseGet(() -> Problem.response(404, "Not found", "not_found", "no output " + key));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.conveyor.worker.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.worker.domain.ClaimedTask;
+import dev.conveyor.worker.domain.HeartbeatAnswer;
+import dev.conveyor.worker.domain.LeaseLostException;
+import dev.conveyor.worker.domain.TaskApiException;
+import dev.conveyor.worker.sdk.ChildTask;
+import dev.conveyor.worker.sdk.TaskView;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * task-api's worker protocol over plain HTTP (JDK client, never on the Vert.x event loop: the async calls complete on
+ * the client's own executor). Errors: 409 {@code lease_lost} -> {@link LeaseLostException}; other non-2xx ->
+ * {@link TaskApiException}; network trouble -> {@link IOException} (inside the future).
+ */
+public final class TaskApiClient {
+    private final HttpClient http;
+    private final String baseUrl;
+    private final String token;
+
+    public TaskApiClient(String baseUrl, String token, Executor executor) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).executor(executor)
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** Blocking claim (the dispatcher thread calls it); {@code waitSeconds} 0 answers at once. */
+    public List<ClaimedTask> claim(String workerId, List<String> capabilities, List<String> taskTypes, int max, int waitSeconds)
+            throws IOException, InterruptedException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.set("capabilities", Json.MAPPER.valueToTree(capabilities));
+        body.set("taskTypes", Json.MAPPER.valueToTree(taskTypes));
+        body.put("max", max);
+        body.put("waitSeconds", waitSeconds);
+        HttpRequest request = post("/v1/worker/claim", body, Duration.ofSeconds(waitSeconds + 15L));
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode answer = read(response);
+        List<ClaimedTask> tasks = new ArrayList<>();
+        for (JsonNode t : answer.path("tasks")) {
+            tasks.add(Json.MAPPER.treeToValue(t, ClaimedTask.class));
+        }
+        return tasks;
+    }
+
+    public CompletableFuture<HeartbeatAnswer> heartbeat(UUID taskId, String workerId, String leaseToken, Integer progress, String message) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.put("leaseToken", leaseToken);
+        if (progress != null) {
+            body.put("progress", progress);
+        }
+        if (message != null) {
+            body.put("message", message);
+        }
+        return send(post("/v1/worker/tasks/" + taskId + "/heartbeat", body, Duration.ofSeconds(15)))
+                .thenApply(n -> convert(n, HeartbeatAnswer.class));
+    }
+
+    public CompletableFuture<JsonNode> complete(UUID taskId, String workerId, String leaseToken, String outputLocation, JsonNode metadata) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.put("leaseToken", leaseToken);
+        body.put("outputLocation", outputLocation);
+        body.set("metadata", metadata);
+        return send(post("/v1/worker/tasks/" + taskId + "/complete", body, Duration.ofSeconds(15)));
+    }
+
+    public CompletableFuture<JsonNode> fail(UUID taskId, String workerId, String leaseToken, String error, boolean retryable) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.put("leaseToken", leaseToken);
+        body.put("error", error);
+        body.put("retryable", retryable);
+        return send(post("/v1/worker/tasks/" + taskId + "/fail", body, Duration.ofSeconds(15)));
+    }
+
+    /** Creates a child of the leased task {@code parentId} (worker endpoint; see docs/services/task-worker.md). */
+    public CompletableFuture<UUID> createChild(UUID parentId, String workerId, String leaseToken, ChildTask child) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.put("leaseToken", leaseToken);
+        body.put("taskType", child.taskType());
+        body.set("params", child.params());
+        body.set("dependsOn", Json.MAPPER.valueToTree(child.dependsOn()));
+        if (child.priority() != null) {
+            body.put("priority", child.priority());
+        }
+        if (child.idempotencyKey() != null) {
+            body.put("idempotencyKey", child.idempotencyKey());
+        }
+        return send(post("/v1/worker/tasks/" + parentId + "/children", body, Duration.ofSeconds(15)))
+                .thenApply(n -> UUID.fromString(n.path("id").asText()));
+    }
+
+    /** Reads any task (worker endpoint). */
+    public CompletableFuture<TaskView> task(UUID taskId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/worker/tasks/" + taskId))
+                .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json").GET().build();
+        return send(request).thenApply(n -> convert(n, TaskView.class));
+    }
+
+    private HttpRequest post(String path, JsonNode body, Duration timeout) {
+        try {
+            return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private CompletableFuture<JsonNode> send(HttpRequest request) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(TaskApiClient::read);
+    }
+
+    private static <T> T convert(JsonNode node, Class<T> type) {
+        try {
+            return Json.MAPPER.treeToValue(node, type);
+        } catch (IOException e) {
+            throw new TaskApiException(200, "unreadable_answer", "task-api answer is not a " + type.getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    static JsonNode read(HttpResponse<byte[]> response) {
+        JsonNode body;
+        try {
+            body = response.body() == null || response.body().length == 0
+                    ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            body = Json.MAPPER.createObjectNode();
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return body;
+        }
+        String code = body.path("code").asText("");
+        String detail = body.path("detail").asText(body.path("title").asText("HTTP " + status));
+        if (status == 409 && "lease_lost".equals(code)) {
+            throw new LeaseLostException(detail);
+        }
+        throw new TaskApiException(status, code, response.request().method() + " " + response.request().uri().getPath()
+                + " -> " + status + " " + code + ": " + detail);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.conveyor.worker.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.worker.sdk.ChildTask;
+import dev.conveyor.worker.sdk.PermanentTaskException;
+import dev.conveyor.worker.sdk.TaskContext;
+import dev.conveyor.worker.sdk.TaskHandler;
+import dev.conveyor.worker.sdk.TaskResult;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code travel_orchestrator}: plans a travel video. Creates one {@code travel_segment} per entry of
+ * {@code full_orchestrator_payload.segments} and one {@code travel_stitch} that depends on all of them, as children
+ * of this task (idempotency keys derived from this task's id, so a retried orchestrator creates nothing twice).
+ * Its own output is the plan as JSON.
+ */
+@ApplicationScoped
+public class TravelOrchestratorHandler implements TaskHandler {
+    public static final String TYPE = "travel_orchestrator";
+    public static final String CAPABILITY = "wan2gp";
+    static final int MAX_SEGMENTS = 50;
+
+    @Override
+    public String taskType() {
+        return TYPE;
+    }
+
+    @Override
+    public String capability() {
+        return CAPABILITY;
+    }
+
+    @Override
+    public Uni<TaskResult> handle(TaskContext ctx) {
+        JsonNode payload = ctx.params().path("full_orchestrator_payload");
+        if (!payload.isObject()) {
+            throw new PermanentTaskException("param full_orchestrator_payload must be an object");
+        }
+        JsonNode segments = payload.path("segments");
+        if (!segments.isArray() || segments.isEmpty() || segments.size() > MAX_SEGMENTS) {
+            throw new PermanentTaskException("full_orchestrator_payload.segments must list 1.." + MAX_SEGMENTS + " segments");
+        }
+        int width = Params.integer(payload, "width", 256, 16, 1024);
+        int height = Params.integer(payload, "height", 256, 16, 1024);
+        int fps = Params.integer(payload, "fps", 8, 1, 60);
+        List<ObjectNode> segmentParams = new java.util.ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            JsonNode s = segments.get(i);
+            if (!s.isObject()) {
+                throw new PermanentTaskException("segment " + i + " must be an object");
+            }
+            ObjectNode sp = JsonNodeFactory.instance.objectNode();
+            sp.put("prompt", Params.text(s, "prompt", ""));
+            sp.put("frames", Params.integer(s, "frames", 8, 1, 120));
+            sp.put("seed", Params.longValue(s, "seed", i));
+            sp.put("width", width).put("height", height).put("fps", fps);
+            if (s.has("work_ms")) {
+                sp.put("work_ms", Params.integer(s, "work_ms", 0, 0, 600_000));
+            }
+            sp.put("segment_index", i);
+            sp.put("orchestrator_task_id", ctx.taskId().toString());
+            segmentParams.add(sp);
+        }
+        int total = segmentParams.size() + 1;
+        ctx.progress(0, "creating " + segmentParams.size() + " segments");
+        return Multi.createFrom().range(0, segmentParams.size())
+                .onItem().transformToUniAndConcatenate(i -> ctx.createChild(new ChildTask(TravelSegmentHandler.TYPE,
+                                segmentParams.get(i), List.of(), null, ctx.taskId() + ":segment:" + i))
+                        .invoke(id -> ctx.progress((i + 1) * 90 / total, "segment " + (i + 1) + " created")))
+                .collect().asList()
+                .flatMap(segmentIds -> {
+                    ObjectNode stitchParams = JsonNodeFactory.instance.objectNode();
+                    ArrayNode ids = stitchParams.putArray("segment_task_ids");
+                    segmentIds.forEach(id -> ids.add(id.toString()));
+                    stitchParams.put("fps", fps);
+                    stitchParams.put("orchestrator_task_id", ctx.taskId().toString());
+                    if (payload.hasNonNull("shot_id")) {
+                        stitchParams.putObject("full_orchestrator_payload").set("shot_id", payload.get("shot_id"));
+                    }
+                    return ctx.createChild(new ChildTask(TravelStitchHandler.TYPE, stitchParams, segmentIds, null,
+                                    ctx.taskId() + ":stitch"))
+                            .flatMap(stitchId -> storePlan(ctx, segmentIds, stitchId));
+                });
+    }
+
+    private static Uni<TaskResult> storePlan(TaskContext ctx, List<UUID> segmentIds, UUID stitchId) {
+        ObjectNode plan = JsonNodeFactory.instance.objectNode();
+        ArrayNode ids = plan.putArray("segmentTaskIds");
+        segmentIds.forEach(id -> ids.add(id.toString()));
+        plan.put("stitchTaskId", stitchId.toString());
+        byte[] json;
+        try {
+            json = Json.MAPPER.writeValueAsBytes(plan);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ctx.progress(95, "plan stored");
+        return ctx.outputs().put(ctx.taskId() + "/plan.json", json, "application/json")
+                .map(url -> TaskResult.of(url, plan));
+    }
+}

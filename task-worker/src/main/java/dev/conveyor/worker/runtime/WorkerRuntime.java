@@ -1,0 +1,309 @@
+package dev.conveyor.worker.runtime;
+
+import dev.conveyor.worker.client.TaskApiClient;
+import dev.conveyor.worker.config.WorkerConfig;
+import dev.conveyor.worker.domain.ClaimedTask;
+import dev.conveyor.worker.output.OutputStore;
+import dev.conveyor.worker.sdk.TaskHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The worker's claim loop. One dispatcher thread claims while slots are free: at once on a wake-up (a task-events
+ * record of a task type it runs), when the last claim was full (a backlog), and every poll interval as a safety net.
+ * While the wake-up source is unhealthy (Kafka down, or wake-ups off) it long-polls instead, so it keeps working.
+ * Handlers run on their own threads; heartbeats and reports are asynchronous.
+ */
+@ApplicationScoped
+public class WorkerRuntime implements RunningTask.Listener {
+    private static final Logger LOG = Logger.getLogger(WorkerRuntime.class);
+
+    private final WorkerConfig config;
+    private final HandlerRegistry handlers;
+    private final OutputStore outputs;
+    private final MeterRegistry meters;
+    private final String workerId;
+    private final String taskApiUrl;
+    private final String token;
+
+    private final Map<UUID, RunningTask> running = new ConcurrentHashMap<>();
+    private final Object signal = new Object();
+    private final List<Consumer<UUID>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean wakePending;
+    private volatile boolean stopping;
+    private volatile BooleanSupplier wakeupsHealthy = () -> false;
+    private final AtomicInteger claimRequests = new AtomicInteger();
+
+    private TaskApiClient client;
+    private ExecutorService handlerPool;
+    private ExecutorService httpPool;
+    private ScheduledExecutorService timer;
+    private Thread dispatcher;
+
+    public WorkerRuntime(WorkerConfig config, HandlerRegistry handlers, OutputStore outputs, MeterRegistry meters,
+                         @ConfigProperty(name = "task-api.url") String taskApiUrl,
+                         @ConfigProperty(name = "task-api.token") Optional<String> token) {
+        this.config = config;
+        this.handlers = handlers;
+        this.outputs = outputs;
+        this.meters = meters;
+        this.taskApiUrl = taskApiUrl;
+        this.token = token.orElse("");
+        this.workerId = config.id().orElse("worker-" + UUID.randomUUID().toString().substring(0, 8));
+        meters.gauge("conveyor.worker.running", running, Map::size);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        System.setProperty("java.awt.headless", "true");
+        if (!config.enabled()) {
+            LOG.info("worker runtime disabled (conveyor.worker.enabled=false)");
+            return;
+        }
+        if (token.isBlank()) {
+            throw new IllegalStateException("task-api.token (env WORKER_TOKEN) is required: a JWT with role worker");
+        }
+        handlerPool = Executors.newCachedThreadPool(named("handler"));
+        httpPool = Executors.newFixedThreadPool(2, named("task-api-http"));
+        timer = Executors.newScheduledThreadPool(1, named("worker-timer"));
+        client = new TaskApiClient(taskApiUrl, token, httpPool);
+        dispatcher = named("worker-dispatcher").newThread(this::dispatchLoop);
+        dispatcher.start();
+        LOG.infof("worker %s runs %s with capabilities %s, %d slots, batch %d, against %s", workerId,
+                handlers.taskTypes(), handlers.capabilities(), config.slots(), config.batch(), taskApiUrl);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        shutdown();
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public List<String> taskTypes() {
+        return handlers.taskTypes();
+    }
+
+    public boolean runs(String taskType) {
+        return handlers.runs(taskType);
+    }
+
+    public int runningCount() {
+        return running.size();
+    }
+
+    /** How many claim requests this worker sent (for tests and metrics). */
+    public int claimRequests() {
+        return claimRequests.get();
+    }
+
+    /** Called for every task a handler is about to start (for benchmarks and tests). */
+    public void onTaskStart(Consumer<UUID> listener) {
+        startListeners.add(listener);
+    }
+
+    /** Where wake-ups come from and whether that source currently works (decides between wake-ups and long-polls). */
+    public void wakeupSource(BooleanSupplier healthy) {
+        this.wakeupsHealthy = healthy;
+        signal();
+    }
+
+    /** The wake-up source's health changed: re-decide between wake-ups and long-polls now. */
+    public void wakeupSourceChanged() {
+        signal();
+    }
+
+    /** A matching task was queued: claim now. */
+    public void wake() {
+        wakePending = true;
+        signal();
+    }
+
+    private void signal() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void await(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        synchronized (signal) {
+            if (wakePending || stopping) {
+                return;
+            }
+            try {
+                signal.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean longPollMode() {
+        return !config.kafkaWakeups() || !wakeupsHealthy.getAsBoolean();
+    }
+
+    private void dispatchLoop() {
+        long lastClaim = 0;
+        boolean backlog = false;
+        int errors = 0;
+        long pollNanos = config.pollInterval().toNanos();
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
+            int free = config.slots() - running.size();
+            if (free <= 0) {
+                await(1000);
+                continue;
+            }
+            boolean longPoll = longPollMode();
+            long sinceLast = System.nanoTime() - lastClaim;
+            boolean due = wakePending || backlog || longPoll || lastClaim == 0 || sinceLast >= pollNanos;
+            if (!due) {
+                // Re-checked at least every second: a wake-up source that turned unhealthy switches to long-polls.
+                await(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(pollNanos - sinceLast) + 1));
+                continue;
+            }
+            wakePending = false;
+            int max = Math.min(free, config.batch());
+            int wait = longPoll ? (int) Math.min(30, Math.max(0, config.longPoll().toSeconds())) : 0;
+            List<ClaimedTask> claimed;
+            try {
+                claimRequests.incrementAndGet();
+                claimed = client.claim(workerId, handlers.capabilities(), handlers.taskTypes(), max, wait);
+                lastClaim = System.nanoTime();
+                errors = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (IOException | RuntimeException e) {
+                errors++;
+                lastClaim = System.nanoTime();
+                long backoff = Math.min(5000, 100L << Math.min(errors, 6));
+                if (errors == 1 || errors % 20 == 0) {
+                    LOG.warnf("claim failed (%d in a row), retrying in %d ms: %s", errors, backoff, e.toString());
+                }
+                sleepQuietly(backoff);
+                continue;
+            }
+            backlog = claimed.size() >= max;
+            for (ClaimedTask task : claimed) {
+                if (stopping) {
+                    // Claimed while shutting down: hand it straight back.
+                    client.fail(task.id(), workerId, task.leaseToken(), "worker shutting down", true);
+                } else {
+                    start(task);
+                }
+            }
+        }
+    }
+
+    private void start(ClaimedTask task) {
+        Optional<TaskHandler> handler = handlers.handler(task.taskType());
+        if (handler.isEmpty()) {
+            LOG.errorf("claimed task %s of type %s that no handler runs; handing it back", task.id(), task.taskType());
+            client.fail(task.id(), workerId, task.leaseToken(), "worker " + workerId + " has no handler for " + task.taskType(), true);
+            return;
+        }
+        RunningTask rt = new RunningTask(task, handler.get(), client, workerId, outputs, timer, handlerPool,
+                config.progressInterval(), this);
+        running.put(task.id(), rt);
+        rt.start();
+    }
+
+    @Override
+    public void started(RunningTask task) {
+        for (Consumer<UUID> l : startListeners) {
+            l.accept(task.taskId());
+        }
+    }
+
+    @Override
+    public void finished(RunningTask task, RunningTask.Outcome outcome) {
+        running.remove(task.taskId(), task);
+        meters.counter("conveyor.worker.tasks", "type", task.taskType(), "outcome", outcome.name().toLowerCase()).increment();
+        signal();
+    }
+
+    /** Stops claiming, lets running tasks finish within the grace period, then hands the rest back as retryable. */
+    void shutdown() {
+        if (dispatcher == null || stopping) {
+            return;
+        }
+        stopping = true;
+        signal();
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            synchronized (signal) {
+                try {
+                    signal.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        List<CompletableFuture<Void>> releases = new ArrayList<>();
+        for (RunningTask rt : running.values()) {
+            LOG.infof("shutdown grace over: handing task %s back as retryable", rt.taskId());
+            releases.add(rt.release("worker " + workerId + " shutting down"));
+        }
+        try {
+            CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("not every running task could be handed back: %s", e.toString());
+        }
+        try {
+            // A claim in flight may still bring tasks: the dispatcher hands those back itself.
+            dispatcher.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        handlerPool.shutdownNow();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Shows the config in tests and logs. */
+    public Duration pollInterval() {
+        return config.pollInterval();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.conveyor.worker.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.contracts.Json;
+import dev.conveyor.devstack.DevstackResource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/** A task-api client as a user (and an admin for credits) would call it, over plain HTTP. */
+public final class Api {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final String base;
+    private final UUID userId = UUID.randomUUID();
+    private final String userToken;
+    private final String adminToken;
+
+    public Api(String base) {
+        this.base = base;
+        this.userToken = DevstackResource.keys().token(userId, List.of("user"), Duration.ofHours(1));
+        this.adminToken = DevstackResource.keys().token(UUID.randomUUID(), List.of("admin"), Duration.ofHours(1));
+    }
+
+    /** A user with credits and a project; answers the project id. */
+    public UUID newProject(long credits) {
+        send("POST", "/v1/admin/accounts/" + userId + "/credits", adminToken,
+                Json.MAPPER.createObjectNode().put("amount", credits).put("reason", "test"), 200);
+        JsonNode p = send("POST", "/v1/projects", userToken, Json.MAPPER.createObjectNode().put("name", "worker e2e"), 201);
+        return UUID.fromString(p.path("id").asText());
+    }
+
+    public JsonNode createTask(UUID projectId, String taskType, JsonNode params) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("projectId", projectId.toString()).put("taskType", taskType);
+        body.set("params", params);
+        return send("POST", "/v1/tasks", userToken, body, 201);
+    }
+
+    public JsonNode task(UUID id) {
+        return send("GET", "/v1/tasks/" + id, userToken, null, 200);
+    }
+
+    public JsonNode tasks(UUID projectId) {
+        return send("GET", "/v1/projects/" + projectId + "/tasks?limit=100", userToken, null, 200);
+    }
+
+    public JsonNode statusCounts(UUID projectId) {
+        return send("GET", "/v1/projects/" + projectId + "/task-status-counts", userToken, null, 200);
+    }
+
+    /** One page (100, newest first) of a project's tasks. */
+    public JsonNode tasksPage(UUID projectId, int page) {
+        return send("GET", "/v1/projects/" + projectId + "/tasks?limit=100&page=" + page, userToken, null, 200).path("items");
+    }
+
+    public JsonNode cancel(UUID id) {
+        return send("POST", "/v1/tasks/" + id + "/cancel", userToken, Json.MAPPER.createObjectNode(), 200);
+    }
+
+    public static byte[] download(String url) {
+        try {
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + url + " -> " + r.statusCode());
+            }
+            return r.body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JsonNode json(String s) {
+        try {
+            return Json.MAPPER.readTree(s);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private JsonNode send(String method, String path, String token, JsonNode body, int expected) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+            if (body != null) {
+                b.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != expected) {
+                throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+            }
+            return r.body().isEmpty() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(method + " " + path + ": " + e, e);
+        }
+    }
+}

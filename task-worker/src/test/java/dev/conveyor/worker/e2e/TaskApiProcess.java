@@ -1,0 +1,68 @@
+package dev.conveyor.worker.e2e;
+
+import dev.conveyor.devstack.DevKeys;
+import dev.conveyor.devstack.Devstack;
+import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.devstack.Postgres;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.time.Duration;
+
+/**
+ * The real task-api, started once per test JVM from its packaged jar on devstack's PostgreSQL and Kafka, with short
+ * leases and a fast reaper so lease expiry is testable in seconds.
+ */
+public final class TaskApiProcess {
+    public static final String DATABASE = "conveyor_tasks_worker_test";
+    /** The lease of every task type in this task-api (heartbeats come every third of it). */
+    public static final Duration LEASE = Duration.ofSeconds(6);
+    private static JavaProcess process;
+
+    private TaskApiProcess() {
+    }
+
+    public static synchronized String url() {
+        if (process == null || !process.isAlive()) {
+            process = start();
+            JavaProcess p = process;
+            Runtime.getRuntime().addShutdownHook(new Thread(p::close, "task-api-stop"));
+        }
+        return process.url();
+    }
+
+    private static JavaProcess start() {
+        var jar = JavaProcess.jar("taskapi.jar");
+        Devstack stack = DevstackResource.devstack();
+        try {
+            stack.postgres().createDatabase(DATABASE);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create " + DATABASE, e);
+        }
+        Map<String, String> props = new HashMap<>();
+        props.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+        props.put("quarkus.datasource.jdbc.url", stack.postgres().jdbcUrl(DATABASE));
+        props.put("quarkus.datasource.reactive.url", stack.postgres().reactiveUrl(DATABASE));
+        props.put("quarkus.datasource.username", Postgres.USER);
+        props.put("quarkus.datasource.password", Postgres.PASSWORD);
+        props.put("mp.jwt.verify.publickey.location", DevstackResource.keys().publicKey().toAbsolutePath().toString());
+        props.put("mp.jwt.verify.issuer", DevKeys.ISSUER);
+        props.put("quarkus.otel.sdk.disabled", "true");
+        props.put("conveyor.reaper.every", "500ms");
+        for (String type : List.of("single_image", "travel_orchestrator", "travel_segment", "travel_stitch")) {
+            props.put("conveyor.task-types." + type + ".lease", LEASE.toSeconds() + "s");
+            props.put("conveyor.task-types." + type + ".backoff-base", "200ms");
+            props.put("conveyor.task-types." + type + ".backoff-cap", "1s");
+        }
+        // A no-op type for the benchmark (workers run it only with conveyor.worker.bench-handlers=true).
+        props.put("conveyor.task-types.noop.capability", "bench");
+        props.put("conveyor.task-types.noop.cost-base", "1");
+        return JavaProcess.start("task-api", jar, JavaProcess.freePort(), props, Map.of());
+    }
+
+    public static String workerToken() {
+        return DevstackResource.keys().token(UUID.randomUUID(), List.of("worker"), Duration.ofHours(1));
+    }
+}
