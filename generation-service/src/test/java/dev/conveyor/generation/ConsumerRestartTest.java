@@ -14,7 +14,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -54,7 +53,7 @@ class ConsumerRestartTest {
         final AtomicInteger crashes = new AtomicInteger();
 
         CrashBeforeOffsetCommit(String topic, Map<String, Object> config, TaskEventsHandler handler, DeadLetters deadLetters) {
-            super(topic, config, handler::handle, deadLetters, Duration.ofMillis(200));
+            super(topic, config, handler::handleBatch, deadLetters, Duration.ofMillis(200));
         }
 
         @Override
@@ -68,8 +67,8 @@ class ConsumerRestartTest {
     void aConsumerRestartedBetweenItsDatabaseCommitAndItsOffsetCommitCreatesNoDuplicate() throws Exception {
         String topic = "task-events-restart-" + UUID.randomUUID();
         String group = "restart-" + UUID.randomUUID();
+        Fixtures.createTopic(topic, 2);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
 
             UUID owner = UUID.randomUUID();
             UUID projectId = UUID.randomUUID();
@@ -91,7 +90,7 @@ class ConsumerRestartTest {
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values())
                     .allSatisfy(offset -> assertThat(offset).isNull());
 
-            try (ConsumerLoop replacement = new ConsumerLoop(topic, kafka.consumerConfig(group, 7), handler::handle, deadLetters,
+            try (ConsumerLoop replacement = new ConsumerLoop(topic, kafka.consumerConfig(group, 7), handler::handleBatch, deadLetters,
                     Duration.ofMillis(200)).start()) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> committed(admin, group) == TASKS);
             }

@@ -7,6 +7,8 @@ import dev.conveyor.generation.store.GenerationStore;
 import dev.conveyor.generation.store.OutboxStore;
 import dev.conveyor.generation.store.ProcessedEventStore;
 import dev.conveyor.generation.store.ShotStore;
+import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -44,27 +46,47 @@ public class CompletionService {
     public record Result(CompletionOutcome outcome, UUID generationId, String detail) {
     }
 
+    /** One consumed record's envelope and where it was read. */
+    public record Delivery(String topic, int partition, long offset, EventEnvelope envelope) {
+    }
+
     /**
-     * Applies one consumed event.
+     * Applies consumed events, in order, in ONE transaction (the effects and processed-event records of all of them
+     * commit together, or none do).
      *
-     * @throws PoisonEventException (synchronously) when the event can never be processed
+     * @throws PoisonEventException (synchronously) when one of them can never be processed; the caller then applies
+     *                              them one by one to isolate it
      */
-    public Uni<Result> apply(String topic, int partition, long offset, EventEnvelope envelope) {
-        Optional<Completion> parsed = Completion.from(envelope);
-        if (parsed.isEmpty()) {
-            return Uni.createFrom().item(new Result(CompletionOutcome.IGNORED, null, null));
+    public Uni<List<Result>> applyAll(List<Delivery> deliveries) {
+        List<Completion> completions = new ArrayList<>(deliveries.size());
+        boolean any = false;
+        for (Delivery delivery : deliveries) {
+            Completion completion = Completion.from(delivery.envelope()).orElse(null);
+            completions.add(completion);
+            any |= completion != null;
         }
-        Completion completion = parsed.get();
-        return pool.withTransaction(conn -> processed.claim(conn, completion.eventId(), topic, partition, offset, envelope.type(), completion.taskId())
-                        .flatMap(claimed -> claimed
-                                ? act(conn, completion).call(result -> processed.record(conn, completion.eventId(),
-                                        result.outcome().label(), result.generationId(), result.detail()))
-                                : Uni.createFrom().item(new Result(CompletionOutcome.DUPLICATE_EVENT, null, null))))
-                .invoke(result -> {
-                    if (result.outcome().createdGeneration()) {
+        if (!any) {
+            return Uni.createFrom().item(deliveries.stream().map(d -> new Result(CompletionOutcome.IGNORED, null, null)).toList());
+        }
+        return pool.withTransaction(conn -> Multi.createFrom().range(0, deliveries.size())
+                        .onItem().transformToUniAndConcatenate(i -> completions.get(i) == null
+                                ? Uni.createFrom().item(new Result(CompletionOutcome.IGNORED, null, null))
+                                : applyIn(conn, deliveries.get(i), completions.get(i)))
+                        .collect().asList())
+                .invoke(results -> {
+                    if (results.stream().anyMatch(r -> r.outcome().createdGeneration())) {
                         relay.wake();
                     }
                 });
+    }
+
+    private Uni<Result> applyIn(SqlConnection conn, Delivery delivery, Completion completion) {
+        return processed.claim(conn, completion.eventId(), delivery.topic(), delivery.partition(), delivery.offset(),
+                        delivery.envelope().type(), completion.taskId())
+                .flatMap(claimed -> claimed
+                        ? act(conn, completion).call(result -> processed.record(conn, completion.eventId(),
+                        result.outcome().label(), result.generationId(), result.detail()))
+                        : Uni.createFrom().item(new Result(CompletionOutcome.DUPLICATE_EVENT, null, null)));
     }
 
     private Uni<Result> act(SqlConnection conn, Completion completion) {
@@ -98,13 +120,19 @@ public class CompletionService {
         });
     }
 
-    private Uni<Result> created(SqlConnection conn, Completion completion, UUID generationId, CompletionOutcome outcome, String detail) {
+    private Uni<Result> created(SqlConnection conn, Completion completion, GenerationStore.Inserted inserted, CompletionOutcome outcome,
+                                String detail) {
+        UUID generationId = inserted.id();
         boolean link = outcome == CompletionOutcome.CREATED_LINKED;
         Uni<Void> linked = link ? shots.upsertLink(conn, completion.shotId(), generationId, null) : Uni.createFrom().voidItem();
-        return linked.flatMap(ignored -> generations.find(conn, generationId))
-                .flatMap(generation -> {
+        return linked
+                .flatMap(ignored -> {
+                    Generation generation = new Generation(generationId, completion.projectId(), completion.generationType(),
+                            completion.outputLocation(), completion.metadata(), completion.params(), List.of(completion.taskId()),
+                            inserted.createdAt(),
+                            link ? List.of(new ShotLink(completion.shotId(), null)) : List.of());
                     List<EventEnvelope> events = new ArrayList<>(2);
-                    events.add(GenerationEvents.generation(EventTypes.GENERATION_CREATED, generation.orElseThrow(), completion.userId()));
+                    events.add(GenerationEvents.generation(EventTypes.GENERATION_CREATED, generation, completion.userId()));
                     if (link) {
                         events.add(GenerationEvents.shotGeneration(completion.shotId(), generationId, completion.projectId(),
                                 completion.userId(), true, null));

@@ -26,12 +26,13 @@ import java.util.function.Function;
 
 /**
  * A plain {@link KafkaConsumer} on its own thread (never the event loop), at least once with an exactly-once effect:
- * each record is handled (the handler commits its own database transaction, deduplicated by event id), and the
- * offsets are committed only after those transactions. The partitions of one poll are handled concurrently, the
- * records of one partition in order.
+ * the records of each partition of a poll are handed to the handler together, in order (the handler commits them in
+ * its own database transaction, deduplicated by event id), and the offsets are committed only after those
+ * transactions. The partitions of one poll are handled concurrently.
  * <ul>
- *     <li>A poison record (the handler fails with {@link PoisonEventException}, or PostgreSQL rejects its data with
- *     SQL state class 22/23) goes to the dead-letter topic and its partition keeps flowing.</li>
+ *     <li>When the handler fails with a poison error ({@link PoisonEventException}, or PostgreSQL rejecting data with
+ *     SQL state class 22/23), the records are handled again one by one: the poison one goes to the dead-letter
+ *     topic and its partition keeps flowing.</li>
  *     <li>Any other failure (database or broker unreachable) stops that partition at the failed record, which is
  *     retried after a back-off; nothing after it is committed.</li>
  * </ul>
@@ -41,7 +42,7 @@ public class ConsumerLoop implements AutoCloseable {
 
     private final String topic;
     private final Map<String, Object> config;
-    private final Function<ConsumerRecord<byte[], byte[]>, Uni<?>> handler;
+    private final Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler;
     private final DeadLetters deadLetters;
     private final Duration retryBackoff;
     private final String group;
@@ -50,7 +51,7 @@ public class ConsumerLoop implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    public ConsumerLoop(String topic, Map<String, Object> config, Function<ConsumerRecord<byte[], byte[]>, Uni<?>> handler,
+    public ConsumerLoop(String topic, Map<String, Object> config, Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
                         DeadLetters deadLetters, Duration retryBackoff) {
         this.topic = topic;
         this.config = config;
@@ -133,6 +134,18 @@ public class ConsumerLoop implements AutoCloseable {
     }
 
     private Uni<PartitionResult> handlePartition(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+        long next = records.get(records.size() - 1).offset() + 1;
+        return Uni.createFrom().deferred(() -> handler.apply(records))
+                .replaceWith(new PartitionResult(partition, next, -1))
+                .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> oneByOne(partition, records))
+                .onFailure().recoverWithItem(error -> {
+                    LOG.warnf("%s-%d@%d failed, will retry: %s", partition.topic(), partition.partition(), records.get(0).offset(), error.toString());
+                    return new PartitionResult(partition, -1, records.get(0).offset());
+                });
+    }
+
+    /** Isolates the poison record(s) of a batch: each record alone, poison ones to the dead-letter topic. */
+    private Uni<PartitionResult> oneByOne(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         AtomicLong next = new AtomicLong(-1);
         return Multi.createFrom().iterable(records)
                 .onItem().transformToUniAndConcatenate(record -> handleOne(record).invoke(() -> next.set(record.offset() + 1)))
@@ -146,7 +159,7 @@ public class ConsumerLoop implements AutoCloseable {
     }
 
     private Uni<Void> handleOne(ConsumerRecord<byte[], byte[]> record) {
-        return Uni.createFrom().deferred(() -> handler.apply(record))
+        return Uni.createFrom().deferred(() -> handler.apply(List.of(record)))
                 .replaceWithVoid()
                 .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> deadLetters.send(record, group, error));
     }

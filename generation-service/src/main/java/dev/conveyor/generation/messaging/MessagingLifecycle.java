@@ -39,14 +39,14 @@ public class MessagingLifecycle {
             GenerationConfig.Consumer consumer = config.consumer();
             loops.add(taskEventsLoop(Topics.TASK_EVENTS, consumer.taskEventsGroup()).start());
             loops.add(new ConsumerLoop(Topics.PROJECTS, kafka.consumerConfig(consumer.projectsGroup(), consumer.maxPollRecords()),
-                    projects::handle, deadLetters, consumer.retryBackoff()).start());
+                    projects::handleBatch, deadLetters, consumer.retryBackoff()).start());
         }
     }
 
     /** A task-events consumer for {@code topic} and {@code group} (the application runs one; tests and benchmarks more). */
     public ConsumerLoop taskEventsLoop(String topic, String group) {
         GenerationConfig.Consumer consumer = config.consumer();
-        return new ConsumerLoop(topic, kafka.consumerConfig(group, consumer.maxPollRecords()), taskEvents::handle, deadLetters,
+        return new ConsumerLoop(topic, kafka.consumerConfig(group, consumer.maxPollRecords()), taskEvents::handleBatch, deadLetters,
                 consumer.retryBackoff());
     }
 

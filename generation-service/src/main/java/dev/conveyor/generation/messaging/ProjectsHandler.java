@@ -5,11 +5,13 @@ import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.ProjectSnapshot;
 import dev.conveyor.generation.domain.PoisonEventException;
 import dev.conveyor.generation.store.ProjectStore;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -22,6 +24,11 @@ public class ProjectsHandler {
 
     public ProjectsHandler(ProjectStore projects) {
         this.projects = projects;
+    }
+
+    /** Applies the records (of one partition) in order. */
+    public Uni<Void> handleBatch(List<ConsumerRecord<byte[], byte[]>> records) {
+        return Multi.createFrom().iterable(records).onItem().transformToUniAndConcatenate(this::handle).collect().last().replaceWithVoid();
     }
 
     public Uni<Void> handle(ConsumerRecord<byte[], byte[]> record) {

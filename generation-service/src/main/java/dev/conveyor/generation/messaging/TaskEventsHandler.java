@@ -9,6 +9,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Handles one {@code task-events} record: parses the envelope (poison when it is not one) and lets
  * {@link CompletionService} apply it. Counts outcomes in {@code generation_completions_total{outcome}} and completions
@@ -24,24 +27,34 @@ public class TaskEventsHandler {
         this.metrics = metrics;
     }
 
-    public Uni<CompletionService.Result> handle(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            throw new PoisonEventException("task-events record without a value");
+    /**
+     * Applies the records (of one partition, in order) in one transaction.
+     *
+     * @throws PoisonEventException when one of them is not an envelope or not a usable completion
+     */
+    public Uni<List<CompletionService.Result>> handleBatch(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<CompletionService.Delivery> deliveries = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (record.value() == null) {
+                throw new PoisonEventException("task-events record without a value");
+            }
+            EventEnvelope envelope;
+            try {
+                envelope = EventEnvelope.fromJson(record.value());
+            } catch (IllegalArgumentException e) {
+                throw new PoisonEventException(e.getMessage(), e);
+            }
+            deliveries.add(new CompletionService.Delivery(record.topic(), record.partition(), record.offset(), envelope));
         }
-        EventEnvelope envelope;
-        try {
-            envelope = EventEnvelope.fromJson(record.value());
-        } catch (IllegalArgumentException e) {
-            throw new PoisonEventException(e.getMessage(), e);
+        return completions.applyAll(deliveries).invoke(results -> results.forEach(this::count));
+    }
+
+    private void count(CompletionService.Result result) {
+        if (result.outcome() != CompletionOutcome.IGNORED) {
+            metrics.counter("generation.completions", "outcome", result.outcome().label()).increment();
         }
-        return completions.apply(record.topic(), record.partition(), record.offset(), envelope)
-                .invoke(result -> {
-                    if (result.outcome() != CompletionOutcome.IGNORED) {
-                        metrics.counter("generation.completions", "outcome", result.outcome().label()).increment();
-                    }
-                    if (result.outcome() == CompletionOutcome.SKIPPED_NO_OUTPUT) {
-                        metrics.counter("generation.missing.output").increment();
-                    }
-                });
+        if (result.outcome() == CompletionOutcome.SKIPPED_NO_OUTPUT) {
+            metrics.counter("generation.missing.output").increment();
+        }
     }
 }

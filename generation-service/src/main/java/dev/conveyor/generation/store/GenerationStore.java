@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,16 +30,26 @@ public class GenerationStore {
         this.pool = pool;
     }
 
+    /** A generation just inserted. */
+    public record Inserted(UUID id, Instant createdAt) {
+    }
+
     /** Inserts the task's generation; empty when the task already has one (unique task_id). */
-    public Uni<Optional<UUID>> insertIfAbsent(SqlClient sql, UUID id, UUID projectId, UUID taskId, String type, String location,
+    public Uni<Optional<Inserted>> insertIfAbsent(SqlClient sql, UUID id, UUID projectId, UUID taskId, String type, String location,
                                               JsonNode metadata, JsonNode params) {
         return sql.preparedQuery("""
                         insert into generations (id, project_id, task_id, task_ids, type, location, metadata, params)
                         values ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb)
-                        on conflict (task_id) do nothing returning id""")
+                        on conflict (task_id) do nothing returning id, created_at""")
                 .execute(Tuple.from(Arrays.asList(id, projectId, taskId, new UUID[]{taskId}, type, location, Rows.text(metadata),
                         Rows.text(params))))
-                .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("id")));
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.<Inserted>empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new Inserted(row.getUUID("id"), Rows.instant(row.getOffsetDateTime("created_at"))));
+                });
     }
 
     /** The generation made by {@code taskId}, deleted or not (for duplicate detection). */
