@@ -9,12 +9,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -34,6 +36,8 @@ class GenerationEventsTest {
 
     @Inject
     Pool pool;
+    @ConfigProperty(name = "generation.relay.lock-key")
+    long relayLockKey;
 
     @Test
     void completionsAndGalleryChangesArePublishedInOrderKeyedByProject() {
@@ -87,6 +91,32 @@ class GenerationEventsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.preparedQuery(
                         "select count(*) from outbox where published_at is null and record_key = $1").execute(Tuple.of(projectId.toString()))
                 .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0) == 0);
+    }
+
+    @Test
+    void whileAnotherRelayHoldsTheAdvisoryLockNothingIsPublishedThenItAllIs() {
+        UUID owner = UUID.randomUUID();
+        UUID projectId = Fixtures.project(owner);
+        SqlConnection otherReplica = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        try {
+            otherReplica.query("begin").execute().await().atMost(Duration.ofSeconds(5));
+            otherReplica.preparedQuery("select pg_advisory_xact_lock($1)").execute(Tuple.of(relayLockKey))
+                    .await().atMost(Duration.ofSeconds(5));
+
+            Fixtures.shot(owner, projectId, "held back");
+
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> unpublished(projectId) == 1);
+        } finally {
+            otherReplica.query("commit").execute().await().atMost(Duration.ofSeconds(5));
+            otherReplica.close().await().atMost(Duration.ofSeconds(5));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> unpublished(projectId) == 0);
+        assertThat(eventsOf(projectId, 1)).extracting(r -> EventEnvelope.fromJson(r.value()).type()).containsExactly(EventTypes.SHOT_CHANGED);
+    }
+
+    private long unpublished(UUID projectId) {
+        return pool.preparedQuery("select count(*) from outbox where published_at is null and record_key = $1")
+                .execute(Tuple.of(projectId.toString())).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
     }
 
     private List<ConsumerRecord<String, String>> eventsOf(UUID projectId, int expected) {
