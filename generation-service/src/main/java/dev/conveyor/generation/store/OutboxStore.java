@@ -60,9 +60,4 @@ public class OutboxStore {
         return sql.preparedQuery("delete from outbox where published_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of((double) age.toSeconds())).map(rows -> rows.rowCount());
     }
-
-    public Uni<Long> unpublishedCount(SqlClient sql) {
-        return sql.preparedQuery("select count(*) as n from outbox where published_at is null").execute()
-                .map(rows -> rows.iterator().next().getLong("n"));
-    }
 }

@@ -7,7 +7,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.UUID;
 
 /** Project owners, as learned from the compacted {@code projects} topic. */
@@ -36,10 +35,5 @@ public class ProjectStore {
     public Uni<Boolean> isOwner(SqlClient sql, UUID userId, UUID projectId) {
         return sql.preparedQuery("select 1 from projects where id = $1 and owner_id = $2 and not deleted")
                 .execute(Tuple.of(projectId, userId)).map(rows -> rows.size() > 0);
-    }
-
-    public Uni<Optional<UUID>> owner(SqlClient sql, UUID projectId) {
-        return sql.preparedQuery("select owner_id from projects where id = $1").execute(Tuple.of(projectId))
-                .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("owner_id")));
     }
 }
