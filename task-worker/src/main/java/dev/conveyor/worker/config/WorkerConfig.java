@@ -64,6 +64,11 @@ public interface WorkerConfig {
     @WithDefault("http://127.0.0.1:8084")
     String publicUrl();
 
+    /** Adds the benchmark's {@code noop} handler (capability {@code bench}); off in every real deployment. */
+    @WithName("bench-handlers")
+    @WithDefault("false")
+    boolean benchHandlers();
+
     /** Folder of the filesystem output store. */
     @WithName("output-dir")
     @WithDefault(".conveyor/outputs")
