@@ -47,7 +47,7 @@ class ChangesResourceTest {
     }
 
     static void awaitOwner(UUID user, UUID project) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> changes(user, "project:" + project, null).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> changes(user, "project:" + project, null).statusCode() == 200);
     }
 
     @Test

@@ -20,13 +20,15 @@ class HealthTest {
         given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", is("UP"))
-                .body("checks.name", hasItems("Kafka connection health check"));
+                .body("checks.name", hasItems("Kafka connection health check", "realtime-gateway change log"));
     }
 
     @Test
     void livenessMetricsAndOpenApiAreServed() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"),
+                containsString("gateway_connections"), containsString("gateway_subscriptions"), containsString("gateway_frames_total"),
+                containsString("gateway_fanout_latency_seconds"), containsString("gateway_consumer_lag"));
         given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200).body("openapi", containsString("3."));
     }
 }

@@ -7,6 +7,7 @@ import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.KeySets;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.messaging.ChangeLog;
+import dev.conveyor.gateway.messaging.ChannelChange;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -28,6 +29,9 @@ public final class Session implements ChangeLog.Subscriber {
         Position position;
         Instant oldest;
         boolean reset;
+        /** The one change collected so far (its frame is shared with other connections), null after a second. */
+        ChannelChange single;
+        int changes;
     }
 
     private enum State { OPENING, OPEN }
@@ -47,8 +51,8 @@ public final class Session implements ChangeLog.Subscriber {
     private volatile boolean closed;
     private boolean admitted;
     private boolean flushScheduled;
-    private int inFlight;
-    private long fullSinceNanos;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long fullSinceNanos;
     private int badFrames;
 
     public Session(String id, Outbound out, Loop loop, SessionHost host) {
@@ -131,10 +135,8 @@ public final class Session implements ChangeLog.Subscriber {
             close(CloseCodes.IDLE_TIMEOUT, "idle timeout");
             return;
         }
-        boolean slow;
-        synchronized (this) {
-            slow = fullSinceNanos != 0 && nowNanos - fullSinceNanos > limits.slowConsumerTimeout().toNanos();
-        }
+        long fullSince = fullSinceNanos;
+        boolean slow = fullSince != 0 && nowNanos - fullSince > limits.slowConsumerTimeout().toNanos();
         if (slow) {
             close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full");
         }
@@ -355,6 +357,15 @@ public final class Session implements ChangeLog.Subscriber {
 
     @Override
     public void onChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt) {
+        onChange(new ChannelChange(channel, keys, position, occurredAt));
+    }
+
+    @Override
+    public void onChange(ChannelChange change) {
+        Channel channel = change.channel();
+        List<CacheKey> keys = change.keys();
+        Position position = change.position();
+        Instant occurredAt = change.occurredAt();
         synchronized (this) {
             if (closed || !channels.containsKey(channel)) {
                 return;
@@ -368,6 +379,7 @@ public final class Session implements ChangeLog.Subscriber {
                 }
             }
             p.position = position;
+            p.single = ++p.changes == 1 ? change : null;
             if (p.oldest == null || occurredAt.isBefore(p.oldest)) {
                 p.oldest = occurredAt;
             }
@@ -404,13 +416,18 @@ public final class Session implements ChangeLog.Subscriber {
         }
     }
 
+    private record Ready(String type, Channel channel, Pending pending) {
+    }
+
+    /** Runs on the loop. Takes what is pending under the lock; renders and writes outside it (writes are syscalls). */
     private void flush() {
+        List<Ready> ready = new java.util.ArrayList<>(2);
         synchronized (this) {
             flushScheduled = false;
             if (closed) {
                 return;
             }
-            if (inFlight >= limits.outboundQueue()) {
+            if (inFlight.get() >= limits.outboundQueue()) {
                 if (fullSinceNanos == 0) {
                     fullSinceNanos = System.nanoTime();
                 }
@@ -422,14 +439,20 @@ public final class Session implements ChangeLog.Subscriber {
                 if (channels.get(entry.getKey()) != State.OPEN) {
                     continue;
                 }
-                Pending p = entry.getValue();
                 it.remove();
-                Instant oldest = p.oldest;
-                if (p.reset) {
-                    send("reset", Frames.reset(entry.getKey(), p.position), null);
-                } else {
-                    send("invalidate", Frames.invalidate(entry.getKey(), KeySets.minimalCover(p.keys), p.position), oldest);
-                }
+                ready.add(new Ready(entry.getValue().reset ? "reset" : "invalidate", entry.getKey(), entry.getValue()));
+            }
+        }
+        for (Ready r : ready) {
+            Pending p = r.pending();
+            if (p.reset) {
+                send("reset", Frames.reset(r.channel(), p.position), null);
+            } else if (p.single != null) {
+                ChannelChange single = p.single;
+                send("invalidate", single.frame(() -> Frames.invalidate(single.channel(), KeySets.minimalCover(single.keys()),
+                        single.position())), p.oldest);
+            } else {
+                send("invalidate", Frames.invalidate(r.channel(), KeySets.minimalCover(p.keys), p.position), p.oldest);
             }
         }
     }
@@ -439,9 +462,7 @@ public final class Session implements ChangeLog.Subscriber {
     }
 
     private void send(String type, String frame, Instant occurredAt) {
-        synchronized (this) {
-            inFlight++;
-        }
+        inFlight.incrementAndGet();
         host.frameSent(type);
         out.send(frame, () -> written(occurredAt), () -> written(null));
     }
@@ -450,19 +471,20 @@ public final class Session implements ChangeLog.Subscriber {
         if (occurredAt != null) {
             host.delivered(occurredAt);
         }
-        synchronized (this) {
-            inFlight--;
-            if (inFlight < limits.outboundQueue() && fullSinceNanos != 0) {
-                fullSinceNanos = 0;
-                if (!pending.isEmpty()) {
-                    scheduleFlush();
+        if (inFlight.decrementAndGet() < limits.outboundQueue() && fullSinceNanos != 0) {
+            synchronized (this) {
+                if (fullSinceNanos != 0 && inFlight.get() < limits.outboundQueue()) {
+                    fullSinceNanos = 0;
+                    if (!pending.isEmpty()) {
+                        scheduleFlush();
+                    }
                 }
             }
         }
     }
 
-    synchronized int inFlight() {
-        return inFlight;
+    int inFlight() {
+        return inFlight.get();
     }
 
     private static String abbreviate(String text) {

@@ -56,6 +56,11 @@ public final class ChangeLog implements AutoCloseable {
 
         void onChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt);
 
+        /** The same, with the change object shared by every subscriber of the event (for memoised rendering). */
+        default void onChange(ChannelChange change) {
+            onChange(change.channel(), change.keys(), change.position(), change.occurredAt());
+        }
+
         /** The channel's project was deleted or changed owner: the subscription is gone. */
         void onRevoked(Channel channel);
     }
@@ -408,14 +413,14 @@ public final class ChangeLog implements AutoCloseable {
                 if (state.subscribers.isEmpty()) {
                     return;
                 }
-                Position position = state.position();
+                ChannelChange shared = new ChannelChange(channel, keys, state.position(), occurredAt);
                 for (Map.Entry<Subscriber, Position> subscriber : state.subscribers.entrySet()) {
                     Long cursor = subscriber.getValue().offsets().get(part);
                     if (cursor != null && record.offset() < cursor) {
                         continue; // already replayed to (or skipped by) this subscriber
                     }
                     try {
-                        subscriber.getKey().onChange(channel, keys, position, occurredAt);
+                        subscriber.getKey().onChange(shared);
                     } catch (RuntimeException e) {
                         LOG.warnf(e, "subscriber of %s failed", channel);
                     }

@@ -1,0 +1,54 @@
+package dev.conveyor.gateway.messaging;
+
+import dev.conveyor.gateway.domain.CacheKey;
+import dev.conveyor.gateway.domain.Channel;
+import dev.conveyor.gateway.domain.Position;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One event as every subscriber of its channel sees it. Created once per event; the rendered frame is memoised so
+ * that fanning one event out to many connections serialises it once.
+ */
+public final class ChannelChange {
+    private final Channel channel;
+    private final List<CacheKey> keys;
+    private final Position position;
+    private final Instant occurredAt;
+    private volatile String frame;
+
+    public ChannelChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt) {
+        this.channel = channel;
+        this.keys = keys;
+        this.position = position;
+        this.occurredAt = occurredAt;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public List<CacheKey> keys() {
+        return keys;
+    }
+
+    public Position position() {
+        return position;
+    }
+
+    public Instant occurredAt() {
+        return occurredAt;
+    }
+
+    /** The frame for this change alone, rendered by the first caller (a benign race renders it twice at worst). */
+    public String frame(Supplier<String> render) {
+        String rendered = frame;
+        if (rendered == null) {
+            rendered = render.get();
+            frame = rendered;
+        }
+        return rendered;
+    }
+}
