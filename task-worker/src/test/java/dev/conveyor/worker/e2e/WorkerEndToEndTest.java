@@ -106,6 +106,8 @@ class WorkerEndToEndTest {
                 Api.json("{\"prompt\":\"slow\",\"width\":32,\"height\":32,\"work_ms\":30000}")).path("id").asText());
         awaitStatus(id, "in_progress", Duration.ofSeconds(15));
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 1);
+        // progress reported by the handler reaches task-api with a heartbeat
+        await().atMost(Duration.ofSeconds(5)).until(() -> "rendering".equals(api.task(id).path("progressMessage").asText()));
 
         api.cancel(id);
 
@@ -119,6 +121,19 @@ class WorkerEndToEndTest {
 
     @Test
     @Order(4)
+    void heartbeatsKeepATaskThatRunsLongerThanItsLease() {
+        Duration work = TaskApiProcess.LEASE.plusSeconds(3);
+        UUID id = UUID.fromString(api.createTask(project, "single_image", Api.json(
+                "{\"prompt\":\"long\",\"width\":16,\"height\":16,\"work_ms\":" + work.toMillis() + "}")).path("id").asText());
+
+        JsonNode done = awaitStatus(id, "complete", work.plusSeconds(20));
+
+        assertThat(done.path("attempts").asInt()).as("never reaped and re-run").isEqualTo(1);
+        assertThat(done.path("workerId").asText()).isEqualTo(runtime.workerId());
+    }
+
+    @Test
+    @Order(5)
     void aFailingTaskIsRetriedAndThenFailsPermanentlyOnBadInput() {
         // width outside the handler's range: a PermanentTaskException, so no retry
         UUID id = UUID.fromString(api.createTask(project, "single_image",
@@ -129,7 +144,7 @@ class WorkerEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theWorkerKeepsClaimingByLongPollWhileKafkaIsDown() throws Exception {
         DevstackResource.devstack().kafka().kill();
         try {
