@@ -1,6 +1,8 @@
 package dev.conveyor.taskapi.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.conveyor.contracts.Json;
@@ -65,7 +67,17 @@ public class Problems {
     }
 
     @ServerExceptionMapper
+    public Response outOfRange(InputCoercionException e) {
+        return problem(422, "validation_failed", "Validation failed", "a number is out of range: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof InputCoercionException ic) {
+                return outOfRange(ic);
+            }
+        }
         return problem(400, "malformed_json", "Malformed JSON", "the body could not be read: " + e.getOriginalMessage());
     }
 
@@ -83,6 +95,18 @@ public class Problems {
         }
         if (cause instanceof MismatchedInputException mi) {
             return wrongType(mi);
+        }
+        if (cause instanceof InputCoercionException ic) {
+            return outOfRange(ic);
+        }
+        if (cause instanceof StreamConstraintsException sc) {
+            return problem(413, "params_too_large", "Body too large", "a value in the body is too large: " + sc.getOriginalMessage());
+        }
+        if (cause instanceof JsonProcessingException jp) {
+            return json(jp);
+        }
+        if (cause != null && status == 400) {
+            LOG.debugf("bad request: %s", cause.toString());
         }
         String code = switch (status) {
             case 400 -> "bad_request";

@@ -63,7 +63,7 @@ public class WorkerService {
         }
         String worker = workerId(req.workerId());
         List<String> caps = req.capabilities() == null ? List.of() : req.capabilities();
-        if (caps.contains(null) || caps.size() > 50) {
+        if (caps.stream().anyMatch(java.util.Objects::isNull) || caps.size() > 50) {
             throw ApiException.validation("capabilities must be at most 50 strings");
         }
         int max = req.max() == null ? 1 : req.max();

@@ -1,0 +1,143 @@
+package dev.conveyor.taskapi;
+
+import dev.conveyor.contracts.CreditsChanged;
+import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.ProjectSnapshot;
+import dev.conveyor.contracts.TaskSnapshot;
+import dev.conveyor.contracts.Topics;
+import dev.conveyor.devstack.DevstackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.conveyor.taskapi.Fixtures.claim;
+import static dev.conveyor.taskapi.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reads task-api's events with a plain Kafka consumer and checks them against docs/events.md. */
+@QuarkusTest
+@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+class EventsTest {
+
+    @BeforeEach
+    void isolate() throws Exception {
+        Fixtures.isolateQueue();
+    }
+
+    @Test
+    void aTasksLifeIsPublishedOnTaskEventsKeyedByProjectInOrderWithTheSnapshot() {
+        try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS, Topics.ACCOUNT_EVENTS)) {
+            Fixtures.User user = Fixtures.user(10);
+            String shot = UUID.randomUUID().toString();
+            String id = user.createTask("single_image", Map.of("prompt", "fox", "shot_id", shot));
+            String token = claim("we", List.of(), 1, 0).then().extract().path("tasks[0].leaseToken");
+            worker().body(Map.of("workerId", "we", "leaseToken", token, "progress", 50, "message", "half"))
+                    .post("/v1/worker/tasks/" + id + "/heartbeat").then().statusCode(200);
+            worker().body(Map.of("workerId", "we", "leaseToken", token, "outputLocation", "http://o/1.png", "metadata", Map.of("w", 1)))
+                    .post("/v1/worker/tasks/" + id + "/complete").then().statusCode(200);
+
+            List<EventEnvelope> events = log.awaitTypes(id, EventTypes.TASK_CREATED, EventTypes.TASK_CLAIMED, EventTypes.TASK_PROGRESS,
+                    EventTypes.TASK_COMPLETED);
+            assertThat(events).extracting(EventEnvelope::type).containsExactly(EventTypes.TASK_CREATED, EventTypes.TASK_CLAIMED,
+                    EventTypes.TASK_PROGRESS, EventTypes.TASK_COMPLETED);
+            List<ConsumerRecord<String, String>> records = log.await(r -> true).stream()
+                    .filter(r -> r.topic().equals(Topics.TASK_EVENTS) && r.value().contains(id)).toList();
+            assertThat(records).allSatisfy(r -> assertThat(r.key()).isEqualTo(user.projectId()));
+            assertThat(records.stream().map(ConsumerRecord::partition).distinct()).hasSize(1);
+
+            for (EventEnvelope e : events) {
+                assertThat(e.source()).isEqualTo("task-api");
+                assertThat(e.projectId().toString()).isEqualTo(user.projectId());
+                assertThat(e.userId()).isEqualTo(user.id());
+            }
+            TaskSnapshot created = events.get(0).dataAs(TaskSnapshot.class);
+            assertThat(created.status()).isEqualTo("queued");
+            assertThat(created.generationType()).isEqualTo("image");
+            assertThat(created.shotId().toString()).isEqualTo(shot);
+            assertThat(created.params().get("prompt").asText()).isEqualTo("fox");
+            TaskSnapshot claimed = events.get(1).dataAs(TaskSnapshot.class);
+            assertThat(claimed.status()).isEqualTo("in_progress");
+            assertThat(claimed.attempts()).isEqualTo(1);
+            assertThat(claimed.workerId()).isEqualTo("we");
+            assertThat(claimed.params()).isNull();
+            TaskSnapshot progress = events.get(2).dataAs(TaskSnapshot.class);
+            assertThat(progress.progress()).isEqualTo(50);
+            assertThat(progress.progressMessage()).isEqualTo("half");
+            TaskSnapshot completed = events.get(3).dataAs(TaskSnapshot.class);
+            assertThat(completed.status()).isEqualTo("complete");
+            assertThat(completed.outputLocation()).isEqualTo("http://o/1.png");
+            assertThat(completed.metadata().get("w").asInt()).isEqualTo(1);
+            assertThat(completed.params().get("prompt").asText()).isEqualTo("fox");
+            assertThat(completed.shotId().toString()).isEqualTo(shot);
+
+            List<CreditsChanged> credits = log.awaitTypes(user.id().toString(), EventTypes.CREDITS_CHANGED).stream()
+                    .filter(e -> e.type().equals(EventTypes.CREDITS_CHANGED)).map(e -> e.dataAs(CreditsChanged.class)).toList();
+            log.await(r -> log.about(user.id().toString()).size() >= 3);
+            assertThat(log.about(user.id().toString())).extracting(e -> e.dataAs(CreditsChanged.class).entryKind())
+                    .containsExactly("grant", "hold", "capture");
+            assertThat(credits.get(0).userId()).isEqualTo(user.id());
+            CreditsChanged capture = log.about(user.id().toString()).get(2).dataAs(CreditsChanged.class);
+            assertThat(capture.balance()).isEqualTo(9);
+            assertThat(capture.held()).isZero();
+            assertThat(capture.taskId().toString()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void requeuedFailedAndCancelledAreEachPublished() {
+        try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
+            Fixtures.User user = Fixtures.user(10);
+            String failing = user.createTask("test_short_lease", Map.of());
+            String token = claim("wf", List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
+            worker().body(Map.of("workerId", "wf", "leaseToken", token, "error", "flaky", "retryable", true))
+                    .post("/v1/worker/tasks/" + failing + "/fail").then().statusCode(200);
+            String token2 = claim("wf", List.of("test"), 1, 5).then().extract().path("tasks[0].leaseToken");
+            worker().body(Map.of("workerId", "wf", "leaseToken", token2, "error", "broken", "retryable", false))
+                    .post("/v1/worker/tasks/" + failing + "/fail").then().statusCode(200);
+            String cancelled = user.createTask("single_image", Map.of("prompt", "x"));
+            user.api().post("/v1/tasks/" + cancelled + "/cancel").then().statusCode(200);
+
+            List<EventEnvelope> failEvents = log.awaitTypes(failing, EventTypes.TASK_REQUEUED, EventTypes.TASK_FAILED);
+            TaskSnapshot requeued = failEvents.stream().filter(e -> e.type().equals(EventTypes.TASK_REQUEUED)).findFirst().orElseThrow()
+                    .dataAs(TaskSnapshot.class);
+            assertThat(requeued.status()).isEqualTo("queued");
+            assertThat(requeued.runAfter()).isNotNull();
+            assertThat(requeued.errorMessage()).isEqualTo("flaky");
+            TaskSnapshot failed = failEvents.stream().filter(e -> e.type().equals(EventTypes.TASK_FAILED)).findFirst().orElseThrow()
+                    .dataAs(TaskSnapshot.class);
+            assertThat(failed.status()).isEqualTo("failed");
+            assertThat(failed.attempts()).isEqualTo(2);
+            assertThat(failed.errorMessage()).isEqualTo("broken");
+            assertThat(log.awaitTypes(cancelled, EventTypes.TASK_CANCELLED).get(1).dataAs(TaskSnapshot.class).status())
+                    .isEqualTo("cancelled");
+        }
+    }
+
+    @Test
+    void projectsArePublishedOnTheCompactedTopicAndADeleteIsATombstone() {
+        try (KafkaLog log = new KafkaLog(Topics.PROJECTS)) {
+            Fixtures.User user = Fixtures.user(0);
+            user.api().body(Map.of("name", "renamed")).patch("/v1/projects/" + user.projectId()).then().statusCode(200);
+            user.api().delete("/v1/projects/" + user.projectId()).then().statusCode(204);
+            List<ConsumerRecord<String, String>> records = log.await(r -> r.stream()
+                    .filter(x -> x.key().equals(user.projectId())).count() >= 3).stream()
+                    .filter(x -> x.key().equals(user.projectId())).toList();
+            assertThat(records).hasSize(3);
+            ProjectSnapshot created = EventEnvelope.fromJson(records.get(0).value()).dataAs(ProjectSnapshot.class);
+            assertThat(created.ownerId()).isEqualTo(user.id());
+            assertThat(created.name()).isEqualTo("p-" + user.id());
+            EventEnvelope renamed = EventEnvelope.fromJson(records.get(1).value());
+            assertThat(renamed.type()).isEqualTo(EventTypes.PROJECT_UPSERTED);
+            assertThat(renamed.dataAs(ProjectSnapshot.class).name()).isEqualTo("renamed");
+            assertThat(records.get(2).value()).isNull();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.conveyor.taskapi;
+
+import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.LeadChanged;
+import dev.conveyor.contracts.Topics;
+import dev.conveyor.devstack.DevstackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@QuarkusTest
+@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+class LeadTest {
+
+    @Test
+    void takeLeadHandlesItsFourCasesAndPublishesOnlyLeaderChanges() throws Exception {
+        Fixtures.User user = Fixtures.user(0);
+        try (KafkaLog log = new KafkaLog(Topics.ACCOUNT_EVENTS)) {
+            // 1. no lease yet -> this client leads
+            Map<String, Object> first = lead(user, "tab-a");
+            assertThat(first).containsEntry("leader", true).containsEntry("leaderClientId", "tab-a");
+            // 2. same client -> extended
+            Map<String, Object> again = lead(user, "tab-a");
+            assertThat(again).containsEntry("leader", true).containsEntry("leaderClientId", "tab-a");
+            assertThat(Instant.parse((String) again.get("expiresAt"))).isAfter(Instant.parse((String) first.get("expiresAt")));
+            // 3. another client while the lease is live -> refused, told who leads
+            assertThat(lead(user, "tab-b")).containsEntry("leader", false).containsEntry("leaderClientId", "tab-a");
+            // 4. another client after the lease expired -> takes over
+            Fixtures.execute("UPDATE task_leads SET expires_at = now() - interval '1 second' WHERE user_id = '" + user.id() + "'");
+            assertThat(lead(user, "tab-b")).containsEntry("leader", true).containsEntry("leaderClientId", "tab-b");
+            assertThat(lead(user, "tab-a")).containsEntry("leader", false).containsEntry("leaderClientId", "tab-b");
+
+            // a later event of the same user marks the end: everything before it has been relayed
+            Fixtures.grant(user.id(), 1);
+            List<EventEnvelope> events = log.awaitTypes(user.id().toString(), EventTypes.LEAD_CHANGED, EventTypes.CREDITS_CHANGED);
+            List<String> leaders = log.about(user.id().toString()).stream()
+                    .filter(e -> e.type().equals(EventTypes.LEAD_CHANGED)).map(e -> e.dataAs(LeadChanged.class).leaderClientId()).toList();
+            assertThat(leaders).containsExactly("tab-a", "tab-b");
+            assertThat(events.get(0).userId()).isEqualTo(user.id());
+        }
+    }
+
+    private static Map<String, Object> lead(Fixtures.User user, String client) {
+        return user.api().body(Map.of("clientId", client)).post("/v1/task-lead").then().statusCode(200).extract().jsonPath().getMap("");
+    }
+}
