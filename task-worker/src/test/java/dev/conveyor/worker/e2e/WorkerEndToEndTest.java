@@ -145,6 +145,21 @@ class WorkerEndToEndTest {
 
     @Test
     @Order(6)
+    void aTravelSegmentRendersItsFramesIntoAnAnimatedGif() {
+        UUID id = UUID.fromString(api.createTask(project, "travel_segment", Api.json(
+                "{\"prompt\":\"valley\",\"frames\":4,\"width\":24,\"height\":16,\"fps\":8}")).path("id").asText());
+
+        JsonNode done = awaitStatus(id, "complete", Duration.ofSeconds(20));
+
+        byte[] gif = Api.download(done.path("outputLocation").asText());
+        var frames = dev.conveyor.worker.handlers.Gif.read(gif);
+        assertThat(frames).hasSize(4);
+        assertThat(frames.get(0).getWidth()).isEqualTo(24);
+        assertThat(done.path("metadata").path("frames").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    @Order(7)
     void theWorkerKeepsClaimingByLongPollWhileKafkaIsDown() throws Exception {
         DevstackResource.devstack().kafka().kill();
         try {
