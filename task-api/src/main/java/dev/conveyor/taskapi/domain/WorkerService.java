@@ -81,13 +81,14 @@ public class WorkerService {
     }
 
     private Uni<List<Task>> claimUntil(String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
+        long seen = signals.queuedSignals();
         return claimNow(worker, runnable, max).chain(claimed -> {
             Duration left = Duration.between(Instant.now(), deadline);
             if (!claimed.isEmpty() || left.isNegative() || left.isZero() || runnable.length == 0) {
                 return Uni.createFrom().item(claimed);
             }
             Duration nap = left.compareTo(RECHECK) < 0 ? left : RECHECK;
-            return signals.awaitQueued(runnableSet, nap).chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
+            return signals.awaitQueued(runnableSet, nap, seen).chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
         });
     }
 

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 
 /**
@@ -33,6 +34,8 @@ public class PgSignals {
 
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private final Set<Runnable> outboxListeners = ConcurrentHashMap.newKeySet();
+    /** Counts task-queued notifications, so a claim can tell whether one arrived while it was querying. */
+    private final AtomicLong queuedSignals = new AtomicLong();
     private final Vertx vertx;
     private final String url;
     private final String user;
@@ -65,6 +68,7 @@ public class PgSignals {
     }
 
     private void taskQueued(String taskType) {
+        queuedSignals.incrementAndGet();
         for (Waiter w : waiters) {
             if (w.types().contains(taskType)) {
                 w.emitter().complete(true);
@@ -76,12 +80,24 @@ public class PgSignals {
         outboxListeners.add(listener);
     }
 
-    /** Completes with true when a task of one of these types is queued, or false after {@code max}. */
-    public Uni<Boolean> awaitQueued(Set<String> types, Duration max) {
+    /** The number of task-queued notifications so far; pass it to {@link #awaitQueued} after an empty claim. */
+    public long queuedSignals() {
+        return queuedSignals.get();
+    }
+
+    /**
+     * Completes with true when a task of one of these types is queued, or false after {@code max}. Completes at once
+     * when any notification arrived since {@code seen} (taken before the claim query), so none falls into the gap
+     * between an empty claim and this wait.
+     */
+    public Uni<Boolean> awaitQueued(Set<String> types, Duration max, long seen) {
         return Uni.createFrom().<Boolean>emitter(em -> {
             Waiter w = new Waiter(types, em);
             waiters.add(w);
             em.onTermination(() -> waiters.remove(w));
+            if (queuedSignals.get() != seen) {
+                em.complete(true);
+            }
         }).ifNoItem().after(max).recoverWithItem(false);
     }
 
