@@ -14,6 +14,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
+  page.on('response', (r) => { if (r.status() >= 400) console.log(`[http ${r.status()}] ${r.request().method()} ${r.url()}`); });
   let reloads = 0;
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) reloads += 1; });
 
@@ -39,6 +40,19 @@ try {
   if (reloads !== 1) throw new Error(`the page navigated ${reloads} times; expected no reload after the first load`);
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`dashboard check passed; screenshot ${SCREENSHOT}`);
+} catch (e) {
+  const page = browser.contexts()[0]?.pages()[0];
+  if (page) {
+    const info = await page.evaluate(() => ({
+      createError: document.querySelector('#createError')?.textContent,
+      status: document.querySelector('#status')?.textContent,
+      rows: [...document.querySelectorAll('#taskRows tr')].map((r) => r.textContent),
+      live: document.querySelector('#live')?.textContent,
+    }));
+    console.log('page state at failure:', JSON.stringify(info));
+    await page.screenshot({ path: `${SCREENSHOT}.failure.png`, fullPage: true });
+  }
+  throw e;
 } finally {
   await browser.close();
 }

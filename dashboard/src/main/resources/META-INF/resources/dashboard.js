@@ -135,7 +135,9 @@ async function createTask() {
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
-  Object.assign(e, attrs);
+  const { dataset, ...props } = attrs;
+  Object.assign(e, props);
+  Object.assign(e.dataset, dataset || {});
   for (const c of children) e.append(c);
   return e;
 }

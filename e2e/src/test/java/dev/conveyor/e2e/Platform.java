@@ -41,6 +41,7 @@ final class Platform implements AutoCloseable {
         int workerPort = Ports.free();
         Map<String, String> workerEnv = env(null, taskApiPort);
         workerEnv.put("WORKER_URL", "http://127.0.0.1:" + workerPort);
+        workerEnv.put("WORKER_OUTPUT_DIR", logs.resolveSibling("outputs").toString());
         this.worker = new ServiceProcess("task-worker", root, workerPort, workerEnv, logs);
     }
 
