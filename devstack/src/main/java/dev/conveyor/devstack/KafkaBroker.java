@@ -190,18 +190,27 @@ public final class KafkaBroker implements AutoCloseable {
                 "") ;
     }
 
+    /**
+     * Waits for the broker to answer describeCluster. One admin client for the whole wait: it retries the connection
+     * itself with its reconnect backoff, so each call below blocks until the broker answers or the call times out.
+     */
     private void awaitReady(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + "; see " + logFile());
-            }
-            try (Admin admin = admin()) {
-                if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
-                    return;
+        try (Admin admin = admin()) {
+            while (Instant.now().isBefore(deadline)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + "; see " + logFile());
                 }
-            } catch (Exception notYet) {
-                pause();
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+                } catch (Exception notYet) {
+                    // not listening yet: the next call waits for the admin client's reconnect
+                }
             }
         }
         process.destroyForcibly();
@@ -234,14 +243,6 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -6,6 +6,9 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Entry point of the Kafka broker child process: formats the KRaft log directory when it is new, then runs
@@ -54,16 +57,13 @@ public final class KafkaMain {
 
     private static void exitWithParent() {
         System.err.println("devstack: parent process ended, stopping the Kafka broker");
-        Thread halt = new Thread(() -> {
-            try {
-                Thread.sleep(10_000);
-            } catch (InterruptedException ignored) {
-                // fall through to halt
-            }
-            Runtime.getRuntime().halt(1);
+        // System.exit runs the broker's shutdown hook; should that hang, halt after 10 s so no orphan broker stays.
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "devstack-halt-watchdog");
+            t.setDaemon(true);
+            return t;
         });
-        halt.setDaemon(true);
-        halt.start();
+        watchdog.schedule(() -> Runtime.getRuntime().halt(1), 10, TimeUnit.SECONDS);
         System.exit(0);
     }
 
