@@ -3,6 +3,7 @@ package dev.conveyor.taskapi.api;
 import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
 import dev.conveyor.taskapi.domain.Dtos.Claimed;
 import dev.conveyor.taskapi.domain.Dtos.Complete;
+import dev.conveyor.taskapi.domain.Dtos.CreateChild;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
 import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
@@ -11,14 +12,19 @@ import dev.conveyor.taskapi.domain.WorkerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
 
 /** The worker protocol (docs/worker-protocol.md). */
 @Path("/v1/worker")
@@ -60,5 +66,27 @@ public class WorkerResource {
     @Operation(summary = "Fail the attempt: retryable -> queued after a backoff (while attempts remain), else failed")
     public Uni<Task> fail(@PathParam("id") String id, Fail req) {
         return worker.fail(Ids.parse(id, "task id"), req);
+    }
+
+    @POST
+    @Path("/tasks/{id}/children")
+    @Operation(summary = "Create a child of the task this worker leases (same project and user; credits held on that user)")
+    @APIResponse(responseCode = "201", description = "created")
+    @APIResponse(responseCode = "200", description = "replay: a child with this idempotencyKey already exists under the parent")
+    @APIResponse(responseCode = "402", description = "insufficient_credits (the parent's user)")
+    @APIResponse(responseCode = "404", description = "not_found: unknown parent")
+    @APIResponse(responseCode = "409", description = "lease_lost: the caller does not hold the parent's live lease")
+    @APIResponse(responseCode = "422", description = "validation_failed, unknown_task_type, dependency_failed")
+    public Uni<Response> createChild(@PathParam("id") String id, CreateChild req) {
+        return worker.createChild(Ids.parse(id, "task id"), req).map(created -> created.replayed()
+                ? Response.ok(created.task()).header("Idempotent-Replayed", "true").build()
+                : Response.created(URI.create("/v1/worker/tasks/" + created.task().id())).entity(created.task()).build());
+    }
+
+    @GET
+    @Path("/tasks/{id}")
+    @Operation(summary = "Read any task (for example one this worker's task depends on)")
+    public Uni<Task> get(@PathParam("id") String id) {
+        return worker.get(Ids.parse(id, "task id"));
     }
 }

@@ -67,6 +67,12 @@ public final class Dtos {
     public record HeartbeatAnswer(Instant leaseExpiresAt, boolean cancelled) {
     }
 
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"taskType\":\"travel_segment\","
+            + "\"params\":{\"prompt\":\"valley\",\"frames\":8},\"dependsOn\":[],\"priority\":0,\"idempotencyKey\":\"segment-0\"}")
+    public record CreateChild(String workerId, UUID leaseToken, String taskType, JsonNode params, List<UUID> dependsOn,
+                              Integer priority, String idempotencyKey) {
+    }
+
     @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\","
             + "\"outputLocation\":\"https://cdn.example/out/1.png\",\"metadata\":{\"width\":512}}")
     public record Complete(String workerId, UUID leaseToken, String outputLocation, JsonNode metadata) {

@@ -14,6 +14,7 @@ import dev.conveyor.taskapi.store.TaskStore;
 import dev.conveyor.taskapi.store.TaskStore.Dependency;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -77,6 +78,56 @@ public class TaskService {
         }
     }
 
+    /** A create's input after the checks every create makes (client or worker): type, params, cost, priority, keys. */
+    record Validated(TaskType type, JsonNode params, TaskType.Checked checked, int priority, Set<UUID> deps, String key) {
+    }
+
+    Validated validate(String taskType, JsonNode params, Integer priorityOrNull, List<UUID> dependsOn, String key) {
+        TaskType type = types.require(taskType);
+        checkSize(params);
+        TaskType.Checked checked = type.check(params);
+        int priority = priorityOrNull == null ? 0 : priorityOrNull;
+        if (priority < -MAX_PRIORITY || priority > MAX_PRIORITY) {
+            throw ApiException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
+        }
+        Set<UUID> deps = new LinkedHashSet<>(dependsOn == null ? List.of() : dependsOn);
+        if (deps.contains(null)) {
+            throw ApiException.validation("dependsOn must hold task ids");
+        }
+        if (deps.size() > MAX_DEPENDENCIES) {
+            throw ApiException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
+        }
+        if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw ApiException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        return new Validated(type, params, checked, priority, deps, key);
+    }
+
+    /**
+     * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
+     * and parent, holds the cost, writes task.created (and the credit event) to the outbox.
+     */
+    Uni<Task> insert(SqlClient c, UUID userId, UUID projectId, Validated v, UUID parentTaskId, String idempotencyKey,
+                     String childKey) {
+        UUID taskId = UUID.randomUUID();
+        return dependenciesStatus(c, userId, projectId, v.deps(), parentTaskId).chain(status -> {
+            List<Record> events = new ArrayList<>();
+            return credits.hold(c, userId, v.checked().cost(), taskId, events)
+                    .chain(() -> tasks.insert(c, new TaskStore.NewTask(taskId, projectId, userId, v.type().name(), v.params(),
+                            status, v.priority(), v.checked().cost(), v.type().maxAttempts(), v.type().lease(),
+                            v.type().generation(), v.checked().shotId(), v.deps().toArray(UUID[]::new), parentTaskId,
+                            idempotencyKey, childKey)))
+                    .chain(task -> {
+                        events.add(0, Events.task(EventTypes.TASK_CREATED, task));
+                        return outbox.insert(c, events).replaceWith(task);
+                    });
+        });
+    }
+
+    static boolean uniqueViolation(Throwable e) {
+        return e instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+
     public Uni<Created> create(UUID userId, CreateTask req) {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
@@ -84,25 +135,8 @@ public class TaskService {
         if (req.projectId() == null) {
             throw ApiException.validation("projectId is required");
         }
-        TaskType type = types.require(req.taskType());
-        checkSize(req.params());
-        TaskType.Checked checked = type.check(req.params());
-        int priority = req.priority() == null ? 0 : req.priority();
-        if (priority < -MAX_PRIORITY || priority > MAX_PRIORITY) {
-            throw ApiException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
-        }
-        Set<UUID> deps = new LinkedHashSet<>(req.dependsOn() == null ? List.of() : req.dependsOn());
-        if (deps.contains(null)) {
-            throw ApiException.validation("dependsOn must hold task ids");
-        }
-        if (deps.size() > MAX_DEPENDENCIES) {
-            throw ApiException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
-        }
-        String key = req.idempotencyKey();
-        if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw ApiException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
-        }
-        UUID taskId = UUID.randomUUID();
+        Validated v = validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
+        String key = v.key();
         Uni<Created> attempt = pool.withTransaction(c -> {
             Uni<Task> existing = key == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, key);
             return existing.chain(found -> {
@@ -113,17 +147,7 @@ public class TaskService {
                     if (project == null) {
                         throw ApiException.notFound("project " + req.projectId());
                     }
-                    return dependenciesStatus(c, userId, req.projectId(), deps, req.parentTaskId());
-                }).chain(status -> {
-                    List<Record> events = new ArrayList<>();
-                    return credits.hold(c, userId, checked.cost(), taskId, events)
-                            .chain(() -> tasks.insert(c, new TaskStore.NewTask(taskId, req.projectId(), userId, type.name(), req.params(),
-                                    status, priority, checked.cost(), type.maxAttempts(), type.lease(), type.generation(),
-                                    checked.shotId(), deps.toArray(UUID[]::new), req.parentTaskId(), key)))
-                            .chain(task -> {
-                                events.add(0, Events.task(EventTypes.TASK_CREATED, task));
-                                return outbox.insert(c, events).replaceWith(new Created(task, false));
-                            });
+                    return insert(c, userId, req.projectId(), v, req.parentTaskId(), key, null).map(task -> new Created(task, false));
                 });
             });
         });
@@ -131,13 +155,13 @@ public class TaskService {
             return attempt;
         }
         // Two concurrent creates with one key: the loser hits the unique constraint and answers with the winner's task.
-        return attempt.onFailure(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState()))
+        return attempt.onFailure(TaskService::uniqueViolation)
                 .recoverWithUni(() -> pool.withConnection(c -> tasks.findByIdempotencyKey(c, userId, key))
                         .map(found -> new Created(found, true)));
     }
 
     /** Checks dependencies and parent (same user, same project) and answers the new task's status. */
-    private Uni<String> dependenciesStatus(io.vertx.mutiny.sqlclient.SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
+    private Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
                                            UUID parentTaskId) {
         Set<UUID> wanted = new LinkedHashSet<>(deps);
         if (parentTaskId != null) {

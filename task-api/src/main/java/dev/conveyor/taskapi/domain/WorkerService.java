@@ -4,6 +4,8 @@ import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
 import dev.conveyor.taskapi.domain.Dtos.Complete;
+import dev.conveyor.taskapi.domain.Dtos.CreateChild;
+import dev.conveyor.taskapi.domain.TaskService.Created;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
 import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
@@ -38,9 +40,11 @@ public class WorkerService {
     private final TaskTypes types;
     private final PgSignals signals;
     private final ConveyorConfig config;
+    private final TaskService taskService;
 
     public WorkerService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits, TaskTypes types, PgSignals signals,
-                         ConveyorConfig config) {
+                         ConveyorConfig config, TaskService taskService) {
+        this.taskService = taskService;
         this.pool = pool;
         this.tasks = tasks;
         this.outbox = outbox;
@@ -219,6 +223,58 @@ public class WorkerService {
 
     private Uni<Task> orRefused(SqlClient c, Task t, UUID taskId, UUID token) {
         return t != null ? Uni.createFrom().item(t) : refused(c, taskId, token);
+    }
+
+    /**
+     * Creates a child of {@code parentId} while the caller holds the parent's live lease: same project and user as the
+     * parent, credits held on that user's account, task.created in the same transaction. The idempotency key is scoped
+     * to the parent, so a retried parent (a new lease) gets the child its earlier attempt created.
+     */
+    public Uni<Created> createChild(UUID parentId, CreateChild req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        String worker = workerId(req.workerId());
+        UUID token = token(req.leaseToken());
+        TaskService.Validated v = taskService.validate(req.taskType(), req.params(), req.priority(), req.dependsOn(),
+                req.idempotencyKey());
+        String key = v.key();
+        Uni<Created> attempt = pool.withTransaction(c -> tasks.findLeased(c, parentId, worker, token).chain(parent -> {
+            if (parent == null) {
+                return leaseRefused(c, parentId);
+            }
+            Uni<Task> existing = key == null ? Uni.createFrom().nullItem() : tasks.findChildByKey(c, parentId, key);
+            return existing.chain(found -> found != null ? Uni.createFrom().item(new Created(found, true))
+                    : taskService.insert(c, parent.userId(), parent.projectId(), v, parentId, null, key)
+                            .map(task -> new Created(task, false)));
+        }));
+        if (key == null) {
+            return attempt;
+        }
+        // Two concurrent creates with one key: the loser hits the unique constraint and answers with the winner's child.
+        return attempt.onFailure(TaskService::uniqueViolation)
+                .recoverWithUni(() -> pool.withConnection(c -> tasks.findChildByKey(c, parentId, key))
+                        .map(found -> new Created(found, true)));
+    }
+
+    private Uni<Created> leaseRefused(SqlClient c, UUID parentId) {
+        return tasks.find(c, parentId).map(t -> {
+            if (t == null) {
+                throw ApiException.notFound("task " + parentId);
+            }
+            throw ApiException.leaseLost("task " + parentId + " is " + t.status()
+                    + " and this worker does not hold its current, unexpired lease");
+        });
+    }
+
+    /** Any task of the platform (a worker reads, for example, the tasks its task depends on). */
+    public Uni<Task> get(UUID taskId) {
+        return pool.withConnection(c -> tasks.find(c, taskId)).map(t -> {
+            if (t == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            return t;
+        });
     }
 
     /** One reaper batch: expired leases back to queued (attempt already counted at claim) or failed; answers how many. */

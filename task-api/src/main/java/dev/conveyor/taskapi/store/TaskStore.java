@@ -64,18 +64,34 @@ public class TaskStore {
                 .map(rows -> Sql.map(rows, r -> new Dependency(r.getUUID("id"), r.getUUID("project_id"), r.getString("status"))));
     }
 
+    /** A child's key is scoped to its parent ({@code child_key}); a client's to its user ({@code idempotency_key}). */
+    public Uni<Task> findChildByKey(SqlClient c, UUID parentId, String childKey) {
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE parent_task_id = $1 AND child_key = $2")
+                .execute(Sql.args(parentId, childKey)).map(TaskStore::first);
+    }
+
+    /**
+     * The parent, share-locked (so no complete/fail/reap slips in before the child's transaction commits), when this
+     * worker holds its live lease; null otherwise.
+     */
+    public Uni<Task> findLeased(SqlClient c, UUID id, String workerId, UUID token) {
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1 AND status = 'in_progress' AND lease_token = $2 "
+                        + "AND worker_id = $3 AND lease_expires_at > now() FOR SHARE")
+                .execute(Sql.args(id, token, workerId)).map(TaskStore::first);
+    }
+
     public record NewTask(UUID id, UUID projectId, UUID userId, String taskType, JsonNode params, String status, int priority,
                           long cost, int maxAttempts, Duration lease, String generationType, UUID shotId, UUID[] dependsOn,
-                          UUID parentTaskId, String idempotencyKey) {
+                          UUID parentTaskId, String idempotencyKey, String childKey) {
     }
 
     public Uni<Task> insert(SqlClient c, NewTask t) {
         return c.preparedQuery("INSERT INTO tasks (id, project_id, user_id, task_type, params, status, priority, cost, max_attempts, "
-                        + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key) "
-                        + "VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING " + COLS)
+                        + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key) "
+                        + "VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING " + COLS)
                 .execute(Sql.args(t.id(), t.projectId(), t.userId(), t.taskType(), Sql.text(t.params()), t.status(), t.priority(),
                         t.cost(), t.maxAttempts(), t.lease().toMillis(), t.generationType(), t.shotId(), t.dependsOn(),
-                        t.parentTaskId(), t.idempotencyKey()))
+                        t.parentTaskId(), t.idempotencyKey(), t.childKey()))
                 .map(TaskStore::first);
     }
 
