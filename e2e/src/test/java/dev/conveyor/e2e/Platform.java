@@ -18,6 +18,16 @@ import java.util.UUID;
  * services as separate JVMs, on random ports, wired exactly like the local run wires them.
  */
 final class Platform implements AutoCloseable {
+    /** single_image lease on the e2e platform (5 min in production): a killed worker's task comes back within seconds. */
+    static final Duration SINGLE_IMAGE_LEASE = Duration.ofSeconds(6);
+    /**
+     * task-api's overrides for the e2e platform, as system properties (they win over application.properties): a short
+     * single_image lease (heartbeats run at a third of it, so live workers keep their tasks) and a reaper every second.
+     * Max attempts (3) and backoff (2 s doubling, equal jitter) stay as shipped.
+     */
+    static final List<String> TASK_API_JVM_ARGS = List.of(
+            "-Dconveyor.task-types.single_image.lease=" + SINGLE_IMAGE_LEASE.toSeconds() + "s",
+            "-Dconveyor.reaper.every=1s");
     final Devstack devstack;
     final DevKeys keys;
     final ServiceProcess taskApi;
@@ -35,7 +45,7 @@ final class Platform implements AutoCloseable {
         this.adminToken = keys.token(UUID.randomUUID(), List.of("admin", "user"), Duration.ofHours(2));
         int taskApiPort = Ports.free();
         this.gatewayPort = Ports.free();
-        this.taskApi = new ServiceProcess("task-api", root, taskApiPort, env("conveyor_tasks", taskApiPort), logs);
+        this.taskApi = new ServiceProcess("task-api", root, taskApiPort, env("conveyor_tasks", taskApiPort), TASK_API_JVM_ARGS, logs);
         this.generation = new ServiceProcess("generation-service", root, Ports.free(), env("conveyor_generations", taskApiPort), logs);
         this.gateway = new ServiceProcess("realtime-gateway", root, gatewayPort, env(null, taskApiPort), logs);
         int workerPort = Ports.free();
