@@ -36,6 +36,9 @@ class RealtimeEndpointTest {
     @TestHTTPResource("/")
     URI base;
 
+    @Inject
+    dev.conveyor.gateway.api.SessionsTestAccess sessions;
+
     @BeforeAll
     static void producer() {
         events = new TestEvents();
@@ -58,6 +61,27 @@ class RealtimeEndpointTest {
         Owner owner = new Owner(UUID.randomUUID(), UUID.randomUUID());
         events.project(owner.project, owner.user);
         return owner;
+    }
+
+    @Test
+    void everyConnectionGetsTheSameInvalidateWrittenStraightToItsVertxSocket() {
+        Owner o = owner();
+        UUID shot = UUID.randomUUID();
+        try (WsClient first = WsClient.authenticated(vertx, base, token(o.user));
+             WsClient second = WsClient.authenticated(vertx, base, token(o.user))) {
+            first.subscribe("project:" + o.project);
+            second.subscribe("project:" + o.project);
+
+            events.task(EventTypes.TASK_COMPLETED, o.project, o.user, shot);
+
+            JsonNode one = first.awaitFrame("invalidate");
+            JsonNode two = second.awaitFrame("invalidate");
+            assertThat(two).isEqualTo(one);
+            assertThat(one.toString()).contains(shot.toString());
+            // not through the websockets-next sendText fallback: the pre-encoded frame goes to the Vert.x socket
+            await().atMost(Duration.ofSeconds(10)).until(() -> sessions.directConnections() == sessions.connections());
+            assertThat(sessions.directConnections()).isGreaterThanOrEqualTo(2);
+        }
     }
 
     @Test

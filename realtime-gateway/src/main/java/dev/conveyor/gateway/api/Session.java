@@ -41,6 +41,8 @@ public final class Session implements ChangeLog.Subscriber {
     private final Loop loop;
     private final SessionHost host;
     private final SessionLimits limits;
+    /** Coalescing window 0: a change is written as soon as it reaches the loop. */
+    private final boolean immediate;
     private final long createdNanos = System.nanoTime();
 
     private final Map<Channel, State> channels = new HashMap<>();
@@ -61,6 +63,7 @@ public final class Session implements ChangeLog.Subscriber {
         this.loop = loop;
         this.host = host;
         this.limits = host.limits();
+        this.immediate = limits.coalesceWindow().toMillis() <= 0;
     }
 
     public String id() {
@@ -70,6 +73,16 @@ public final class Session implements ChangeLog.Subscriber {
     @Override
     public UUID user() {
         return user;
+    }
+
+    /** Changes are handed to the connection's loop, once per loop and event for all its connections. */
+    @Override
+    public Loop loop() {
+        return loop;
+    }
+
+    Outbound outbound() {
+        return out;
     }
 
     boolean admitted() {
@@ -366,6 +379,7 @@ public final class Session implements ChangeLog.Subscriber {
         List<CacheKey> keys = change.keys();
         Position position = change.position();
         Instant occurredAt = change.occurredAt();
+        boolean flushNow = false;
         synchronized (this) {
             if (closed || !channels.containsKey(channel)) {
                 return;
@@ -384,8 +398,16 @@ public final class Session implements ChangeLog.Subscriber {
                 p.oldest = occurredAt;
             }
             if (channels.get(channel) == State.OPEN) {
-                scheduleFlush();
+                // on the loop with no window: write now rather than queue one more task per connection
+                if (immediate && loop.inLoop()) {
+                    flushNow = true;
+                } else {
+                    scheduleFlush();
+                }
             }
+        }
+        if (flushNow) {
+            flush();
         }
     }
 
@@ -446,22 +468,23 @@ public final class Session implements ChangeLog.Subscriber {
         for (Ready r : ready) {
             Pending p = r.pending();
             if (p.reset) {
-                send("reset", Frames.reset(r.channel(), p.position), null);
+                send("reset", TextFrame.of(Frames.reset(r.channel(), p.position)), null);
             } else if (p.single != null) {
                 ChannelChange single = p.single;
-                send("invalidate", single.frame(() -> Frames.invalidate(single.channel(), KeySets.minimalCover(single.keys()),
-                        single.position())), p.oldest);
+                TextFrame shared = single.frame(() -> TextFrame.of(Frames.invalidate(single.channel(),
+                        KeySets.minimalCover(single.keys()), single.position())));
+                send("invalidate", shared, p.oldest);
             } else {
-                send("invalidate", Frames.invalidate(r.channel(), KeySets.minimalCover(p.keys), p.position), p.oldest);
+                send("invalidate", TextFrame.of(Frames.invalidate(r.channel(), KeySets.minimalCover(p.keys), p.position)), p.oldest);
             }
         }
     }
 
     private void send(String type, String frame) {
-        send(type, frame, null);
+        send(type, TextFrame.of(frame), null);
     }
 
-    private void send(String type, String frame, Instant occurredAt) {
+    private void send(String type, TextFrame frame, Instant occurredAt) {
         inFlight.incrementAndGet();
         host.frameSent(type);
         out.send(frame, () -> written(occurredAt), () -> written(null));

@@ -15,8 +15,13 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.impl.ContextInternal;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -46,6 +51,7 @@ public class Sessions implements SessionHost {
     private final Vertx vertx;
     private final SessionLimits limits;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Loop> loops = new ConcurrentHashMap<>();
     private final Map<UUID, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Map<String, Counter> frames = new ConcurrentHashMap<>();
@@ -119,8 +125,7 @@ public class Sessions implements SessionHost {
     // ---------------------------------------------------------------- connection events
 
     Session opened(WebSocketConnection connection, String token) {
-        Context context = Vertx.currentContext();
-        Session session = new Session(connection.id(), new ConnectionOutbound(connection), new ContextLoop(context, vertx), this);
+        Session session = new Session(connection.id(), outbound(connection), loopOf(Vertx.currentContext()), this);
         if (draining) {
             session.close(CloseCodes.SERVICE_RESTART, "service restart: reconnect elsewhere");
             return session;
@@ -146,6 +151,11 @@ public class Sessions implements SessionHost {
                 perUser.remove(session.user(), count);
             }
         }
+    }
+
+    /** Open connections whose frames are written straight to their Vert.x socket (all of them, unless unreachable). */
+    int directConnections() {
+        return (int) sessions.values().stream().filter(s -> s.outbound() instanceof DirectOutbound).count();
     }
 
     public int connectionCount() {
@@ -224,6 +234,21 @@ public class Sessions implements SessionHost {
 
     // ---------------------------------------------------------------- Vert.x adapters
 
+    /** One Loop per event loop thread, shared by all its connections (the change log hands events over per loop). */
+    private Loop loopOf(Context context) {
+        if (!(context instanceof ContextInternal internal)) {
+            return new ContextLoop(null, vertx, null);
+        }
+        EventLoop eventLoop = internal.nettyEventLoop();
+        return loops.computeIfAbsent(eventLoop, el -> new ContextLoop(internal.unwrap(), vertx, el));
+    }
+
+    private Outbound outbound(WebSocketConnection connection) {
+        ServerWebSocket socket = DirectSocket.of(connection);
+        return socket == null ? new ConnectionOutbound(connection) : new DirectOutbound(connection, socket);
+    }
+
+    /** Through websockets-next: one Uni and one UTF-8 encoding per send. The fallback if the socket is not reachable. */
     private record ConnectionOutbound(WebSocketConnection connection) implements Outbound {
         @Override
         public void send(String frame, Runnable written, Runnable failed) {
@@ -232,12 +257,53 @@ public class Sessions implements SessionHost {
 
         @Override
         public void close(int code, String reason) {
-            Uni<Void> closing = connection.isOpen() ? connection.close(new CloseReason(code, reason)) : Uni.createFrom().voidItem();
-            closing.subscribe().with(ok -> { }, error -> LOG.debugf("close of %s failed: %s", connection.id(), error));
+            closeConnection(connection, code, reason);
         }
     }
 
-    private record ContextLoop(Context context, Vertx vertx) implements Loop {
+    /**
+     * Straight to the connection's Vert.x socket: the pre-encoded bytes of a frame (shared by every subscriber of an
+     * event) go out as one final text frame, with no Uni and no re-encoding per send.
+     */
+    private record DirectOutbound(WebSocketConnection connection, ServerWebSocket socket) implements Outbound {
+        @Override
+        public void send(String frame, Runnable written, Runnable failed) {
+            send(TextFrame.of(frame), written, failed);
+        }
+
+        @Override
+        public void send(TextFrame frame, Runnable written, Runnable failed) {
+            socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.payload(), true), result -> {
+                if (result.succeeded()) {
+                    written.run();
+                } else {
+                    failed.run();
+                }
+            });
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            closeConnection(connection, code, reason);
+        }
+    }
+
+    private static void closeConnection(WebSocketConnection connection, int code, String reason) {
+        Uni<Void> closing = connection.isOpen() ? connection.close(new CloseReason(code, reason)) : Uni.createFrom().voidItem();
+        closing.subscribe().with(ok -> { }, error -> LOG.debugf("close of %s failed: %s", connection.id(), error));
+    }
+
+    private static final class ContextLoop implements Loop {
+        private final Context context;
+        private final Vertx vertx;
+        private final EventLoop eventLoop;
+
+        ContextLoop(Context context, Vertx vertx, EventLoop eventLoop) {
+            this.context = context;
+            this.vertx = vertx;
+            this.eventLoop = eventLoop;
+        }
+
         @Override
         public void execute(Runnable task) {
             if (context == null) {
@@ -251,5 +317,11 @@ public class Sessions implements SessionHost {
         public void schedule(long delayMillis, Runnable task) {
             execute(() -> vertx.setTimer(delayMillis, id -> task.run()));
         }
+
+        @Override
+        public boolean inLoop() {
+            return eventLoop != null && eventLoop.inEventLoop();
+        }
     }
+
 }

@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,9 +51,21 @@ public final class ChangeLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChangeLog.class);
     static final List<String> CHANGE_TOPICS = List.of(Topics.TASK_EVENTS, Topics.GENERATION_EVENTS, Topics.ACCOUNT_EVENTS);
 
-    /** Someone who hears a channel's changes. Called on the consumer thread, under the channel's lock: be quick. */
+    /**
+     * Someone who hears a channel's changes. {@link #onChange} runs on the subscriber's {@link #loop()}: the consumer
+     * thread hands each event once to each loop that has subscribers of the channel, and that loop calls every one of
+     * its subscribers in turn (in event order). Without a loop it is called on the consumer thread: be quick.
+     */
     public interface Subscriber {
         UUID user();
+
+        /**
+         * Where this subscriber's changes are delivered; subscribers returning the same executor share one hand-off
+         * per event. The executor must run tasks in submission order. Null: on the consumer thread.
+         */
+        default Executor loop() {
+            return null;
+        }
 
         void onChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt);
 
@@ -63,6 +76,28 @@ public final class ChangeLog implements AutoCloseable {
 
         /** The channel's project was deleted or changed owner: the subscription is gone. */
         void onRevoked(Channel channel);
+    }
+
+    /** One attach: who, from which position, and whether it still holds (hand-offs already queued check it). */
+    private static final class Subscription {
+        final Subscriber subscriber;
+        final Position cursor;
+        volatile boolean active = true;
+
+        Subscription(Subscriber subscriber, Position cursor) {
+            this.subscriber = subscriber;
+            this.cursor = cursor;
+        }
+
+        /** False for an event at or before the position the attach already covered (replayed or skipped). */
+        boolean wants(TopicPart part, long offset) {
+            Long at = cursor.offsets().get(part);
+            return active && (at == null || offset >= at);
+        }
+    }
+
+    /** The subscribers of one channel on one loop, as a snapshot taken under the channel's lock. */
+    private record LoopGroup(Executor loop, Subscription[] subscriptions) {
     }
 
     /** The answer to a resume: the keys missed since the position, or a reset (history does not reach back). */
@@ -84,7 +119,9 @@ public final class ChangeLog implements AutoCloseable {
         final List<TopicPart> parts;
         final ArrayDeque<Entry> history = new ArrayDeque<>();
         final Map<TopicPart, Long> completeFrom = new HashMap<>();
-        final Map<Subscriber, Position> subscribers = new LinkedHashMap<>();
+        final Map<Subscriber, Subscription> subscribers = new LinkedHashMap<>();
+        /** Subscribers grouped by loop; rebuilt on the next event after an attach or a detach. */
+        List<LoopGroup> groups;
         long lastTouched = System.nanoTime();
         boolean removed;
 
@@ -152,7 +189,11 @@ public final class ChangeLog implements AutoCloseable {
                     continue;
                 }
                 Resume resume = resume(state, since);
-                state.subscribers.put(subscriber, resume.position());
+                Subscription previous = state.subscribers.put(subscriber, new Subscription(subscriber, resume.position()));
+                if (previous != null) {
+                    previous.active = false;
+                }
+                state.groups = null;
                 state.lastTouched = System.nanoTime();
                 return resume;
             }
@@ -163,7 +204,11 @@ public final class ChangeLog implements AutoCloseable {
         ChannelState state = channels.get(channel);
         if (state != null) {
             synchronized (state) {
-                state.subscribers.remove(subscriber);
+                Subscription gone = state.subscribers.remove(subscriber);
+                if (gone != null) {
+                    gone.active = false;
+                    state.groups = null;
+                }
             }
         }
     }
@@ -414,18 +459,55 @@ public final class ChangeLog implements AutoCloseable {
                     return;
                 }
                 ChannelChange shared = new ChannelChange(channel, keys, state.position(), occurredAt);
-                for (Map.Entry<Subscriber, Position> subscriber : state.subscribers.entrySet()) {
-                    Long cursor = subscriber.getValue().offsets().get(part);
-                    if (cursor != null && record.offset() < cursor) {
-                        continue; // already replayed to (or skipped by) this subscriber
-                    }
-                    try {
-                        subscriber.getKey().onChange(shared);
-                    } catch (RuntimeException e) {
-                        LOG.warnf(e, "subscriber of %s failed", channel);
+                long offset = record.offset();
+                for (LoopGroup group : groups(state)) {
+                    if (group.loop() == null) {
+                        deliver(group.subscriptions(), shared, part, offset);
+                    } else {
+                        try {
+                            group.loop().execute(() -> deliver(group.subscriptions(), shared, part, offset));
+                        } catch (RuntimeException e) {
+                            LOG.warnf(e, "hand-off of %s to a loop failed", channel);
+                        }
                     }
                 }
                 return;
+            }
+        }
+    }
+
+    /** The channel's subscribers grouped by loop (caller holds the channel's lock). */
+    private static List<LoopGroup> groups(ChannelState state) {
+        List<LoopGroup> groups = state.groups;
+        if (groups == null) {
+            Map<Executor, List<Subscription>> byLoop = new LinkedHashMap<>();
+            List<Subscription> direct = new ArrayList<>();
+            for (Subscription subscription : state.subscribers.values()) {
+                Executor loop = subscription.subscriber.loop();
+                (loop == null ? direct : byLoop.computeIfAbsent(loop, l -> new ArrayList<>())).add(subscription);
+            }
+            groups = new ArrayList<>(byLoop.size() + 1);
+            if (!direct.isEmpty()) {
+                groups.add(new LoopGroup(null, direct.toArray(Subscription[]::new)));
+            }
+            for (Map.Entry<Executor, List<Subscription>> entry : byLoop.entrySet()) {
+                groups.add(new LoopGroup(entry.getKey(), entry.getValue().toArray(Subscription[]::new)));
+            }
+            state.groups = groups;
+        }
+        return groups;
+    }
+
+    /** Runs on the subscribers' loop (or the consumer thread): one event to each subscriber that still wants it. */
+    private static void deliver(Subscription[] subscriptions, ChannelChange change, TopicPart part, long offset) {
+        for (Subscription subscription : subscriptions) {
+            if (!subscription.wants(part, offset)) {
+                continue; // detached since, or already replayed to (or skipped by) this subscriber
+            }
+            try {
+                subscription.subscriber.onChange(change);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "subscriber of %s failed", change.channel());
             }
         }
     }
@@ -460,12 +542,14 @@ public final class ChangeLog implements AutoCloseable {
             return;
         }
         synchronized (state) {
-            var it = state.subscribers.keySet().iterator();
+            var it = state.subscribers.values().iterator();
             while (it.hasNext()) {
-                Subscriber subscriber = it.next();
-                if (!subscriber.user().equals(newOwner)) {
+                Subscription subscription = it.next();
+                if (!subscription.subscriber.user().equals(newOwner)) {
                     it.remove();
-                    subscriber.onRevoked(channel);
+                    subscription.active = false;
+                    state.groups = null;
+                    subscription.subscriber.onRevoked(channel);
                 }
             }
         }

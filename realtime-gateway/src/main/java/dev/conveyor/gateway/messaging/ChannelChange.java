@@ -17,7 +17,7 @@ public final class ChannelChange {
     private final List<CacheKey> keys;
     private final Position position;
     private final Instant occurredAt;
-    private volatile String frame;
+    private volatile Object frame;
 
     public ChannelChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt) {
         this.channel = channel;
@@ -42,13 +42,17 @@ public final class ChannelChange {
         return occurredAt;
     }
 
-    /** The frame for this change alone, rendered by the first caller (a benign race renders it twice at worst). */
-    public String frame(Supplier<String> render) {
-        String rendered = frame;
+    /**
+     * The frame for this change alone, rendered (and encoded) by the first caller; every caller passes the same kind
+     * of renderer. A benign race renders it twice at worst.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T frame(Supplier<T> render) {
+        Object rendered = frame;
         if (rendered == null) {
             rendered = render.get();
             frame = rendered;
         }
-        return rendered;
+        return (T) rendered;
     }
 }

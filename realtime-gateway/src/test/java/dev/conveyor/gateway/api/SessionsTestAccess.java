@@ -15,6 +15,14 @@ public class SessionsTestAccess {
         sessions.drain();
     }
 
+    public int connections() {
+        return sessions.connectionCount();
+    }
+
+    public int directConnections() {
+        return sessions.directConnections();
+    }
+
     public void undrain() {
         sessions.undrain();
     }
