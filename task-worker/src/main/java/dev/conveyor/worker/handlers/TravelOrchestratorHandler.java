@@ -23,6 +23,9 @@ import java.util.UUID;
  * {@code full_orchestrator_payload.segments} and one {@code travel_stitch} that depends on all of them, as children
  * of this task (idempotency keys derived from this task's id, so a retried orchestrator creates nothing twice).
  * Its own output is the plan as JSON.
+ * <p>
+ * Test knob {@code fail_attempts} (integer 0..100, default 0): attempts 1..N fail retryably right after creating the
+ * children, so a retried orchestrator can be seen to find its children again instead of creating duplicates.
  */
 @ApplicationScoped
 public class TravelOrchestratorHandler implements TaskHandler {
@@ -53,6 +56,7 @@ public class TravelOrchestratorHandler implements TaskHandler {
         int width = Params.integer(payload, "width", 256, 16, 1024);
         int height = Params.integer(payload, "height", 256, 16, 1024);
         int fps = Params.integer(payload, "fps", 8, 1, 60);
+        int failAttempts = Params.integer(ctx.params(), "fail_attempts", 0, 0, 100);
         List<ObjectNode> segmentParams = new java.util.ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
             JsonNode s = segments.get(i);
@@ -89,7 +93,13 @@ public class TravelOrchestratorHandler implements TaskHandler {
                     }
                     return ctx.createChild(new ChildTask(TravelStitchHandler.TYPE, stitchParams, segmentIds, null,
                                     ctx.taskId() + ":stitch"))
-                            .flatMap(stitchId -> storePlan(ctx, segmentIds, stitchId));
+                            .flatMap(stitchId -> {
+                                if (ctx.attempt() <= failAttempts) {
+                                    throw new IllegalStateException("fail_attempts=" + failAttempts
+                                            + ": attempt " + ctx.attempt() + " fails after creating its children");
+                                }
+                                return storePlan(ctx, segmentIds, stitchId);
+                            });
                 });
     }
 

@@ -46,6 +46,15 @@ public final class Api {
         return send("GET", "/v1/tasks/" + id, userToken, null, 200);
     }
 
+    /** The tasks created with parentTaskId = id, oldest first. */
+    public JsonNode children(UUID id) {
+        return send("GET", "/v1/tasks/" + id + "/children", userToken, null, 200);
+    }
+
+    public JsonNode account() {
+        return send("GET", "/v1/account", userToken, null, 200);
+    }
+
     public JsonNode tasks(UUID projectId) {
         return send("GET", "/v1/projects/" + projectId + "/tasks?limit=100", userToken, null, 200);
     }

@@ -14,13 +14,25 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import dev.conveyor.devstack.Postgres;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -158,8 +170,127 @@ class WorkerEndToEndTest {
         assertThat(done.path("metadata").path("frames").asInt()).isEqualTo(4);
     }
 
+    /** 3 segments of 4 frames, 64x64; each segment works 2 s, so its progress (sent at most every 500 ms) reaches task-api before it completes. */
+    private static JsonNode travelParams(int failAttempts) {
+        return Api.json("{\"num_segments\":3,\"fail_attempts\":" + failAttempts + ",\"full_orchestrator_payload\":{"
+                + "\"width\":64,\"height\":64,\"fps\":8,\"segments\":["
+                + "{\"prompt\":\"harbour\",\"frames\":4,\"seed\":1,\"work_ms\":2000},"
+                + "{\"prompt\":\"mountain pass\",\"frames\":4,\"seed\":2,\"work_ms\":2000},"
+                + "{\"prompt\":\"desert\",\"frames\":4,\"seed\":3,\"work_ms\":2000}]}}");
+    }
+
+    /** The orchestrator's children once all 4 exist and the stitch is final. */
+    private List<JsonNode> awaitPipeline(UUID orchestrator) {
+        List<JsonNode> children = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            children.clear();
+            api.children(orchestrator).forEach(children::add);
+            assertThat(children).as(children.toString()).hasSize(4);
+            assertThat(children.get(3).path("status").asText()).as(children.get(3).toString()).isIn("complete", "failed");
+        });
+        return children;
+    }
+
+    /** credit_ledger rows of one task in task-api's database, as "kind:amount". */
+    private static List<String> ledger(String taskId) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(DevstackResource.devstack().postgres().jdbcUrl(TaskApiProcess.DATABASE),
+                Postgres.USER, Postgres.PASSWORD);
+             PreparedStatement s = c.prepareStatement("SELECT kind, amount FROM credit_ledger WHERE task_id = ? ORDER BY id")) {
+            s.setObject(1, UUID.fromString(taskId));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + ":" + rs.getLong(2));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static int gifFrames(byte[] gif) throws Exception {
+        ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(gif))) {
+            reader.setInput(in);
+            return reader.getNumImages(true);
+        } finally {
+            reader.dispose();
+        }
+    }
+
     @Test
     @Order(7)
+    void travelPipelineProducesOneAnimation() throws Exception {
+        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", travelParams(0)).path("id").asText());
+
+        List<JsonNode> children = awaitPipeline(orchestrator);
+
+        JsonNode parent = awaitStatus(orchestrator, "complete", Duration.ofSeconds(30));
+        assertThat(parent.path("attempts").asInt()).isEqualTo(1);
+        assertThat(children).extracting(c -> c.path("taskType").asText())
+                .containsExactly("travel_segment", "travel_segment", "travel_segment", "travel_stitch");
+        assertThat(children).allSatisfy(c -> {
+            assertThat(c.path("parentTaskId").asText()).isEqualTo(orchestrator.toString());
+            assertThat(c.path("projectId").asText()).isEqualTo(project.toString());
+            assertThat(c.path("status").asText()).as(c.toString()).isEqualTo("complete");
+        });
+        List<JsonNode> segments = children.subList(0, 3);
+        JsonNode stitch = children.get(3);
+        assertThat(stitch.path("dependsOn")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(segments.stream().map(c -> c.path("id").asText()).toList());
+        // the stitch ran only after every segment completed
+        Instant stitchClaimed = Instant.parse(stitch.path("claimedAt").asText());
+        assertThat(segments).allSatisfy(c -> assertThat(Instant.parse(c.path("completedAt").asText())).isBefore(stitchClaimed));
+        // the plan names the children the orchestrator created
+        assertThat(parent.path("metadata").path("stitchTaskId").asText()).isEqualTo(stitch.path("id").asText());
+
+        byte[] gif = Api.download(stitch.path("outputLocation").asText());
+        assertThat(new String(gif, 0, 6, StandardCharsets.US_ASCII)).isEqualTo("GIF89a");
+        assertThat(gifFrames(gif)).isEqualTo(12);
+        assertThat(stitch.path("metadata").path("frames").asInt()).isEqualTo(12);
+        BufferedImage first = ImageIO.read(new ByteArrayInputStream(gif));
+        assertThat(first.getWidth()).isEqualTo(64);
+        assertThat(first.getHeight()).isEqualTo(64);
+
+        // progress reached task-api while the segments ran (complete keeps the last message)
+        assertThat(segments).allSatisfy(c -> assertThat(c.path("progressMessage").asText()).as(c.toString()).startsWith("frame "));
+        // every child held its cost on the client's account and captured it on completion
+        for (JsonNode c : children) {
+            long cost = c.path("cost").asLong();
+            assertThat(cost).isPositive();
+            assertThat(ledger(c.path("id").asText())).as(c.path("taskType").asText()).containsExactly("hold:" + cost, "capture:" + cost);
+        }
+        assertThat(ledger(orchestrator.toString())).containsExactly("hold:11", "capture:11");
+        JsonNode account = api.account();
+        assertThat(account.path("held").asLong()).isZero();
+        assertThat(account.path("balance").asLong()).isEqualTo(1000 - 11 - 3 * 3 - 1);
+    }
+
+    @Test
+    @Order(8)
+    void aRetriedOrchestratorFindsTheChildrenOfItsFailedAttemptInsteadOfCreatingDuplicates() throws Exception {
+        // attempt 1 creates all children, then fails retryably; attempt 2 (a new lease) creates them again by key
+        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", travelParams(1)).path("id").asText());
+
+        JsonNode parent = awaitStatus(orchestrator, "complete", Duration.ofSeconds(60));
+        List<JsonNode> children = awaitPipeline(orchestrator);
+
+        assertThat(parent.path("attempts").asInt()).isEqualTo(2);
+        assertThat(children).extracting(c -> c.path("taskType").asText())
+                .containsExactly("travel_segment", "travel_segment", "travel_segment", "travel_stitch");
+        List<String> ids = children.stream().map(c -> c.path("id").asText()).toList();
+        assertThat(parent.path("metadata").path("segmentTaskIds")).extracting(JsonNode::asText).containsExactlyElementsOf(ids.subList(0, 3));
+        assertThat(parent.path("metadata").path("stitchTaskId").asText()).isEqualTo(ids.get(3));
+        assertThat(children.get(3).path("status").asText()).isEqualTo("complete");
+        assertThat(gifFrames(Api.download(children.get(3).path("outputLocation").asText()))).isEqualTo(12);
+        for (JsonNode c : children) {
+            assertThat(ledger(c.path("id").asText())).as("held once, captured once")
+                    .containsExactly("hold:" + c.path("cost").asLong(), "capture:" + c.path("cost").asLong());
+        }
+        assertThat(api.account().path("balance").asLong()).isEqualTo(1000 - 11 - 3 * 3 - 1);
+    }
+
+    @Test
+    @Order(9)
     void theWorkerKeepsClaimingByLongPollWhileKafkaIsDown() throws Exception {
         DevstackResource.devstack().kafka().kill();
         try {
