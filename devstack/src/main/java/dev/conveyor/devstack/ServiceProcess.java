@@ -159,9 +159,15 @@ public final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** The JVM's pid (the service itself, not a wrapper), or -1 before start. */
-    public long pid() {
-        return process == null ? -1 : process.pid();
+    /**
+     * The service's JVM as the OS sees it. The JVM is started directly (no shell wrapper), so this is the process a
+     * signal from {@link #stop()} or {@link #kill()} reaches.
+     */
+    public ProcessHandle jvm() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        return process.toHandle();
     }
 
     /** SIGTERM (graceful, as Kubernetes does); waits up to {@code wait}. Returns whether it exited in time. */

@@ -3,6 +3,7 @@ package dev.conveyor.e2e;
 import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.Ports;
+import dev.conveyor.devstack.ServiceProcess;
 import dev.conveyor.devstack.Postgres;
 
 import java.nio.file.Files;
@@ -25,9 +26,9 @@ final class Platform implements AutoCloseable {
      * single_image lease (heartbeats run at a third of it, so live workers keep their tasks) and a reaper every second.
      * Max attempts (3) and backoff (2 s doubling, equal jitter) stay as shipped.
      */
-    static final List<String> TASK_API_JVM_ARGS = List.of(
-            "-Dconveyor.task-types.single_image.lease=" + SINGLE_IMAGE_LEASE.toSeconds() + "s",
-            "-Dconveyor.reaper.every=1s");
+    static final Map<String, String> TASK_API_PROPS = Map.of(
+            "conveyor.task-types.single_image.lease", SINGLE_IMAGE_LEASE.toSeconds() + "s",
+            "conveyor.reaper.every", "1s");
     final Devstack devstack;
     final DevKeys keys;
     final ServiceProcess taskApi;
@@ -45,14 +46,19 @@ final class Platform implements AutoCloseable {
         this.adminToken = keys.token(UUID.randomUUID(), List.of("admin", "user"), Duration.ofHours(2));
         int taskApiPort = Ports.free();
         this.gatewayPort = Ports.free();
-        this.taskApi = new ServiceProcess("task-api", root, taskApiPort, env("conveyor_tasks", taskApiPort), TASK_API_JVM_ARGS, logs);
-        this.generation = new ServiceProcess("generation-service", root, Ports.free(), env("conveyor_generations", taskApiPort), logs);
-        this.gateway = new ServiceProcess("realtime-gateway", root, gatewayPort, env(null, taskApiPort), logs);
+        this.taskApi = service("task-api", root, taskApiPort, TASK_API_PROPS, env("conveyor_tasks", taskApiPort), logs);
+        this.generation = service("generation-service", root, Ports.free(), Map.of(), env("conveyor_generations", taskApiPort), logs);
+        this.gateway = service("realtime-gateway", root, gatewayPort, Map.of(), env(null, taskApiPort), logs);
         int workerPort = Ports.free();
         Map<String, String> workerEnv = env(null, taskApiPort);
         workerEnv.put("WORKER_URL", "http://127.0.0.1:" + workerPort);
         workerEnv.put("WORKER_OUTPUT_DIR", logs.resolveSibling("outputs").toString());
-        this.worker = new ServiceProcess("task-worker", root, workerPort, workerEnv, logs);
+        this.worker = service("task-worker", root, workerPort, Map.of(), workerEnv, logs);
+    }
+
+    private static ServiceProcess service(String module, Path root, int port, Map<String, String> props,
+                                          Map<String, String> env, Path logs) {
+        return new ServiceProcess(module, ServiceProcess.packagedJar(root, module), port, props, env, logs);
     }
 
     private Map<String, String> env(String database, int taskApiPort) {
