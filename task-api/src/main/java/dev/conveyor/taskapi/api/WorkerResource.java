@@ -3,6 +3,8 @@ package dev.conveyor.taskapi.api;
 import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
 import dev.conveyor.taskapi.domain.Dtos.Claimed;
 import dev.conveyor.taskapi.domain.Dtos.Complete;
+import dev.conveyor.taskapi.domain.Dtos.CompleteBatch;
+import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
 import dev.conveyor.taskapi.domain.Dtos.CreateChild;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
@@ -59,6 +61,14 @@ public class WorkerResource {
     @Operation(summary = "Complete with the output location and metadata; a repeat with the same lease token changes nothing")
     public Uni<Task> complete(@PathParam("id") String id, Complete req) {
         return worker.complete(Ids.parse(id, "task id"), req);
+    }
+
+    @POST
+    @Path("/complete")
+    @Operation(summary = "Complete 1..100 leased tasks in one transaction; each item answered on its own: complete, lease_lost "
+            + "or task_not_found (a refused item does not undo the others); a repeat with the same lease tokens changes nothing")
+    public Uni<CompleteResults> completeBatch(CompleteBatch req) {
+        return worker.complete(req);
     }
 
     @POST

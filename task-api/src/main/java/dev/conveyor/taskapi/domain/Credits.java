@@ -9,7 +9,10 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -42,23 +45,50 @@ public class Credits {
         });
     }
 
-    public Uni<Void> capture(SqlClient c, Task task, List<Record> events) {
-        return move(c, task, "capture", events);
+    /**
+     * Captures the holds of several completed tasks: one account update per user (the sum of that user's costs) and one
+     * ledger insert for all. Answers each task's credits.changed event by task id, with the balance as it stands after
+     * that task's capture (the same events one capture per task would give, in the order of {@code done}).
+     */
+    public Uni<Map<UUID, Record>> captureAll(SqlClient c, List<Task> done) {
+        List<Task> paid = done.stream().filter(t -> t.cost() > 0).toList();
+        if (paid.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        Map<UUID, Long> sums = new TreeMap<>();
+        paid.forEach(t -> sums.merge(t.userId(), t.cost(), Long::sum));
+        UUID[] users = sums.keySet().toArray(UUID[]::new);
+        Long[] amounts = sums.values().toArray(Long[]::new);
+        return accounts.captureAll(c, users, amounts).chain(after -> {
+            // Walk each user's tasks from the balance before the batch down to the one after it.
+            Map<UUID, long[]> running = new HashMap<>();
+            Map<UUID, Record> events = new HashMap<>();
+            for (Task t : paid) {
+                Account end = after.get(t.userId());
+                if (end == null) {
+                    throw new IllegalStateException("no account for user " + t.userId() + " of task " + t.id());
+                }
+                long[] state = running.computeIfAbsent(t.userId(),
+                        u -> new long[] {end.balance() + sums.get(u), end.held() + sums.get(u)});
+                state[0] -= t.cost();
+                state[1] -= t.cost();
+                Account now = new Account(t.userId(), state[0], state[1], state[0] - state[1]);
+                events.put(t.id(), Events.credits(now, "capture", t.cost(), t.id()));
+            }
+            return accounts.ledgerAll(c, "capture", paid.stream().map(Task::userId).toArray(UUID[]::new),
+                    paid.stream().map(Task::cost).toArray(Long[]::new), paid.stream().map(Task::id).toArray(UUID[]::new))
+                    .replaceWith(events);
+        });
     }
 
+    /** Gives a task's hold back. */
     public Uni<Void> release(SqlClient c, Task task, List<Record> events) {
-        return move(c, task, "release", events);
-    }
-
-    private Uni<Void> move(SqlClient c, Task task, String kind, List<Record> events) {
         if (task.cost() == 0) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Account> changed = kind.equals("capture") ? accounts.capture(c, task.userId(), task.cost())
-                : accounts.release(c, task.userId(), task.cost());
-        return changed.chain(account -> {
-            events.add(Events.credits(account, kind, task.cost(), task.id()));
-            return accounts.ledger(c, task.userId(), kind, task.cost(), task.id(), null);
+        return accounts.release(c, task.userId(), task.cost()).chain(account -> {
+            events.add(Events.credits(account, "release", task.cost(), task.id()));
+            return accounts.ledger(c, task.userId(), "release", task.cost(), task.id(), null);
         });
     }
 

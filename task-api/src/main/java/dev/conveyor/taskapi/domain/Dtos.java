@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -76,6 +77,30 @@ public final class Dtos {
     @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\","
             + "\"outputLocation\":\"https://cdn.example/out/1.png\",\"metadata\":{\"width\":512}}")
     public record Complete(String workerId, UUID leaseToken, String outputLocation, JsonNode metadata) {
+    }
+
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"tasks\":[{\"taskId\":\"5d6e0f3a-1b2c-4d5e-8f90-a1b2c3d4e5f6\","
+            + "\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"outputLocation\":\"https://cdn.example/out/1.png\","
+            + "\"metadata\":{\"width\":512}}]}")
+    public record CompleteBatch(String workerId, List<CompleteItem> tasks) {
+    }
+
+    public record CompleteItem(UUID taskId, UUID leaseToken, String outputLocation, JsonNode metadata) {
+    }
+
+    /** One item's outcome: {@code complete} (with the task), {@code lease_lost} or {@code task_not_found} (with an error). */
+    public record CompleteResult(UUID taskId, String outcome, @JsonInclude(JsonInclude.Include.NON_NULL) Task task,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) ItemError error) {
+        public static final String COMPLETE = "complete";
+        public static final String LEASE_LOST = "lease_lost";
+        public static final String TASK_NOT_FOUND = "task_not_found";
+    }
+
+    /** Why one item of a batch was refused: the code and detail the single-task endpoint would answer. */
+    public record ItemError(String code, String detail) {
+    }
+
+    public record CompleteResults(List<CompleteResult> results) {
     }
 
     @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"error\":\"CUDA out of memory\",\"retryable\":true}")

@@ -1,9 +1,15 @@
 package dev.conveyor.taskapi.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
 import dev.conveyor.taskapi.domain.Dtos.Complete;
+import dev.conveyor.taskapi.domain.Dtos.CompleteBatch;
+import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
+import dev.conveyor.taskapi.domain.Dtos.CompleteResult;
+import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
+import dev.conveyor.taskapi.domain.Dtos.ItemError;
 import dev.conveyor.taskapi.domain.Dtos.CreateChild;
 import dev.conveyor.taskapi.domain.TaskService.Created;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
@@ -21,7 +27,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -29,6 +38,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class WorkerService {
     public static final int MAX_CLAIM = 100;
+    public static final int MAX_COMPLETE = 100;
     public static final int MAX_WAIT_SECONDS = 30;
     /** A long-poll re-checks at least this often (tasks whose backoff ran out are not notified). */
     static final Duration RECHECK = Duration.ofSeconds(1);
@@ -154,33 +164,132 @@ public class WorkerService {
         }));
     }
 
+    private static void checkOutputLocation(String outputLocation, String field) {
+        if (outputLocation != null && outputLocation.length() > 4096) {
+            throw ApiException.validation(field + " must be at most 4096 characters");
+        }
+    }
+
+    /** The single-task complete: the batch path with one item, its refusal as 404 or 409. */
     public Uni<Task> complete(UUID taskId, Complete req) {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
         workerId(req.workerId());
         UUID token = token(req.leaseToken());
-        if (req.outputLocation() != null && req.outputLocation().length() > 4096) {
-            throw ApiException.validation("outputLocation must be at most 4096 characters");
+        checkOutputLocation(req.outputLocation(), "outputLocation");
+        CompleteItem item = new CompleteItem(taskId, token, req.outputLocation(), req.metadata());
+        return pool.withTransaction(c -> completeAll(c, List.of(item))).map(results -> {
+            CompleteResult r = results.get(0);
+            return switch (r.outcome()) {
+                case CompleteResult.COMPLETE -> r.task();
+                case CompleteResult.TASK_NOT_FOUND -> throw ApiException.notFound("task " + taskId);
+                default -> throw ApiException.leaseLost(r.error().detail());
+            };
+        });
+    }
+
+    /**
+     * Batch complete (group commit): 1..100 items in one transaction. Each item is fenced by its lease token and answered
+     * on its own (complete, lease_lost, task_not_found); a refused item does not undo the others.
+     */
+    public Uni<CompleteResults> complete(CompleteBatch req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
         }
-        return pool.withTransaction(c -> tasks.complete(c, taskId, token, req.outputLocation(), req.metadata()).chain(done -> {
-            if (done == null) {
-                return tasks.find(c, taskId).chain(current -> {
-                    if (current != null && TaskStatus.COMPLETE.equals(current.status()) && token.equals(current.storedLeaseToken())) {
-                        return Uni.createFrom().item(current); // a repeat with the same lease: the first result stands
-                    }
-                    return refused(c, taskId, token);
-                });
+        workerId(req.workerId());
+        List<CompleteItem> items = req.tasks();
+        if (items == null || items.isEmpty() || items.size() > MAX_COMPLETE) {
+            throw ApiException.validation("tasks must hold 1 to " + MAX_COMPLETE + " items");
+        }
+        Set<UUID> seen = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            CompleteItem item = items.get(i);
+            if (item == null || item.taskId() == null) {
+                throw ApiException.validation("tasks[" + i + "].taskId is required");
             }
-            List<Record> events = new ArrayList<>();
-            events.add(Events.task(EventTypes.TASK_COMPLETED, done));
-            return credits.capture(c, done, events)
-                    .chain(() -> tasks.promoteWaiting(c, done.id()))
-                    .chain(promoted -> {
-                        promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
-                        return outbox.insert(c, events);
-                    }).replaceWith(done);
-        }));
+            if (item.leaseToken() == null) {
+                throw ApiException.validation("tasks[" + i + "].leaseToken is required");
+            }
+            checkOutputLocation(item.outputLocation(), "tasks[" + i + "].outputLocation");
+            if (!seen.add(item.taskId())) {
+                throw ApiException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
+            }
+        }
+        return pool.withTransaction(c -> completeAll(c, items)).map(CompleteResults::new);
+    }
+
+    /**
+     * Completes validated items (distinct task ids) inside the caller's transaction: one fenced update for all, then for
+     * the tasks it completed one credit capture per user, one ledger insert, one promotion of waiting dependents and one
+     * outbox insert. Items it did not complete are answered from the task's current state: a repeat with the lease token
+     * of an already completed task is {@code complete} with the stored task (nothing captured twice).
+     */
+    private Uni<List<CompleteResult>> completeAll(SqlClient c, List<CompleteItem> items) {
+        int n = items.size();
+        UUID[] ids = new UUID[n];
+        UUID[] tokens = new UUID[n];
+        String[] outputs = new String[n];
+        JsonNode[] metadata = new JsonNode[n];
+        for (int i = 0; i < n; i++) {
+            CompleteItem item = items.get(i);
+            ids[i] = item.taskId();
+            tokens[i] = item.leaseToken();
+            outputs[i] = item.outputLocation();
+            metadata[i] = item.metadata();
+        }
+        return tasks.completeAll(c, ids, tokens, outputs, metadata).chain(completed -> {
+            Map<UUID, Task> done = new HashMap<>();
+            completed.forEach(t -> done.put(t.id(), t));
+            UUID[] others = items.stream().map(CompleteItem::taskId).filter(id -> !done.containsKey(id)).toArray(UUID[]::new);
+            Uni<List<Task>> current = others.length == 0 ? Uni.createFrom().item(List.of()) : tasks.findAll(c, others);
+            return current.chain(found -> {
+                Map<UUID, Task> byId = new HashMap<>();
+                found.forEach(t -> byId.put(t.id(), t));
+                List<CompleteResult> results = new ArrayList<>(n);
+                List<Task> newlyDone = new ArrayList<>(done.size());
+                for (CompleteItem item : items) {
+                    Task t = done.get(item.taskId());
+                    if (t != null) {
+                        newlyDone.add(t);
+                        results.add(new CompleteResult(item.taskId(), CompleteResult.COMPLETE, t, null));
+                    } else {
+                        results.add(refusedOrRepeat(item, byId.get(item.taskId())));
+                    }
+                }
+                if (newlyDone.isEmpty()) {
+                    return Uni.createFrom().item(results);
+                }
+                return credits.captureAll(c, newlyDone).chain(creditEvents -> tasks.promoteWaiting(c,
+                        newlyDone.stream().map(Task::id).toArray(UUID[]::new)).chain(promoted -> {
+                            List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
+                            for (Task t : newlyDone) {
+                                events.add(Events.task(EventTypes.TASK_COMPLETED, t));
+                                Record credit = creditEvents.get(t.id());
+                                if (credit != null) {
+                                    events.add(credit);
+                                }
+                            }
+                            promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
+                            return outbox.insert(c, events);
+                        })).replaceWith(results);
+            });
+        });
+    }
+
+    /** An item the fenced update did not complete: a repeat of a completed one, a stale lease, or an unknown task. */
+    private static CompleteResult refusedOrRepeat(CompleteItem item, Task current) {
+        UUID id = item.taskId();
+        if (current == null) {
+            return new CompleteResult(id, CompleteResult.TASK_NOT_FOUND, null, new ItemError("not_found", "task " + id + " not found"));
+        }
+        boolean sameLease = item.leaseToken().equals(current.storedLeaseToken());
+        if (sameLease && TaskStatus.COMPLETE.equals(current.status())) {
+            return new CompleteResult(id, CompleteResult.COMPLETE, current, null); // a repeat: the first result stands
+        }
+        String detail = sameLease && TaskStatus.CANCELLED.equals(current.status()) ? "task " + id + " was cancelled"
+                : "task " + id + " is " + current.status() + " and this lease token is not its current lease";
+        return new CompleteResult(id, CompleteResult.LEASE_LOST, null, new ItemError("lease_lost", detail));
     }
 
     public Uni<Task> fail(UUID taskId, Fail req) {

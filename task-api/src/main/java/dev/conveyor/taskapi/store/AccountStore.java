@@ -7,6 +7,8 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /** Accounts and the credit ledger. The table's CHECK constraints keep balance and held from going negative. */
@@ -43,13 +45,6 @@ public class AccountStore {
                 .execute(Sql.args(userId, amount)).map(rows -> first(userId, rows));
     }
 
-    /** Spends a held amount: balance and held both drop. */
-    public Uni<Account> capture(SqlClient c, UUID userId, long amount) {
-        return c.preparedQuery("UPDATE accounts SET balance = balance - $2, held = held - $2, updated_at = now() WHERE user_id = $1 "
-                        + "RETURNING balance, held")
-                .execute(Sql.args(userId, amount)).map(rows -> first(userId, rows));
-    }
-
     /** Gives a held amount back. */
     public Uni<Account> release(SqlClient c, UUID userId, long amount) {
         return c.preparedQuery("UPDATE accounts SET held = held - $2, updated_at = now() WHERE user_id = $1 RETURNING balance, held")
@@ -59,5 +54,34 @@ public class AccountStore {
     public Uni<Void> ledger(SqlClient c, UUID userId, String kind, long amount, UUID taskId, String reason) {
         return c.preparedQuery("INSERT INTO credit_ledger (user_id, kind, amount, task_id, reason) VALUES ($1, $2, $3, $4, $5)")
                 .execute(Sql.args(userId, kind, amount, taskId, reason)).replaceWithVoid();
+    }
+
+    /**
+     * Spends held amounts of several users in one statement (one row update per user); answers each user's account
+     * after it. With more than one user the rows are locked in user id order first, so two batches cannot deadlock.
+     */
+    public Uni<Map<UUID, Account>> captureAll(SqlClient c, UUID[] userIds, Long[] amounts) {
+        Uni<Void> locked = userIds.length < 2 ? Uni.createFrom().voidItem()
+                : c.preparedQuery("SELECT user_id FROM accounts WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE")
+                        .execute(Sql.args((Object) userIds)).replaceWithVoid();
+        return locked.chain(() -> c.preparedQuery("UPDATE accounts a SET balance = a.balance - b.amount, held = a.held - b.amount, "
+                        + "updated_at = now() FROM unnest($1::uuid[], $2::bigint[]) AS b(user_id, amount) WHERE a.user_id = b.user_id "
+                        + "RETURNING a.user_id, a.balance, a.held")
+                .execute(Sql.args(userIds, amounts)).map(rows -> {
+                    Map<UUID, Account> after = new HashMap<>();
+                    for (Row r : rows) {
+                        long balance = r.getLong("balance");
+                        long held = r.getLong("held");
+                        after.put(r.getUUID("user_id"), new Account(r.getUUID("user_id"), balance, held, balance - held));
+                    }
+                    return after;
+                }));
+    }
+
+    /** Several ledger rows of one kind in one insert, in the order given. */
+    public Uni<Void> ledgerAll(SqlClient c, String kind, UUID[] userIds, Long[] amounts, UUID[] taskIds) {
+        return c.preparedQuery("INSERT INTO credit_ledger (user_id, kind, amount, task_id) SELECT user_id, $1, amount, task_id "
+                        + "FROM unnest($2::uuid[], $3::bigint[], $4::uuid[]) WITH ORDINALITY AS r(user_id, amount, task_id, n) ORDER BY n")
+                .execute(Sql.args(kind, userIds, amounts, taskIds)).replaceWithVoid();
     }
 }

@@ -145,11 +145,22 @@ public class TaskStore {
                 .execute(Sql.args(id, token, progress, message)).map(TaskStore::first);
     }
 
-    public Uni<Task> complete(SqlClient c, UUID id, UUID token, String outputLocation, JsonNode metadata) {
-        return c.preparedQuery("UPDATE tasks SET status = 'complete', output_location = $3, metadata = $4::text::jsonb, "
-                        + "progress = 100, completed_at = now(), updated_at = now(), lease_expires_at = NULL "
-                        + "WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + COLS)
-                .execute(Sql.args(id, token, outputLocation, Sql.text(metadata))).map(TaskStore::first);
+    /**
+     * Completes, in one statement, every item whose lease token is its task's live lease ({@code in_progress}); answers
+     * the completed tasks (items whose token is stale, or whose task is unknown, are simply not among them).
+     */
+    public Uni<List<Task>> completeAll(SqlClient c, UUID[] ids, UUID[] tokens, String[] outputLocations, JsonNode[] metadata) {
+        String[] metadataJson = Arrays.stream(metadata).map(Sql::text).toArray(String[]::new);
+        return c.preparedQuery("UPDATE tasks t SET status = 'complete', output_location = b.output_location, "
+                        + "metadata = b.metadata::jsonb, progress = 100, completed_at = now(), updated_at = now(), lease_expires_at = NULL "
+                        + "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS b(id, token, output_location, metadata) "
+                        + "WHERE t.id = b.id AND t.lease_token = b.token AND t.status = 'in_progress' RETURNING " + T_COLS)
+                .execute(Sql.args(ids, tokens, outputLocations, metadataJson)).map(rows -> Sql.map(rows, TaskStore::task));
+    }
+
+    public Uni<List<Task>> findAll(SqlClient c, UUID[] ids) {
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = ANY($1)").execute(Sql.args((Object) ids))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     /** A failed attempt that may retry: back to queued, due after the backoff. */
@@ -180,12 +191,12 @@ public class TaskStore {
                 .execute(Sql.args(id, status)).map(TaskStore::first);
     }
 
-    /** Waiting tasks all of whose dependencies are now complete become queued. */
-    public Uni<List<Task>> promoteWaiting(SqlClient c, UUID completedId) {
+    /** Waiting tasks that depend on any of these (just completed) tasks and all of whose dependencies are complete become queued. */
+    public Uni<List<Task>> promoteWaiting(SqlClient c, UUID[] completedIds) {
         return c.preparedQuery("UPDATE tasks t SET status = 'queued', run_after = now(), updated_at = now() "
-                        + "WHERE t.status = 'waiting' AND t.depends_on @> ARRAY[$1]::uuid[] AND NOT EXISTS "
+                        + "WHERE t.status = 'waiting' AND t.depends_on && $1::uuid[] AND NOT EXISTS "
                         + "(SELECT 1 FROM tasks d WHERE d.id = ANY(t.depends_on) AND d.status <> 'complete') RETURNING " + T_COLS)
-                .execute(Sql.args(completedId)).map(rows -> Sql.map(rows, TaskStore::task));
+                .execute(Sql.args((Object) completedIds)).map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     /** Waiting tasks that depend on any of these (failed or cancelled) tasks fail. */
