@@ -85,6 +85,28 @@ public final class TaskApiClient {
         return send(post("/v1/worker/tasks/" + taskId + "/complete", body, Duration.ofSeconds(15)));
     }
 
+    /** One completion of a batch. */
+    public record Completion(UUID taskId, String leaseToken, String outputLocation, JsonNode metadata) {
+    }
+
+    /**
+     * Batch complete ({@code POST /v1/worker/complete}, 1..100 items): answers the {@code results} array, one
+     * {@code {taskId, outcome, task?, error?}} per item in the order given. Per-item refusals are outcomes, not errors.
+     */
+    public CompletableFuture<JsonNode> completeBatch(String workerId, List<Completion> completions) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        var tasks = body.putArray("tasks");
+        for (Completion c : completions) {
+            ObjectNode item = tasks.addObject();
+            item.put("taskId", c.taskId().toString());
+            item.put("leaseToken", c.leaseToken());
+            item.put("outputLocation", c.outputLocation());
+            item.set("metadata", c.metadata());
+        }
+        return send(post("/v1/worker/complete", body, Duration.ofSeconds(15))).thenApply(n -> n.path("results"));
+    }
+
     public CompletableFuture<JsonNode> fail(UUID taskId, String workerId, String leaseToken, String error, boolean retryable) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);

@@ -49,6 +49,14 @@ public interface WorkerConfig {
     @WithDefault("true")
     boolean kafkaWakeups();
 
+    /**
+     * Group commit of completions: a finished task's completion joins a queue sent as one batch request
+     * ({@code POST /v1/worker/complete}) while another batch is in flight; false = one request per task.
+     */
+    @WithName("complete-batch")
+    @WithDefault("true")
+    boolean completeBatch();
+
     /** Graceful shutdown: how long running tasks may finish before they are failed as retryable. */
     @WithName("shutdown-grace")
     @WithDefault("10s")

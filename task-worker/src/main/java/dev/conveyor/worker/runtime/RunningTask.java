@@ -43,6 +43,11 @@ final class RunningTask implements TaskContext {
     /** How an attempt ended, for metrics and tests. */
     enum Outcome { COMPLETED, FAILED_RETRYABLE, FAILED_PERMANENT, CANCELLED, LEASE_LOST, RELEASED, REPORT_FAILED }
 
+    /** Sends a completion: one request per task, or through the {@link CompletionBatcher}. */
+    interface Completer {
+        CompletableFuture<JsonNode> complete(UUID taskId, String leaseToken, String outputLocation, JsonNode metadata);
+    }
+
     interface Listener {
         void started(RunningTask task);
 
@@ -52,6 +57,7 @@ final class RunningTask implements TaskContext {
     private final ClaimedTask task;
     private final TaskHandler handler;
     private final TaskApiClient client;
+    private final Completer completer;
     private final String workerId;
     private final OutputStore outputs;
     private final ScheduledExecutorService timer;
@@ -62,6 +68,8 @@ final class RunningTask implements TaskContext {
     private volatile boolean cancelled;
     private volatile boolean done;
     private volatile Cancellable subscription;
+    /** The outcome is being reported (completion queued or sent): from now on only its answer decides how this ends. */
+    private volatile CompletableFuture<Void> reporting;
     private ScheduledFuture<?> leaseBeat;
     private ScheduledFuture<?> progressFlush;
     private Integer pendingProgress;
@@ -70,11 +78,12 @@ final class RunningTask implements TaskContext {
     private long lastSentNanos;
     private volatile Instant leaseExpiresAt;
 
-    RunningTask(ClaimedTask task, TaskHandler handler, TaskApiClient client, String workerId, OutputStore outputs,
+    RunningTask(ClaimedTask task, TaskHandler handler, TaskApiClient client, Completer completer, String workerId, OutputStore outputs,
                 ScheduledExecutorService timer, Executor handlerPool, Duration progressInterval, Listener listener) {
         this.task = task;
         this.handler = handler;
         this.client = client;
+        this.completer = completer;
         this.workerId = workerId;
         this.outputs = outputs;
         this.timer = timer;
@@ -211,6 +220,11 @@ final class RunningTask implements TaskContext {
             lastSentNanos = System.nanoTime();
         }
         client.heartbeat(task.id(), workerId, task.leaseToken(), progress, message).whenComplete((answer, error) -> {
+            if (reporting != null) {
+                // The outcome is on its way (a queued completion): a heartbeat racing it must not end the task early.
+                // Heartbeats still keep the lease alive until the report is acknowledged; its answer decides.
+                return;
+            }
             if (error != null) {
                 Throwable cause = unwrap(error);
                 if (cause instanceof LeaseLostException) {
@@ -250,6 +264,10 @@ final class RunningTask implements TaskContext {
         if (done) {
             return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> pending = reporting;
+        if (pending != null) {
+            return pending; // already reporting its outcome: let that finish rather than hand the task back
+        }
         cancelled = true;
         Cancellable s = subscription;
         if (s != null) {
@@ -265,7 +283,7 @@ final class RunningTask implements TaskContext {
             return;
         }
         TaskResult r = result == null ? TaskResult.empty() : result;
-        report(() -> client.complete(task.id(), workerId, task.leaseToken(), r.outputLocation(), r.metadata()), Outcome.COMPLETED);
+        report(() -> completer.complete(task.id(), task.leaseToken(), r.outputLocation(), r.metadata()), Outcome.COMPLETED);
     }
 
     private void onFailure(Throwable error) {
@@ -290,8 +308,12 @@ final class RunningTask implements TaskContext {
     }
 
     /** Sends the outcome, repeating on network trouble (complete/fail with the same token are safe to repeat). */
-    private CompletableFuture<Void> report(Supplier<CompletableFuture<JsonNode>> call, Outcome outcome) {
+    private synchronized CompletableFuture<Void> report(Supplier<CompletableFuture<JsonNode>> call, Outcome outcome) {
+        if (reporting != null) {
+            return reporting; // an outcome is reported once
+        }
         CompletableFuture<Void> result = new CompletableFuture<>();
+        reporting = result;
         attemptReport(call, outcome, 1, result);
         return result;
     }

@@ -5,6 +5,7 @@ import dev.conveyor.worker.config.WorkerConfig;
 import dev.conveyor.worker.domain.ClaimedTask;
 import dev.conveyor.worker.output.OutputStore;
 import dev.conveyor.worker.sdk.TaskHandler;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -58,6 +59,8 @@ public class WorkerRuntime implements RunningTask.Listener {
     private final AtomicInteger claimRequests = new AtomicInteger();
 
     private TaskApiClient client;
+    private CompletionBatcher batcher;
+    private RunningTask.Completer completer;
     private ExecutorService handlerPool;
     private ExecutorService httpPool;
     private ScheduledExecutorService timer;
@@ -89,10 +92,15 @@ public class WorkerRuntime implements RunningTask.Listener {
         httpPool = Executors.newFixedThreadPool(2, named("task-api-http"));
         timer = Executors.newScheduledThreadPool(1, named("worker-timer"));
         client = new TaskApiClient(taskApiUrl, token, httpPool);
+        DistributionSummary batchSizes = DistributionSummary.builder("conveyor.worker.complete.batch.size")
+                .description("completions per batch complete request").register(meters);
+        batcher = new CompletionBatcher(client, workerId, batchSizes::record);
+        completer = config.completeBatch() ? batcher::complete
+                : (id, lease, output, metadata) -> client.complete(id, workerId, lease, output, metadata);
         dispatcher = named("worker-dispatcher").newThread(this::dispatchLoop);
         dispatcher.start();
-        LOG.infof("worker %s runs %s with capabilities %s, %d slots, batch %d, against %s", workerId,
-                handlers.taskTypes(), handlers.capabilities(), config.slots(), config.batch(), taskApiUrl);
+        LOG.infof("worker %s runs %s with capabilities %s, %d slots, batch %d, batch complete %s, against %s", workerId,
+                handlers.taskTypes(), handlers.capabilities(), config.slots(), config.batch(), config.completeBatch(), taskApiUrl);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -118,6 +126,11 @@ public class WorkerRuntime implements RunningTask.Listener {
     /** How many claim requests this worker sent (for tests and metrics). */
     public int claimRequests() {
         return claimRequests.get();
+    }
+
+    /** How many batch complete requests this worker sent (0 with {@code conveyor.worker.complete-batch=false}). */
+    public int completeBatchRequests() {
+        return batcher == null ? 0 : batcher.requests();
     }
 
     /** Called for every task a handler is about to start (for benchmarks and tests). */
@@ -228,7 +241,7 @@ public class WorkerRuntime implements RunningTask.Listener {
             client.fail(task.id(), workerId, task.leaseToken(), "worker " + workerId + " has no handler for " + task.taskType(), true);
             return;
         }
-        RunningTask rt = new RunningTask(task, handler.get(), client, workerId, outputs, timer, handlerPool,
+        RunningTask rt = new RunningTask(task, handler.get(), client, completer, workerId, outputs, timer, handlerPool,
                 config.progressInterval(), this);
         running.put(task.id(), rt);
         rt.start();

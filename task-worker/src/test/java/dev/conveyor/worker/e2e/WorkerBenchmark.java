@@ -28,13 +28,15 @@ import static org.awaitility.Awaitility.await;
  * <ul>
  * <li>dispatch latency: create (before the POST) -> no-op handler start (wall clock, same machine), one task at a time
  * on an idle worker, with Kafka wake-ups and with long-polling only;</li>
- * <li>throughput: N no-op tasks queued first, then drained by 1 and by 4 worker processes;
- * tasks/s = N / (last completedAt - first claimedAt).</li>
+ * <li>throughput: N no-op tasks queued first, then drained by 1 and by 4 worker processes, with batch complete
+ * (group commit) on and off in turn; tasks/s = N / (last completedAt - first claimedAt).</li>
  * </ul>
  */
 class WorkerBenchmark {
     private static final int LATENCY_SAMPLES = Integer.getInteger("bench.latency.samples", 200);
     private static final int THROUGHPUT_TASKS = Integer.getInteger("bench.throughput.tasks", 2000);
+    private static final int LATENCY_ROUNDS = Integer.getInteger("bench.latency.rounds", 1);
+    private static final int THROUGHPUT_ROUNDS = Integer.getInteger("bench.throughput.rounds", 3);
 
     private final StringBuilder report = new StringBuilder();
 
@@ -43,13 +45,16 @@ class WorkerBenchmark {
         String taskApi = TaskApiProcess.url();
         line("| measure | result |");
         line("|---|---|");
-        for (int round = 1; round <= 3; round++) {
+        for (int round = 1; round <= LATENCY_ROUNDS; round++) {
             latency("round " + round + ": Kafka wake-ups", Map.of());
             latency("round " + round + ": long-poll only", Map.of("conveyor.worker.kafka-wakeups", "false"));
         }
-        for (int round = 1; round <= 3; round++) {
-            throughput("round " + round, 1);
-            throughput("round " + round, 4);
+        // Batch complete on and off alternate within each round, so both see the same machine load.
+        for (int round = 1; round <= THROUGHPUT_ROUNDS; round++) {
+            for (int processes : new int[] {1, 4}) {
+                throughput("round " + round, processes, true);
+                throughput("round " + round, processes, false);
+            }
         }
         Path out = Path.of("target", "worker-benchmark.md");
         Files.writeString(out, report);
@@ -100,7 +105,7 @@ class WorkerBenchmark {
         }
     }
 
-    private void throughput(String label, int processes) throws Exception {
+    private void throughput(String label, int processes, boolean completeBatch) throws Exception {
         Api api = new Api(TaskApiProcess.url());
         UUID project = api.newProject(1_000_000);
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -114,7 +119,8 @@ class WorkerBenchmark {
             }
             List<Future<JavaProcess>> starting = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
-                starting.add(pool.submit(() -> worker(Map.of("conveyor.worker.slots", "32", "conveyor.worker.batch", "32"))));
+                starting.add(pool.submit(() -> worker(Map.of("conveyor.worker.slots", "32", "conveyor.worker.batch", "32",
+                        "conveyor.worker.complete-batch", Boolean.toString(completeBatch)))));
             }
             List<JavaProcess> workers = new ArrayList<>();
             for (Future<JavaProcess> f : starting) {
@@ -137,8 +143,8 @@ class WorkerBenchmark {
                 }
             }
             double seconds = Duration.between(firstClaim, lastComplete).toNanos() / 1e9;
-            line(String.format("| no-op throughput, %s, %d worker process(es) x 32 slots, batch 32 (n=%d) | %.0f tasks/s |",
-                    label, processes, THROUGHPUT_TASKS, THROUGHPUT_TASKS / seconds));
+            line(String.format("| no-op throughput, %s, %d worker process(es) x 32 slots, claim batch 32, batch complete %s (n=%d) "
+                    + "| %.0f tasks/s |", label, processes, completeBatch ? "on" : "off", THROUGHPUT_TASKS, THROUGHPUT_TASKS / seconds));
         } finally {
             pool.shutdownNow();
         }
