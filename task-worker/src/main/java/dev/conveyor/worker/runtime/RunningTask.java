@@ -308,12 +308,16 @@ final class RunningTask implements TaskContext {
     }
 
     /** Sends the outcome, repeating on network trouble (complete/fail with the same token are safe to repeat). */
-    private synchronized CompletableFuture<Void> report(Supplier<CompletableFuture<JsonNode>> call, Outcome outcome) {
-        if (reporting != null) {
-            return reporting; // an outcome is reported once
+    private CompletableFuture<Void> report(Supplier<CompletableFuture<JsonNode>> call, Outcome outcome) {
+        CompletableFuture<Void> result;
+        synchronized (this) {
+            if (reporting != null) {
+                return reporting; // an outcome is reported once
+            }
+            result = new CompletableFuture<>();
+            reporting = result;
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        reporting = result;
+        // Outside the lock: the call may answer inline and finish() other tasks of the same batch.
         attemptReport(call, outcome, 1, result);
         return result;
     }
