@@ -64,7 +64,12 @@ public final class ServiceProcess implements AutoCloseable {
         if (path == null || path.isBlank()) {
             throw new IllegalStateException("system property " + property + " is not set (the module's pom sets it)");
         }
-        return Path.of(path);
+        Path jar = Path.of(path);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: package it first (the reactor build"
+                    + " packages it before this module; while developing pass -D" + property + "=<path to quarkus-run.jar>)");
+        }
+        return jar;
     }
 
     public static int freePort() {

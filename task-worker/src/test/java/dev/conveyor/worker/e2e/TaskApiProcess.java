@@ -1,5 +1,8 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.ServiceProcess;
+import java.nio.file.Path;
+
 import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.DevstackResource;
@@ -19,7 +22,7 @@ public final class TaskApiProcess {
     public static final String DATABASE = "conveyor_tasks_worker_test";
     /** The lease of every task type in this task-api (heartbeats come every third of it). */
     public static final Duration LEASE = Duration.ofSeconds(6);
-    private static JavaProcess process;
+    private static ServiceProcess process;
 
     private TaskApiProcess() {
     }
@@ -27,14 +30,14 @@ public final class TaskApiProcess {
     public static synchronized String url() {
         if (process == null || !process.isAlive()) {
             process = start();
-            JavaProcess p = process;
+            ServiceProcess p = process;
             Runtime.getRuntime().addShutdownHook(new Thread(p::close, "task-api-stop"));
         }
         return process.url();
     }
 
-    private static JavaProcess start() {
-        var jar = JavaProcess.jar("taskapi.jar");
+    private static ServiceProcess start() {
+        var jar = ServiceProcess.jarFromProperty("taskapi.jar");
         Devstack stack = DevstackResource.devstack();
         try {
             stack.postgres().createDatabase(DATABASE);
@@ -59,7 +62,7 @@ public final class TaskApiProcess {
         // A no-op type for the benchmark (workers run it only with conveyor.worker.bench-handlers=true).
         props.put("conveyor.task-types.noop.capability", "bench");
         props.put("conveyor.task-types.noop.cost-base", "1");
-        return JavaProcess.start("task-api", jar, JavaProcess.freePort(), props, Map.of());
+        return new ServiceProcess("task-api", jar, ServiceProcess.freePort(), props, Map.of(), Path.of("target", "processes")).start();
     }
 
     public static String workerToken() {

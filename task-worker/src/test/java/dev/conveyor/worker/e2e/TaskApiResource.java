@@ -1,5 +1,7 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.ServiceProcess;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
@@ -8,7 +10,7 @@ import java.util.Map;
 public class TaskApiResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
-        int port = JavaProcess.freePort();
+        int port = ServiceProcess.freePort();
         return Map.of(
                 "task-api.url", TaskApiProcess.url(),
                 "task-api.token", TaskApiProcess.workerToken(),

@@ -1,5 +1,7 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.ServiceProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import org.junit.jupiter.api.Test;
@@ -66,8 +68,8 @@ class WorkerBenchmark {
         report.append(s).append('\n');
     }
 
-    private static JavaProcess worker(Map<String, String> extra) {
-        int port = JavaProcess.freePort();
+    private static ServiceProcess worker(Map<String, String> extra) {
+        int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();
         props.put("task-api.url", TaskApiProcess.url());
         props.put("task-api.token", TaskApiProcess.workerToken());
@@ -78,13 +80,13 @@ class WorkerBenchmark {
         props.put("conveyor.worker.poll-interval", "60s");
         props.put("quarkus.log.level", "WARN");
         props.putAll(extra);
-        return JavaProcess.start("bench-worker", JavaProcess.jar("worker.jar"), port, props, Map.of());
+        return new ServiceProcess("bench-worker", ServiceProcess.jarFromProperty("worker.jar"), port, props, Map.of(), Path.of("target", "processes")).start();
     }
 
     private void latency(String label, Map<String, String> config) throws Exception {
         Api api = new Api(TaskApiProcess.url());
         UUID project = api.newProject(1_000_000);
-        try (JavaProcess w = worker(config)) {
+        try (ServiceProcess w = worker(config)) {
             List<Long> micros = new ArrayList<>();
             for (int i = 0; i < LATENCY_SAMPLES + 20; i++) {
                 Instant before = Instant.now();
@@ -117,20 +119,20 @@ class WorkerBenchmark {
             for (Future<?> f : creates) {
                 f.get();
             }
-            List<Future<JavaProcess>> starting = new ArrayList<>();
+            List<Future<ServiceProcess>> starting = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
                 starting.add(pool.submit(() -> worker(Map.of("conveyor.worker.slots", "32", "conveyor.worker.batch", "32",
                         "conveyor.worker.complete-batch", Boolean.toString(completeBatch)))));
             }
-            List<JavaProcess> workers = new ArrayList<>();
-            for (Future<JavaProcess> f : starting) {
+            List<ServiceProcess> workers = new ArrayList<>();
+            for (Future<ServiceProcess> f : starting) {
                 workers.add(f.get());
             }
             try {
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                         .until(() -> api.statusCounts(project).path("complete").asInt() == THROUGHPUT_TASKS);
             } finally {
-                workers.forEach(JavaProcess::close);
+                workers.forEach(ServiceProcess::close);
             }
             Instant firstClaim = Instant.MAX;
             Instant lastComplete = Instant.MIN;

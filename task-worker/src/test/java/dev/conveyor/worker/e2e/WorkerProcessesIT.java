@@ -1,5 +1,7 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.ServiceProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,13 +29,13 @@ class WorkerProcessesIT {
 
     @BeforeAll
     static void up() {
-        JavaProcess.jar("worker.jar");
+        ServiceProcess.jarFromProperty("worker.jar");
         api = new Api(TaskApiProcess.url());
         project = api.newProject(1000);
     }
 
-    private static JavaProcess worker(String name, Map<String, String> extra) {
-        int port = JavaProcess.freePort();
+    private static ServiceProcess worker(String name, Map<String, String> extra) {
+        int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();
         props.put("task-api.url", TaskApiProcess.url());
         props.put("task-api.token", TaskApiProcess.workerToken());
@@ -43,7 +45,7 @@ class WorkerProcessesIT {
         props.put("conveyor.worker.public-url", "http://127.0.0.1:" + port);
         props.put("conveyor.worker.output-dir", Path.of("target", "processes", name + "-outputs").toAbsolutePath().toString());
         props.putAll(extra);
-        return JavaProcess.start(name, JavaProcess.jar("worker.jar"), port, props, Map.of());
+        return new ServiceProcess(name, ServiceProcess.jarFromProperty("worker.jar"), port, props, Map.of(), Path.of("target", "processes")).start();
     }
 
     private static JsonNode awaitTask(UUID id, Duration within, java.util.function.Predicate<JsonNode> condition) {
@@ -58,13 +60,13 @@ class WorkerProcessesIT {
     @Test
     void aTaskWhoseWorkerWasKilledIsCompletedOnceByAnotherWorkerAfterTheLeaseExpires() throws Exception {
         UUID id;
-        try (JavaProcess a = worker("worker-a-" + UUID.randomUUID().toString().substring(0, 4), Map.of())) {
+        try (ServiceProcess a = worker("worker-a-" + UUID.randomUUID().toString().substring(0, 4), Map.of())) {
             id = UUID.fromString(api.createTask(project, "single_image",
                     Api.json("{\"prompt\":\"crash\",\"width\":40,\"height\":30,\"work_ms\":6000}")).path("id").asText());
             awaitTask(id, Duration.ofSeconds(20), t -> "in_progress".equals(t.path("status").asText()));
             a.kill();
         }
-        try (JavaProcess b = worker("worker-b-" + UUID.randomUUID().toString().substring(0, 4), Map.of())) {
+        try (ServiceProcess b = worker("worker-b-" + UUID.randomUUID().toString().substring(0, 4), Map.of())) {
             JsonNode done = awaitTask(id, TaskApiProcess.LEASE.plusSeconds(40), t -> "complete".equals(t.path("status").asText()));
 
             assertThat(done.path("attempts").asInt()).isEqualTo(2);
@@ -83,7 +85,7 @@ class WorkerProcessesIT {
     @Test
     void aGracefullyStoppedWorkerHandsItsRunningTaskBackForAnotherWorkerAtOnce() throws Exception {
         UUID id;
-        try (JavaProcess c = worker("worker-c-" + UUID.randomUUID().toString().substring(0, 4),
+        try (ServiceProcess c = worker("worker-c-" + UUID.randomUUID().toString().substring(0, 4),
                 Map.of("conveyor.worker.shutdown-grace", "1s"))) {
             id = UUID.fromString(api.createTask(project, "single_image",
                     Api.json("{\"prompt\":\"drain\",\"width\":32,\"height\":32,\"work_ms\":8000}")).path("id").asText());
@@ -97,7 +99,7 @@ class WorkerProcessesIT {
         assertThat(released.path("errorMessage").asText()).contains("shutting down");
         assertThat(released.path("attempts").asInt()).isEqualTo(1);
 
-        try (JavaProcess d = worker("worker-d-" + UUID.randomUUID().toString().substring(0, 4), Map.of())) {
+        try (ServiceProcess d = worker("worker-d-" + UUID.randomUUID().toString().substring(0, 4), Map.of())) {
             JsonNode done = awaitTask(id, Duration.ofSeconds(40), t -> "complete".equals(t.path("status").asText()));
             assertThat(done.path("workerId").asText()).startsWith("worker-d");
             assertThat(done.path("attempts").asInt()).isEqualTo(2);
