@@ -4,6 +4,8 @@ import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
@@ -44,15 +46,25 @@ public final class ChannelChange {
 
     /**
      * The frame for this change alone, rendered (and encoded) by the first caller; every caller passes the same kind
-     * of renderer. A benign race renders it twice at worst.
+     * of renderer and gets the same instance. Loops racing on the first call may both render; one result wins.
      */
     @SuppressWarnings("unchecked")
     public <T> T frame(Supplier<T> render) {
         Object rendered = frame;
         if (rendered == null) {
-            rendered = render.get();
-            frame = rendered;
+            Object mine = render.get();
+            rendered = FRAME.compareAndSet(this, null, mine) ? mine : frame;
         }
         return (T) rendered;
+    }
+
+    private static final VarHandle FRAME;
+
+    static {
+        try {
+            FRAME = MethodHandles.lookup().findVarHandle(ChannelChange.class, "frame", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }
