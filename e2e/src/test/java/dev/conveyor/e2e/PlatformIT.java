@@ -391,6 +391,7 @@ class PlatformIT {
 
                 platform.gateway.stop(); // SIGTERM, as Kubernetes stops a pod
                 await().atMost(Duration.ofSeconds(30)).until(() -> ws.closeCode != null);
+                assertThat(ws.closeCode).as("close code on a gateway's SIGTERM (service restart)").isEqualTo(1012);
             }
             // while the gateway is down a task completes and its generation is stored
             String during = createImageTask(t, "while the gateway is down");

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
@@ -86,9 +87,21 @@ public class Sessions implements SessionHost {
         sweepTimer = vertx.setPeriodic(1000, id -> sweep());
     }
 
-    /** Before the HTTP server stops: every client is told to reconnect elsewhere (1012) and resume. */
-    void onStop(@Observes @Priority(1) ShutdownEvent event) {
+    /**
+     * First thing on SIGTERM: every client is told to reconnect elsewhere (1012) and resume. This must run in the
+     * shutdown delay (quarkus.shutdown.delay-enabled), before the graceful phase: that phase waits up to
+     * quarkus.shutdown.timeout for open requests, and open WebSockets count, so a drain on ShutdownEvent would come
+     * after the timeout, with every socket already cut without a close code.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
         drain();
+    }
+
+    /** Fallback for a shutdown without the delay phase (e.g. Quarkus.asyncExit in tests): drain what is left. */
+    void onStop(@Observes @Priority(1) ShutdownEvent event) {
+        if (!draining) {
+            drain();
+        }
     }
 
     public void drain() {
