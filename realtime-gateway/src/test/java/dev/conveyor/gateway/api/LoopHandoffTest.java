@@ -136,51 +136,16 @@ class LoopHandoffTest {
         }
     }
 
-    static final class Host implements SessionHost {
-        final UUID user;
-
-        Host(UUID user) {
-            this.user = user;
-        }
-
-        @Override
-        public Identity authenticate(String token) throws AuthException {
-            return new Identity(user, Instant.now().plusSeconds(600));
-        }
-
-        @Override
-        public boolean admit(Session session, UUID user) {
-            return true;
-        }
-
-        @Override
-        public ChangeLog changeLog() {
-            return changeLog;
-        }
-
-        @Override
-        public SessionLimits limits() {
-            // window 0 (as in the benchmark), two frames in flight fill a connection
-            return new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
-        }
-
-        @Override
-        public void frameSent(String type) {
-        }
-
-        @Override
-        public void delivered(Instant occurredAt) {
-        }
-
-        @Override
-        public void subscriptions(int delta) {
-        }
+    static TestHost host(UUID user) {
+        // window 0 (as in the benchmark), two frames in flight fill a connection
+        return new TestHost(changeLog, user, new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5,
+                Duration.ofSeconds(2)), null);
     }
 
     record Connection(Session session, RecordingSocket socket, CountingLoop loop) {
     }
 
-    static Connection connect(String id, CountingLoop loop, boolean stuck, Host host, Channel channel) {
+    static Connection connect(String id, CountingLoop loop, boolean stuck, TestHost host, Channel channel) {
         RecordingSocket socket = new RecordingSocket(stuck);
         Session session = new Session(id, socket, loop, host);
         // as on the gateway, inbound frames are handled on the connection's loop
@@ -204,7 +169,7 @@ class LoopHandoffTest {
         Channel channel = Channel.project(project);
         events.project(project, user);
         await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
-        Host host = new Host(user);
+        TestHost host = host(user);
 
         List<CountingLoop> loops = List.of(new CountingLoop(), new CountingLoop(), new CountingLoop());
         try {
@@ -276,7 +241,7 @@ class LoopHandoffTest {
         Channel channel = Channel.project(project);
         events.project(project, user);
         await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
-        Host host = new Host(user);
+        TestHost host = host(user);
 
         try (CountingLoop loop = new CountingLoop()) {
             Connection c = connect("resume", loop, false, host, channel);

@@ -79,49 +79,6 @@ class SlowConsumerTest {
         }
     }
 
-    final class Host implements SessionHost {
-        final UUID user;
-
-        Host(UUID user) {
-            this.user = user;
-        }
-
-        @Override
-        public Identity authenticate(String token) throws AuthException {
-            if (!token.equals("let-me-in")) {
-                throw new AuthException("bad", false);
-            }
-            return new Identity(user, Instant.now().plusSeconds(600));
-        }
-
-        @Override
-        public boolean admit(Session session, UUID user) {
-            return true;
-        }
-
-        @Override
-        public ChangeLog changeLog() {
-            return changeLog;
-        }
-
-        @Override
-        public SessionLimits limits() {
-            return new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
-        }
-
-        @Override
-        public void frameSent(String type) {
-        }
-
-        @Override
-        public void delivered(Instant occurredAt) {
-        }
-
-        @Override
-        public void subscriptions(int delta) {
-        }
-    }
-
     static final Loop DIRECT = new Loop() {
         @Override
         public void execute(Runnable task) {
@@ -148,7 +105,8 @@ class SlowConsumerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
 
         StuckSocket socket = new StuckSocket();
-        Session session = new Session("s1", socket, DIRECT, new Host(user));
+        SessionLimits limits = new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
+        Session session = new Session("s1", socket, DIRECT, new TestHost(changeLog, user, limits, "let-me-in"));
         session.open(null);
         session.onText("{\"type\":\"auth\",\"token\":\"let-me-in\"}");
         session.onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
