@@ -5,7 +5,6 @@ import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.messaging.ChangeLog;
-import dev.conveyor.gateway.messaging.ChangeLogSettings;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -40,10 +39,8 @@ class LoopHandoffTest {
 
     @BeforeAll
     static void start() {
-        changeLog = new ChangeLog(new ChangeLogSettings(DevstackResource.devstack().kafka().bootstrapServers(), Duration.ofMinutes(15),
-                64, 1000, Duration.ofSeconds(30)), "loop-handoff-test").start();
+        changeLog = LiveChangeLog.start("loop-handoff-test");
         events = new dev.conveyor.gateway.TestEventsAccess();
-        await().atMost(Duration.ofSeconds(30)).until(changeLog::caughtUp);
     }
 
     @AfterAll
@@ -136,7 +133,10 @@ class LoopHandoffTest {
         }
     }
 
-    static TestHost host(UUID user) {
+    /** A host for {@code user}, once the change log knows the user owns {@code project}. */
+    static TestHost hostWithProject(UUID user, UUID project) {
+        events.project(project, user);
+        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
         // window 0 (as in the benchmark), two frames in flight fill a connection
         return new TestHost(changeLog, user, new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5,
                 Duration.ofSeconds(2)), null);
@@ -167,9 +167,7 @@ class LoopHandoffTest {
         UUID user = UUID.randomUUID();
         UUID project = UUID.randomUUID();
         Channel channel = Channel.project(project);
-        events.project(project, user);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
-        TestHost host = host(user);
+        TestHost host = hostWithProject(user, project);
 
         List<CountingLoop> loops = List.of(new CountingLoop(), new CountingLoop(), new CountingLoop());
         try {
@@ -239,9 +237,7 @@ class LoopHandoffTest {
         UUID user = UUID.randomUUID();
         UUID project = UUID.randomUUID();
         Channel channel = Channel.project(project);
-        events.project(project, user);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
-        TestHost host = host(user);
+        TestHost host = hostWithProject(user, project);
 
         try (CountingLoop loop = new CountingLoop()) {
             Connection c = connect("resume", loop, false, host, channel);
