@@ -4,6 +4,8 @@
 # channel and event -> client latency, side by side with a minimal Node `ws` broadcast server in the same run.
 #   realtime-gateway/bench/run.sh            # full run (about 5 minutes on 2 cores)
 #   ROUNDS=1 SIZES=1000 realtime-gateway/bench/run.sh   # quick
+#   WINDOW=20ms SIZES=1000 realtime-gateway/bench/run.sh # gateway.coalesce-window (default 0ms = send every event
+#                                                        # at once; the deployed default is 20ms)
 # Starts its own devstack (PostgreSQL + Kafka on free ports), the packaged gateway (-Xmx1g, as deployed) and the
 # Node server; prints a Markdown table and writes it to realtime-gateway/target/bench/results.md.
 set -euo pipefail
@@ -13,6 +15,8 @@ OUT="$ROOT/realtime-gateway/target/bench"
 rm -rf "$OUT" && mkdir -p "$OUT"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "file descriptor limit: $(ulimit -n)"
+WINDOW=${WINDOW:-0ms}
+echo "gateway.coalesce-window: $WINDOW"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -37,7 +41,7 @@ for _ in $(seq 1 120); do [ -f "$OUT/devstack.ready" ] && break; sleep 0.5; done
 [ -f "$OUT/devstack.ready" ] || { tail -20 "$OUT/devstack.log"; exit 1; }
 
 QUARKUS_HTTP_PORT=$GW_PORT KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT JWT_PUBLIC_KEY="$OUT/keys/publicKey.pem" \
-GATEWAY_CONNECTION_MAX_PER_USER=1000000 GATEWAY_COALESCE_WINDOW=0ms GATEWAY_CONNECTION_IDLE_TIMEOUT=30m \
+GATEWAY_CONNECTION_MAX_PER_USER=1000000 GATEWAY_COALESCE_WINDOW="$WINDOW" GATEWAY_CONNECTION_IDLE_TIMEOUT=30m \
   java -Xmx1g -XX:+UseSerialGC -jar realtime-gateway/target/quarkus-app/quarkus-run.jar > "$OUT/gateway.log" 2>&1 &
 GW_PID=$!; pids+=($GW_PID)
 node "$BENCH/node/server.js" "$NODE_PORT" > "$OUT/node.log" 2>&1 &
