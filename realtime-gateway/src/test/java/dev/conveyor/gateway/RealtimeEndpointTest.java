@@ -278,12 +278,16 @@ class RealtimeEndpointTest {
             }
             events.flush();
             await().atMost(Duration.ofSeconds(10)).until(() -> !ws.ofType("invalidate").isEmpty());
-            // nothing else follows: the 30 events went out as one frame
-            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> ws.ofType("invalidate").size() == 1);
-            JsonNode frame = ws.ofType("invalidate").get(0);
-            assertThat(WsClient.keys(frame)).containsExactlyInAnyOrder(key("task-status-counts", o.project),
+            // the window's leading edge sends the first change(s) at once; everything after waits for the window and
+            // goes out as one frame: 30 events, at most two frames, each the minimal covering set
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+                    .until(() -> ws.ofType("invalidate").size(), n -> n >= 1 && n <= 2);
+            List<JsonNode> frames = ws.ofType("invalidate");
+            assertThat(frames).hasSizeBetween(1, 2);
+            JsonNode last = frames.get(frames.size() - 1);
+            assertThat(WsClient.keys(last)).containsExactlyInAnyOrder(key("task-status-counts", o.project),
                     key("tasks", "paginated", o.project, 1), key("unified-generations", "project", o.project));
-            assertThat(WsClient.keyCount(frame)).isEqualTo(3);
+            assertThat(WsClient.keyCount(last)).isEqualTo(3);
         }
     }
 

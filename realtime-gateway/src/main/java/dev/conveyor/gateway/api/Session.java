@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket connection: authentication, its subscriptions, per-channel coalescing of keys and a bounded
@@ -53,6 +54,9 @@ public final class Session implements ChangeLog.Subscriber {
     private volatile boolean closed;
     private boolean admitted;
     private boolean flushScheduled;
+    /** When the last coalesced frame went out (System.nanoTime); guarded by this. */
+    private long lastFlushNanos;
+    private boolean flushedBefore;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long fullSinceNanos;
     private int badFrames;
@@ -430,11 +434,15 @@ public final class Session implements ChangeLog.Subscriber {
             return;
         }
         flushScheduled = true;
-        long window = limits.coalesceWindow().toMillis();
-        if (window <= 0) {
+        // Leading edge: a change after a quiet window goes out at once; what arrives within the window after a frame
+        // waits for the rest of it and goes out as one frame. At most one frame per channel per window, and a lone
+        // change never waits for the window.
+        long window = limits.coalesceWindow().toNanos();
+        long wait = window <= 0 || !flushedBefore ? 0 : window - (System.nanoTime() - lastFlushNanos);
+        if (wait <= 0) {
             loop.execute(this::flush);
         } else {
-            loop.schedule(window, this::flush);
+            loop.schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), this::flush);
         }
     }
 
@@ -463,6 +471,10 @@ public final class Session implements ChangeLog.Subscriber {
                 }
                 it.remove();
                 ready.add(new Ready(entry.getValue().reset ? "reset" : "invalidate", entry.getKey(), entry.getValue()));
+            }
+            if (!ready.isEmpty()) {
+                lastFlushNanos = System.nanoTime();
+                flushedBefore = true;
             }
         }
         for (Ready r : ready) {
