@@ -5,7 +5,6 @@ import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.messaging.ChangeLog;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,10 +80,6 @@ class CoalescingWindowTest {
         }
     };
 
-    void awaitConsumed(Channel channel, RecordMetadata record) {
-        String expected = record.topic() + ":" + record.partition() + ":" + (record.offset() + 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.current(channel).toString().contains(expected));
-    }
 
     @Test
     void aChangeAfterAQuietWindowGoesOutAtOnceAndTheNextOnesWaitForTheWindow() {
@@ -92,7 +87,7 @@ class CoalescingWindowTest {
         UUID project = UUID.randomUUID();
         Channel channel = Channel.project(project);
         events.project(project, user);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
+        LiveChangeLog.awaitOwner(changeLog, project);
 
         Socket socket = new Socket();
         SessionLimits limits = new SessionLimits(Duration.ofHours(1), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
@@ -103,14 +98,14 @@ class CoalescingWindowTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.frames.size() == 2);
 
         UUID firstShot = UUID.randomUUID();
-        awaitConsumed(channel, events.shotLink(project, user, firstShot));
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, firstShot));
         // the first change did not wait for the one-hour window
         await().atMost(Duration.ofSeconds(10)).until(() -> socket.invalidates().size() == 1);
         assertThat(socket.invalidates().get(0).toString()).contains(firstShot.toString());
 
         // the next change falls inside the window that frame opened: it is held back
         UUID secondShot = UUID.randomUUID();
-        awaitConsumed(channel, events.shotLink(project, user, secondShot));
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, secondShot));
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> socket.invalidates().size() == 1);
         session.close(CloseCodes.SERVICE_RESTART, "test over");
     }

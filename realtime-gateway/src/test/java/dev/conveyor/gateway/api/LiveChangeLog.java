@@ -1,10 +1,13 @@
 package dev.conveyor.gateway.api;
 
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.messaging.ChangeLog;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import dev.conveyor.gateway.messaging.ChangeLogSettings;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 
@@ -18,5 +21,16 @@ final class LiveChangeLog {
                 Duration.ofMinutes(15), 64, 1000, Duration.ofSeconds(30)), name).start();
         await().atMost(Duration.ofSeconds(30)).until(log::caughtUp);
         return log;
+    }
+
+    /** Waits until the change log has consumed {@code record} for {@code channel}. */
+    static void awaitConsumed(ChangeLog log, Channel channel, RecordMetadata record) {
+        String expected = record.topic() + ":" + record.partition() + ":" + (record.offset() + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.current(channel).toString().contains(expected));
+    }
+
+    /** Waits until the change log knows who owns {@code project} (after a projects event). */
+    static void awaitOwner(ChangeLog log, UUID project) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.owner(project).isPresent());
     }
 }

@@ -136,7 +136,7 @@ class LoopHandoffTest {
     /** A host for {@code user}, once the change log knows the user owns {@code project}. */
     static TestHost hostWithProject(UUID user, UUID project) {
         events.project(project, user);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
+        LiveChangeLog.awaitOwner(changeLog, project);
         // window 0 (as in the benchmark), two frames in flight fill a connection
         return new TestHost(changeLog, user, new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5,
                 Duration.ofSeconds(2)), null);
@@ -157,10 +157,6 @@ class LoopHandoffTest {
         return new Connection(session, socket, loop);
     }
 
-    void awaitConsumed(Channel channel, RecordMetadata record) {
-        String expected = record.topic() + ":" + record.partition() + ":" + (record.offset() + 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.current(channel).toString().contains(expected));
-    }
 
     @Test
     void eachEventIsHandedOnceToEachLoopAndEveryConnectionGetsEveryFrameInOrderWhileAStuckOneGetsOneCoalescedFrame() {
@@ -189,7 +185,7 @@ class LoopHandoffTest {
                 shots.add(shot);
                 last = events.shotLink(project, user, shot);
             }
-            awaitConsumed(channel, last);
+            LiveChangeLog.awaitConsumed(changeLog, channel, last);
             await().atMost(Duration.ofSeconds(10)).until(() -> fast.stream().allMatch(c -> c.socket().invalidates().size() == 6));
 
             // one hand-off per loop and event, not one per connection
@@ -255,14 +251,14 @@ class LoopHandoffTest {
             });
             loop.execute(() -> c.session().onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"since\":\"" + since + "\"}"));
             UUID shot = UUID.randomUUID();
-            awaitConsumed(channel, events.shotLink(project, user, shot));
+            LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, shot));
             await().atMost(Duration.ofSeconds(10)).until(() -> loop.tasks.get() >= 4); // open, hold, resubscribe, hand-off
             hold.countDown();
 
             // the resume replays the change; the queued hand-off of the same change is dropped (the old subscription is gone)
             await().atMost(Duration.ofSeconds(10)).until(() -> c.socket().types().size() >= 4);
             UUID next = UUID.randomUUID();
-            awaitConsumed(channel, events.shotLink(project, user, next));
+            LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, next));
             await().atMost(Duration.ofSeconds(10)).until(() -> c.socket().invalidates().stream()
                     .anyMatch(s -> s.json().toString().contains(next.toString())));
             assertThat(c.socket().types()).containsExactly("welcome", "subscribed", "subscribed", "invalidate", "invalidate");

@@ -5,7 +5,6 @@ import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.messaging.ChangeLog;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,10 +87,6 @@ class SlowConsumerTest {
         }
     };
 
-    void awaitConsumed(Channel channel, RecordMetadata record) {
-        String expected = record.topic() + ":" + record.partition() + ":" + (record.offset() + 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.current(channel).toString().contains(expected));
-    }
 
     @Test
     void aFullQueueCoalescesThenResetsAndAQueueThatStaysFullClosesWith4408() {
@@ -99,7 +94,7 @@ class SlowConsumerTest {
         UUID project = UUID.randomUUID();
         Channel channel = Channel.project(project);
         events.project(project, user);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changeLog.owner(project).isPresent());
+        LiveChangeLog.awaitOwner(changeLog, project);
 
         StuckSocket socket = new StuckSocket();
         SessionLimits limits = new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
@@ -110,11 +105,11 @@ class SlowConsumerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed")));
 
         // the third frame fills the queue (3)
-        awaitConsumed(channel, events.shotLink(project, user, UUID.randomUUID()));
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed", "invalidate")));
         // while full, keys only accumulate: two more links are 5 distinct keys > 4 kept -> the channel will get a reset
         events.shotLink(project, user, UUID.randomUUID());
-        awaitConsumed(channel, events.shotLink(project, user, UUID.randomUUID()));
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
         assertThat(socket.frames).hasSize(3);
 
         socket.drainOne(); // the client reads one frame: room for one more
@@ -124,7 +119,7 @@ class SlowConsumerTest {
         assertThat(reset.get("position").asText()).isEqualTo(changeLog.current(channel).toString());
 
         // full again, and it stays full past the slow-consumer timeout
-        awaitConsumed(channel, events.shotLink(project, user, UUID.randomUUID()));
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
         assertThat(socket.frames).hasSize(4);
         session.sweep(System.nanoTime(), Long.MAX_VALUE / 4, Long.MAX_VALUE / 4);
         assertThat(socket.closeCode).isNull();
