@@ -1,14 +1,17 @@
 package dev.conveyor.taskapi;
 
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.taskapi.messaging.PgSignals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.conveyor.taskapi.Fixtures.claim;
+import static org.awaitility.Awaitility.await;
 import static dev.conveyor.taskapi.Fixtures.worker;
 
 /**
@@ -32,6 +36,9 @@ import static dev.conveyor.taskapi.Fixtures.worker;
 @QuarkusTest
 @QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class TaskApiBench {
+    @Inject
+    PgSignals signals;
+
     static final int THREADS = 8;
 
     @Test
@@ -64,7 +71,8 @@ class TaskApiBench {
                 claim("lat", List.of(), 1, 10).then().statusCode(200);
                 return System.nanoTime();
             });
-            Thread.sleep(30); // let the claim start waiting
+            // create only once the claim is waiting, so the figure is the wake-up path
+            await().atMost(Duration.ofSeconds(10)).until(() -> signals.waitingClaims() > 0);
             long created = System.nanoTime();
             String id = user.createTask("single_image", Map.of("prompt", "lat"));
             long got = claimedAt.get();
