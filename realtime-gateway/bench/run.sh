@@ -52,4 +52,4 @@ curl -sf "http://127.0.0.1:$GW_PORT/q/health/ready" >/dev/null || { tail -30 "$O
 java -Xmx2g -cp "$CP" dev.conveyor.gateway.bench.FanoutBench \
   --gateway "http://127.0.0.1:$GW_PORT" --gateway-pid "$GW_PID" --node "ws://127.0.0.1:$NODE_PORT" \
   --kafka "127.0.0.1:$KAFKA_PORT" --keys "$OUT/keys" --sizes "${SIZES:-1000,5000,19000}" --rate "${RATE:-20}" --rounds "${ROUNDS:-3}" \
-  --out "$OUT/results.md"
+  --window "$WINDOW" --out "$OUT/results.md"

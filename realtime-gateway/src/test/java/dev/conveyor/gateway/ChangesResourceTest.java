@@ -6,8 +6,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,23 +19,7 @@ import static org.hamcrest.Matchers.is;
 
 @QuarkusTest
 @QuarkusTestResource(DevstackResource.class)
-class ChangesResourceTest {
-    static TestEvents events;
-
-    @BeforeAll
-    static void producer() {
-        events = new TestEvents();
-    }
-
-    @AfterAll
-    static void closeProducer() {
-        events.close();
-    }
-
-    static String token(UUID user) {
-        return DevstackResource.keys().token(user, List.of("user"), Duration.ofMinutes(10));
-    }
-
+class ChangesResourceTest extends EventProducingTest {
     static Response changes(UUID user, String channel, String since) {
         var request = given().auth().oauth2(token(user)).queryParam("channel", channel);
         if (since != null) {

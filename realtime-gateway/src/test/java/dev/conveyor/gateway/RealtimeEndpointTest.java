@@ -9,8 +9,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -27,9 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 @QuarkusTest
 @QuarkusTestResource(DevstackResource.class)
-class RealtimeEndpointTest {
-    static TestEvents events;
-
+class RealtimeEndpointTest extends EventProducingTest {
     @Inject
     Vertx vertx;
 
@@ -38,20 +34,6 @@ class RealtimeEndpointTest {
 
     @Inject
     dev.conveyor.gateway.api.SessionsTestAccess sessions;
-
-    @BeforeAll
-    static void producer() {
-        events = new TestEvents();
-    }
-
-    @AfterAll
-    static void closeProducer() {
-        events.close();
-    }
-
-    static String token(UUID user) {
-        return DevstackResource.keys().token(user, List.of("user"), Duration.ofMinutes(10));
-    }
 
     /** A user owning a fresh project, as the projects topic says. */
     record Owner(UUID user, UUID project) {

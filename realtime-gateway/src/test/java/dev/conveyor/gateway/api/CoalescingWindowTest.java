@@ -1,21 +1,14 @@
 package dev.conveyor.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
-import dev.conveyor.gateway.messaging.ChangeLog;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,35 +20,14 @@ import static org.awaitility.Awaitility.await;
  */
 @io.quarkus.test.junit.QuarkusTest
 @io.quarkus.test.common.QuarkusTestResource(DevstackResource.class)
-class CoalescingWindowTest {
-    static ChangeLog changeLog;
-    static dev.conveyor.gateway.TestEventsAccess events;
-    static ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-
-    @BeforeAll
-    static void start() {
-        changeLog = LiveChangeLog.start("coalescing-window-test");
-        events = new dev.conveyor.gateway.TestEventsAccess();
-    }
-
-    @AfterAll
-    static void stop() {
-        changeLog.close();
-        events.close();
-        timers.shutdownNow();
-    }
-
+class CoalescingWindowTest extends LiveSessionTest {
     /** Writes complete at once; records the frames. */
     static final class Socket implements Outbound {
         final List<JsonNode> frames = new CopyOnWriteArrayList<>();
 
         @Override
         public void send(String frame, Runnable written, Runnable failed) {
-            try {
-                frames.add(Json.MAPPER.readTree(frame));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            frames.add(json(frame));
             written.run();
         }
 
@@ -68,33 +40,17 @@ class CoalescingWindowTest {
         }
     }
 
-    static final Loop LOOP = new Loop() {
-        @Override
-        public void execute(Runnable task) {
-            timers.execute(task);
-        }
-
-        @Override
-        public void schedule(long delayMillis, Runnable task) {
-            timers.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        }
-    };
-
-
     @Test
     void aChangeAfterAQuietWindowGoesOutAtOnceAndTheNextOnesWaitForTheWindow() {
         UUID user = UUID.randomUUID();
         UUID project = UUID.randomUUID();
         Channel channel = Channel.project(project);
-        events.project(project, user);
-        LiveChangeLog.awaitOwner(changeLog, project);
+        ownProject(user, project);
 
         Socket socket = new Socket();
         SessionLimits limits = new SessionLimits(Duration.ofHours(1), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
-        Session session = new Session("w1", socket, LOOP, new TestHost(changeLog, user, limits, null));
-        session.open(null);
-        session.onText("{\"type\":\"auth\",\"token\":\"any\"}");
-        session.onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+        Session session = new Session("w1", socket, onTimers(), new TestHost(changeLog, user, limits, null));
+        openAndSubscribe(session, "any", channel);
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.frames.size() == 2);
 
         UUID firstShot = UUID.randomUUID();

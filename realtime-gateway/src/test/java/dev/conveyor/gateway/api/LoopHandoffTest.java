@@ -1,15 +1,11 @@
 package dev.conveyor.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
-import dev.conveyor.gateway.messaging.ChangeLog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -33,22 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @QuarkusTestResource(DevstackResource.class)
-class LoopHandoffTest {
-    static ChangeLog changeLog;
-    static dev.conveyor.gateway.TestEventsAccess events;
-
-    @BeforeAll
-    static void start() {
-        changeLog = LiveChangeLog.start("loop-handoff-test");
-        events = new dev.conveyor.gateway.TestEventsAccess();
-    }
-
-    @AfterAll
-    static void stop() {
-        changeLog.close();
-        events.close();
-    }
-
+class LoopHandoffTest extends LiveSessionTest {
     /** A single-threaded loop that counts the tasks handed to it. */
     static final class CountingLoop implements Loop, AutoCloseable {
         final AtomicInteger tasks = new AtomicInteger();
@@ -102,11 +83,7 @@ class LoopHandoffTest {
 
         @Override
         public void send(TextFrame frame, Runnable written, Runnable failed) {
-            try {
-                sent.add(new Sent(Json.MAPPER.readTree(frame.text()), frame, Thread.currentThread()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            sent.add(new Sent(json(frame.text()), frame, Thread.currentThread()));
             if (stuck) {
                 unwritten.add(written);
             } else {
@@ -135,8 +112,7 @@ class LoopHandoffTest {
 
     /** A host for {@code user}, once the change log knows the user owns {@code project}. */
     static TestHost hostWithProject(UUID user, UUID project) {
-        events.project(project, user);
-        LiveChangeLog.awaitOwner(changeLog, project);
+        ownProject(user, project);
         // window 0 (as in the benchmark), two frames in flight fill a connection
         return new TestHost(changeLog, user, new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5,
                 Duration.ofSeconds(2)), null);
@@ -149,11 +125,7 @@ class LoopHandoffTest {
         RecordingSocket socket = new RecordingSocket(stuck);
         Session session = new Session(id, socket, loop, host);
         // as on the gateway, inbound frames are handled on the connection's loop
-        loop.execute(() -> {
-            session.open(null);
-            session.onText("{\"type\":\"auth\",\"token\":\"t\"}");
-            session.onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
-        });
+        loop.execute(() -> openAndSubscribe(session, "t", channel));
         return new Connection(session, socket, loop);
     }
 

@@ -1,22 +1,14 @@
 package dev.conveyor.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
-import dev.conveyor.gateway.messaging.ChangeLog;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,24 +19,7 @@ import static org.awaitility.Awaitility.await;
  */
 @io.quarkus.test.junit.QuarkusTest
 @io.quarkus.test.common.QuarkusTestResource(DevstackResource.class)
-class SlowConsumerTest {
-    static ChangeLog changeLog;
-    static dev.conveyor.gateway.TestEventsAccess events;
-    static ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-
-    @BeforeAll
-    static void start() {
-        changeLog = LiveChangeLog.start("slow-consumer-test");
-        events = new dev.conveyor.gateway.TestEventsAccess();
-    }
-
-    @AfterAll
-    static void stop() {
-        changeLog.close();
-        events.close();
-        timers.shutdownNow();
-    }
-
+class SlowConsumerTest extends LiveSessionTest {
     /** A socket that accepts frames but never reports them written until told to. */
     static final class StuckSocket implements Outbound {
         final List<JsonNode> frames = new CopyOnWriteArrayList<>();
@@ -53,11 +28,7 @@ class SlowConsumerTest {
 
         @Override
         public void send(String frame, Runnable written, Runnable failed) {
-            try {
-                frames.add(Json.MAPPER.readTree(frame));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            frames.add(json(frame));
             unwritten.add(written);
         }
 
@@ -75,33 +46,17 @@ class SlowConsumerTest {
         }
     }
 
-    static final Loop DIRECT = new Loop() {
-        @Override
-        public void execute(Runnable task) {
-            task.run();
-        }
-
-        @Override
-        public void schedule(long delayMillis, Runnable task) {
-            timers.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        }
-    };
-
-
     @Test
     void aFullQueueCoalescesThenResetsAndAQueueThatStaysFullClosesWith4408() {
         UUID user = UUID.randomUUID();
         UUID project = UUID.randomUUID();
         Channel channel = Channel.project(project);
-        events.project(project, user);
-        LiveChangeLog.awaitOwner(changeLog, project);
+        ownProject(user, project);
 
         StuckSocket socket = new StuckSocket();
         SessionLimits limits = new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
-        Session session = new Session("s1", socket, DIRECT, new TestHost(changeLog, user, limits, "let-me-in"));
-        session.open(null);
-        session.onText("{\"type\":\"auth\",\"token\":\"let-me-in\"}");
-        session.onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+        Session session = new Session("s1", socket, direct(), new TestHost(changeLog, user, limits, "let-me-in"));
+        openAndSubscribe(session, "let-me-in", channel);
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed")));
 
         // the third frame fills the queue (3)

@@ -96,7 +96,10 @@ public final class FanoutBench {
     private void run() throws Exception {
         StringBuilder report = new StringBuilder();
         report.append("Run ").append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores; gateway packaged jar -Xmx1g SerialGC, coalesce window 0; clients: one Vert.x JVM (2 event loops)\n\n");
+                .append(" cores; gateway packaged jar -Xmx1g SerialGC, coalesce window ")
+                // run.sh passes the window it gave the gateway (GATEWAY_COALESCE_WINDOW) as --window
+                .append(args.getOrDefault("window", "unknown (no --window)"))
+                .append("; clients: one Vert.x JVM (2 event loops)\n\n");
 
         // ---- 1. heap per idle connection
         UUID heapUser = UUID.randomUUID();
