@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final List<String> JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    /** Quick to start and small, for tests; benchmarks pass production-like options with {@link #jvmOptions}. */
+    public static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final String name;
     private final Path jar;
@@ -32,6 +33,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> props;
     private final Map<String, String> env;
     private final Path log;
+    private List<String> jvmOptions = TEST_JVM;
     private Process process;
 
     /**
@@ -76,13 +78,19 @@ public final class ServiceProcess implements AutoCloseable {
         return Ports.free();
     }
 
+    /** JVM options instead of {@link #TEST_JVM} (heap, GC, JIT), for the next {@link #start()}. Returns this for chaining. */
+    public ServiceProcess jvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
     /** Starts the JVM and waits until it is ready (90 s at most). Returns this for chaining. */
     public ServiceProcess start() {
         try {
             Files.createDirectories(log.getParent());
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(JVM);
+            cmd.addAll(jvmOptions);
             cmd.add("-Djava.io.tmpdir=" + log.getParent());
             cmd.add("-Dquarkus.http.port=" + port);
             props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));

@@ -34,6 +34,14 @@ public interface WorkerConfig {
     @WithDefault("10")
     int batch();
 
+    /**
+     * While tasks run and fewer than half a batch of slots are free, the next claim waits up to this long for more slots
+     * to free, so a busy worker sends fewer, fuller claims instead of one per finished task. 0 claims at once.
+     */
+    @WithName("claim-linger")
+    @WithDefault("5ms")
+    Duration claimLinger();
+
     /** Claim without a wake-up at least this often while Kafka wake-ups work (a safety net). */
     @WithName("poll-interval")
     @WithDefault("5s")

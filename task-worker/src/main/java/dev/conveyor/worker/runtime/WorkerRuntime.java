@@ -58,6 +58,8 @@ public class WorkerRuntime implements RunningTask.Listener {
     private volatile BooleanSupplier wakeupsHealthy = () -> false;
     private final AtomicInteger claimRequests = new AtomicInteger();
 
+    private io.micrometer.core.instrument.Counter claims;
+    private io.micrometer.core.instrument.Counter claimedTasks;
     private TaskApiClient client;
     private CompletionBatcher batcher;
     private RunningTask.Completer completer;
@@ -94,6 +96,8 @@ public class WorkerRuntime implements RunningTask.Listener {
         client = new TaskApiClient(taskApiUrl, token, httpPool);
         DistributionSummary batchSizes = DistributionSummary.builder("conveyor.worker.complete.batch.size")
                 .description("completions per batch complete request").register(meters);
+        claims = meters.counter("conveyor.worker.claim.requests");
+        claimedTasks = meters.counter("conveyor.worker.claimed.tasks");
         batcher = new CompletionBatcher(client, workerId, batchSizes::record);
         completer = config.completeBatch() ? batcher::complete
                 : (id, lease, output, metadata) -> client.complete(id, workerId, lease, output, metadata);
@@ -177,6 +181,20 @@ public class WorkerRuntime implements RunningTask.Listener {
         }
     }
 
+    /** Waits until a task finishes (or stopping), at most {@code nanos}; unlike {@link #await} a pending wake-up does not end it. */
+    private void awaitSlot(long nanos) {
+        synchronized (signal) {
+            if (stopping) {
+                return;
+            }
+            try {
+                signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private boolean longPollMode() {
         return !config.kafkaWakeups() || !wakeupsHealthy.getAsBoolean();
     }
@@ -186,10 +204,13 @@ public class WorkerRuntime implements RunningTask.Listener {
         boolean backlog = false;
         int errors = 0;
         long pollNanos = config.pollInterval().toNanos();
+        long lingerNanos = config.claimLinger().toNanos();
+        long lingerUntil = 0;
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             int free = config.slots() - running.size();
             if (free <= 0) {
-                await(1000);
+                // Not await(): with a wake-up pending it returns at once, and the loop would spin until a slot frees.
+                awaitSlot(TimeUnit.SECONDS.toNanos(1));
                 continue;
             }
             boolean longPoll = longPollMode();
@@ -200,12 +221,25 @@ public class WorkerRuntime implements RunningTask.Listener {
                 await(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(pollNanos - sinceLast) + 1));
                 continue;
             }
+            int fullBatch = Math.min(config.batch(), config.slots());
+            if (free < (fullBatch + 1) / 2 && !running.isEmpty() && lingerNanos > 0) {
+                if (lingerUntil == 0) {
+                    lingerUntil = System.nanoTime() + lingerNanos;
+                }
+                long left = lingerUntil - System.nanoTime();
+                if (left > 0) {
+                    awaitSlot(left);
+                    continue;
+                }
+            }
+            lingerUntil = 0;
             wakePending = false;
             int max = Math.min(free, config.batch());
             int wait = longPoll ? (int) Math.min(30, Math.max(0, config.longPoll().toSeconds())) : 0;
             List<ClaimedTask> claimed;
             try {
                 claimRequests.incrementAndGet();
+                claims.increment();
                 claimed = client.claim(workerId, handlers.capabilities(), handlers.taskTypes(), max, wait);
                 lastClaim = System.nanoTime();
                 errors = 0;
@@ -222,6 +256,7 @@ public class WorkerRuntime implements RunningTask.Listener {
                 sleepQuietly(backoff);
                 continue;
             }
+            claimedTasks.increment(claimed.size());
             backlog = claimed.size() >= max;
             for (ClaimedTask task : claimed) {
                 if (stopping) {

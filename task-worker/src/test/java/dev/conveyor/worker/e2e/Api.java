@@ -42,6 +42,30 @@ public final class Api {
         return send("POST", "/v1/tasks", userToken, body, 201);
     }
 
+    /** A task that stays waiting until every task in {@code dependsOn} completes. */
+    public JsonNode createTask(UUID projectId, String taskType, JsonNode params, List<UUID> dependsOn) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("projectId", projectId.toString()).put("taskType", taskType);
+        body.set("params", params);
+        body.set("dependsOn", Json.MAPPER.valueToTree(dependsOn.stream().map(UUID::toString).toList()));
+        return send("POST", "/v1/tasks", userToken, body, 201);
+    }
+
+    /**
+     * Acts as a worker: claims one task of {@code taskType} (which runs on {@code capability}) and completes it at once.
+     * Answers the completed task.
+     */
+    public static JsonNode claimAndComplete(String base, String workerToken, String capability, String taskType) {
+        Api worker = new Api(base);
+        ObjectNode claim = Json.MAPPER.createObjectNode().put("workerId", "bench-gate").put("max", 1).put("waitSeconds", 10);
+        claim.set("capabilities", Json.MAPPER.valueToTree(List.of(capability)));
+        JsonNode task = worker.send("POST", "/v1/worker/claim", workerToken, claim, 200).path("tasks").path(0);
+        if (task.isMissingNode()) {
+            throw new IllegalStateException("no " + taskType + " task to claim");
+        }
+        ObjectNode complete = Json.MAPPER.createObjectNode().put("workerId", "bench-gate").put("leaseToken", task.path("leaseToken").asText());
+        return worker.send("POST", "/v1/worker/tasks/" + task.path("id").asText() + "/complete", workerToken, complete, 200);
+    }
+
     public JsonNode task(UUID id) {
         return send("GET", "/v1/tasks/" + id, userToken, null, 200);
     }

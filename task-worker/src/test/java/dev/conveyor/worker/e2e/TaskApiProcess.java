@@ -23,8 +23,14 @@ public final class TaskApiProcess {
     /** The lease of every task type in this task-api (heartbeats come every third of it). */
     public static final Duration LEASE = Duration.ofSeconds(6);
     private static ServiceProcess process;
+    private static List<String> jvmOptions = ServiceProcess.TEST_JVM;
 
     private TaskApiProcess() {
+    }
+
+    /** JVM options for the task-api started by the next {@link #url()} (benchmarks want production-like ones). */
+    public static synchronized void jvmOptions(List<String> options) {
+        jvmOptions = List.copyOf(options);
     }
 
     public static synchronized String url() {
@@ -62,7 +68,11 @@ public final class TaskApiProcess {
         // A no-op type for the benchmark (workers run it only with conveyor.worker.bench-handlers=true).
         props.put("conveyor.task-types.noop.capability", "bench");
         props.put("conveyor.task-types.noop.cost-base", "1");
-        return new ServiceProcess("task-api", jar, ServiceProcess.freePort(), props, Map.of(), Path.of("target", "processes")).start();
+        // The benchmark's gate: no worker runs it; the benchmark completes it itself to release a backlog at once.
+        props.put("conveyor.task-types.bench_gate.capability", "bench_gate");
+        props.put("conveyor.task-types.bench_gate.cost-base", "1");
+        return new ServiceProcess("task-api", jar, ServiceProcess.freePort(), props, Map.of(), Path.of("target", "processes"))
+                .jvmOptions(jvmOptions).start();
     }
 
     public static String workerToken() {

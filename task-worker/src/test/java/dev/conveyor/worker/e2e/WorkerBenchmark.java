@@ -39,11 +39,26 @@ class WorkerBenchmark {
     private static final int THROUGHPUT_TASKS = Integer.getInteger("bench.throughput.tasks", 2000);
     private static final int LATENCY_ROUNDS = Integer.getInteger("bench.latency.rounds", 1);
     private static final int THROUGHPUT_ROUNDS = Integer.getInteger("bench.throughput.rounds", 3);
+    private static final int WARM_UP_TASKS = Integer.getInteger("bench.warmup.tasks", 500);
+    private static final List<Integer> PROCESSES = java.util.Arrays.stream(System.getProperty("bench.processes", "1,4").split(","))
+            .map(String::trim).map(Integer::valueOf).toList();
+    private static final List<Boolean> COMPLETE_BATCH = java.util.Arrays.stream(System.getProperty("bench.complete-batch", "on,off")
+            .split(",")).map(String::trim).map("on"::equals).toList();
 
     private final StringBuilder report = new StringBuilder();
 
+    /**
+     * Production-like JVMs (full JIT, the default collector) unless -Dbench.jvm=test: the tests' C1-only 256 MB JVMs
+     * start fast but run the hot paths several times slower.
+     */
+    private static final List<String> TASK_API_JVM = "test".equals(System.getProperty("bench.jvm")) ? ServiceProcess.TEST_JVM
+            : List.of("-Xmx512m");
+    private static final List<String> WORKER_JVM = "test".equals(System.getProperty("bench.jvm")) ? ServiceProcess.TEST_JVM
+            : List.of("-Xmx256m");
+
     @Test
     void run() throws Exception {
+        TaskApiProcess.jvmOptions(TASK_API_JVM);
         String taskApi = TaskApiProcess.url();
         line("| measure | result |");
         line("|---|---|");
@@ -53,9 +68,10 @@ class WorkerBenchmark {
         }
         // Batch complete on and off alternate within each round, so both see the same machine load.
         for (int round = 1; round <= THROUGHPUT_ROUNDS; round++) {
-            for (int processes : new int[] {1, 4}) {
-                throughput("round " + round, processes, true);
-                throughput("round " + round, processes, false);
+            for (int processes : PROCESSES) {
+                for (boolean completeBatch : COMPLETE_BATCH) {
+                    throughput("round " + round, processes, completeBatch);
+                }
             }
         }
         Path out = Path.of("target", "worker-benchmark.md");
@@ -80,7 +96,11 @@ class WorkerBenchmark {
         props.put("conveyor.worker.poll-interval", "60s");
         props.put("quarkus.log.level", "WARN");
         props.putAll(extra);
-        return new ServiceProcess("bench-worker", ServiceProcess.jarFromProperty("worker.jar"), port, props, Map.of(), Path.of("target", "processes")).start();
+        // -Dbench.worker.<key>=<value> sets conveyor.worker.<key> on every benchmark worker (e.g. claim-linger=0).
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.worker."))
+                .forEach(k -> props.put("conveyor.worker." + k.substring("bench.worker.".length()), System.getProperty(k)));
+        return new ServiceProcess("bench-worker", ServiceProcess.jarFromProperty("worker.jar"), port, props, Map.of(), Path.of("target", "processes"))
+                .jvmOptions(WORKER_JVM).start();
     }
 
     private void latency(String label, Map<String, String> config) throws Exception {
@@ -107,49 +127,129 @@ class WorkerBenchmark {
         }
     }
 
+    /**
+     * Workers are started and warmed up first (JIT, connections), outside the measured window. The measured tasks are
+     * created waiting on a gate task that no worker runs; completing the gate queues all of them in one transaction.
+     * <ul>
+     * <li>drain: tasks/s = N / (last completedAt - gate completedAt): the backlog through claim, handler, complete;</li>
+     * <li>live: N tasks created by 8 client threads while the workers run; tasks/s = N / (last completedAt - first
+     * createdAt): create -> claim -> complete through the whole platform, as PERFORMANCE.md defines it.</li>
+     * </ul>
+     */
     private void throughput(String label, int processes, boolean completeBatch) throws Exception {
         Api api = new Api(TaskApiProcess.url());
-        UUID project = api.newProject(1_000_000);
         ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<ServiceProcess> workers = new ArrayList<>();
         try {
-            List<Future<?>> creates = new ArrayList<>();
-            for (int i = 0; i < THROUGHPUT_TASKS; i++) {
-                creates.add(pool.submit(() -> api.createTask(project, "noop", Api.json("{}"))));
-            }
-            for (Future<?> f : creates) {
-                f.get();
-            }
             List<Future<ServiceProcess>> starting = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
                 starting.add(pool.submit(() -> worker(Map.of("conveyor.worker.slots", "32", "conveyor.worker.batch", "32",
                         "conveyor.worker.complete-batch", Boolean.toString(completeBatch)))));
             }
-            List<ServiceProcess> workers = new ArrayList<>();
             for (Future<ServiceProcess> f : starting) {
                 workers.add(f.get());
             }
-            try {
-                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> api.statusCounts(project).path("complete").asInt() == THROUGHPUT_TASKS);
-            } finally {
-                workers.forEach(ServiceProcess::close);
+            UUID warmUp = api.newProject(1_000_000);
+            createAll(pool, WARM_UP_TASKS, () -> api.createTask(warmUp, "noop", Api.json("{}")));
+            awaitComplete(api, warmUp, WARM_UP_TASKS);
+
+            UUID drain = api.newProject(1_000_000);
+            UUID gate = UUID.fromString(api.createTask(drain, "bench_gate", Api.json("{}")).path("id").asText());
+            createAll(pool, THROUGHPUT_TASKS, () -> api.createTask(drain, "noop", Api.json("{}"), List.of(gate)));
+            JsonNode gateDone = Api.claimAndComplete(TaskApiProcess.url(), TaskApiProcess.workerToken(), "bench_gate", "bench_gate");
+            awaitComplete(api, drain, THROUGHPUT_TASKS + 1);
+            Instant released = Instant.parse(gateDone.path("completedAt").asText());
+            double drainSeconds = Duration.between(released, span(api, drain, gate).lastComplete()).toNanos() / 1e9;
+
+            double liveOneUser = live(pool, 1);
+            double liveEightUsers = live(pool, 8);
+
+            double claims = 0;
+            double claimed = 0;
+            for (ServiceProcess w : workers) {
+                claims += metric(w, "conveyor_worker_claim_requests_total");
+                claimed += metric(w, "conveyor_worker_claimed_tasks_total");
             }
-            Instant firstClaim = Instant.MAX;
-            Instant lastComplete = Instant.MIN;
-            for (int page = 1; page <= (THROUGHPUT_TASKS + 99) / 100; page++) {
-                for (JsonNode t : api.tasksPage(project, page)) {
-                    Instant claimed = Instant.parse(t.path("claimedAt").asText());
-                    Instant completed = Instant.parse(t.path("completedAt").asText());
-                    firstClaim = claimed.isBefore(firstClaim) ? claimed : firstClaim;
-                    lastComplete = completed.isAfter(lastComplete) ? completed : lastComplete;
-                }
-            }
-            double seconds = Duration.between(firstClaim, lastComplete).toNanos() / 1e9;
             line(String.format("| no-op throughput, %s, %d worker process(es) x 32 slots, claim batch 32, batch complete %s (n=%d) "
-                    + "| %.0f tasks/s |", label, processes, completeBatch ? "on" : "off", THROUGHPUT_TASKS, THROUGHPUT_TASKS / seconds));
+                    + "| drain %.0f tasks/s; live create->complete, 1 user %.0f tasks/s, 8 users %.0f tasks/s; %.1f tasks per claim "
+                    + "request |", label, processes, completeBatch ? "on" : "off", THROUGHPUT_TASKS, THROUGHPUT_TASKS / drainSeconds,
+                    liveOneUser, liveEightUsers, claims == 0 ? 0 : claimed / claims));
         } finally {
+            workers.forEach(ServiceProcess::close);
             pool.shutdownNow();
         }
+    }
+
+    /** A counter's value from a worker's Prometheus endpoint (0 when absent). */
+    private static double metric(ServiceProcess worker, String name) {
+        String text = new String(Api.download(worker.url() + "/q/metrics"), java.nio.charset.StandardCharsets.UTF_8);
+        return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * N tasks created by 8 client threads, spread over {@code users} users (each with a project), while the workers run;
+     * answers N / (last completedAt - first createdAt).
+     */
+    private static double live(ExecutorService pool, int users) throws Exception {
+        List<Api> apis = new ArrayList<>();
+        List<UUID> projects = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            Api a = new Api(TaskApiProcess.url());
+            apis.add(a);
+            projects.add(a.newProject(1_000_000));
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        createAll(pool, THROUGHPUT_TASKS, () -> {
+            int u = next.getAndIncrement() % users;
+            return apis.get(u).createTask(projects.get(u), "noop", Api.json("{}"));
+        });
+        Instant firstCreate = Instant.MAX;
+        Instant lastComplete = Instant.MIN;
+        for (int u = 0; u < users; u++) {
+            int expected = THROUGHPUT_TASKS / users + (u < THROUGHPUT_TASKS % users ? 1 : 0);
+            awaitComplete(apis.get(u), projects.get(u), expected);
+            Span span = span(apis.get(u), projects.get(u), null);
+            firstCreate = span.firstCreate().isBefore(firstCreate) ? span.firstCreate() : firstCreate;
+            lastComplete = span.lastComplete().isAfter(lastComplete) ? span.lastComplete() : lastComplete;
+        }
+        return THROUGHPUT_TASKS / (Duration.between(firstCreate, lastComplete).toNanos() / 1e9);
+    }
+
+    private record Span(Instant firstCreate, Instant lastComplete) {
+    }
+
+    private static void createAll(ExecutorService pool, int n, java.util.concurrent.Callable<?> create) throws Exception {
+        List<Future<?>> creates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            creates.add(pool.submit(create));
+        }
+        for (Future<?> f : creates) {
+            f.get();
+        }
+    }
+
+    private static void awaitComplete(Api api, UUID project, int n) {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.statusCounts(project).path("complete").asInt() == n);
+    }
+
+    /** First createdAt and last completedAt over a project's tasks, leaving out {@code except}. */
+    private static Span span(Api api, UUID project, UUID except) {
+        Instant firstCreate = Instant.MAX;
+        Instant lastComplete = Instant.MIN;
+        for (int page = 1; page <= (THROUGHPUT_TASKS + 100) / 100; page++) {
+            for (JsonNode t : api.tasksPage(project, page)) {
+                if (except != null && except.toString().equals(t.path("id").asText())) {
+                    continue;
+                }
+                Instant created = Instant.parse(t.path("createdAt").asText());
+                Instant completed = Instant.parse(t.path("completedAt").asText());
+                firstCreate = created.isBefore(firstCreate) ? created : firstCreate;
+                lastComplete = completed.isAfter(lastComplete) ? completed : lastComplete;
+            }
+        }
+        return new Span(firstCreate, lastComplete);
     }
 
     private static long pct(List<Long> sorted, int p) {
