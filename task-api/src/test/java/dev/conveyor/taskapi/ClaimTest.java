@@ -15,9 +15,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static dev.conveyor.taskapi.Fixtures.claim;
+import static dev.conveyor.taskapi.Fixtures.queryString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -83,6 +85,20 @@ class ClaimTest {
         // returns long before its 25 s wait ends
         await().atMost(Duration.ofSeconds(5)).until(waiting::isDone);
         assertThat(waiting.join()).containsExactly(id);
+    }
+
+    @Test
+    void repeatedClaimsRecordTheWorkerWithoutRewritingItsRowEachTime() throws Exception {
+        String worker = "seen-" + UUID.randomUUID();
+        claim(worker, List.of("a"), 1, 0).then().statusCode(200);
+        String version = queryString("SELECT xmin::text FROM workers WHERE worker_id = '" + worker + "'");
+        assertThat(version).isNotNull();
+        claim(worker, List.of("a"), 1, 0).then().statusCode(200);
+        assertThat(queryString("SELECT xmin::text FROM workers WHERE worker_id = '" + worker + "'")).isEqualTo(version);
+        // New capabilities are recorded at once.
+        claim(worker, List.of("a", "b"), 1, 0).then().statusCode(200);
+        assertThat(queryString("SELECT array_to_string(capabilities, ',') FROM workers WHERE worker_id = '" + worker + "'"))
+                .isEqualTo("a,b");
     }
 
     @Test

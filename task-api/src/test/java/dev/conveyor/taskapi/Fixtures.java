@@ -92,6 +92,13 @@ final class Fixtures {
         }
     }
 
+    /** The first column of the first row as text; null when there is no row. */
+    static String queryString(String sql) throws Exception {
+        try (Connection c = db(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     static void execute(String sql) throws Exception {
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute(sql);
