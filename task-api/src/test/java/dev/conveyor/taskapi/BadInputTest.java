@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import static dev.conveyor.taskapi.Fixtures.queryLong;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,15 +35,8 @@ class BadInputTest {
         otherTask = other.createTask("single_image", Map.of("prompt", "theirs"));
     }
 
-    private String state() throws Exception {
-        return queryLong("SELECT count(*) FROM tasks") + "/" + queryLong("SELECT coalesce(sum(held), 0) FROM accounts") + "/"
-                + queryLong("SELECT coalesce(sum(balance), 0) FROM accounts") + "/" + queryLong("SELECT count(*) FROM outbox") + "/"
-                + queryLong("SELECT count(*) FROM projects") + "/" + queryLong("SELECT count(*) FROM credit_ledger") + "/"
-                + queryLong("SELECT count(*) FROM task_leads");
-    }
-
     private void refused(int status, String code, Supplier<Response> call) throws Exception {
-        String before = state();
+        String before = Fixtures.dbState();
         Response r = call.get();
         assertThat(r.statusCode()).as(r.body().asString()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");
@@ -52,7 +44,7 @@ class BadInputTest {
         assertThat(r.jsonPath().getInt("status")).isEqualTo(status);
         assertThat(r.jsonPath().getString("title")).isNotBlank();
         assertThat(r.jsonPath().getString("type")).isNotBlank();
-        assertThat(state()).isEqualTo(before);
+        assertThat(Fixtures.dbState()).isEqualTo(before);
     }
 
     private Map<String, Object> task(Object params) {

@@ -92,6 +92,14 @@ final class Fixtures {
         }
     }
 
+    /** Row counts and credit sums of every table a request may change: equal before and after means nothing changed. */
+    static String dbState() throws Exception {
+        return queryLong("SELECT count(*) FROM tasks") + "/" + queryLong("SELECT coalesce(sum(held), 0) FROM accounts") + "/"
+                + queryLong("SELECT coalesce(sum(balance), 0) FROM accounts") + "/" + queryLong("SELECT count(*) FROM outbox") + "/"
+                + queryLong("SELECT count(*) FROM projects") + "/" + queryLong("SELECT count(*) FROM credit_ledger") + "/"
+                + queryLong("SELECT count(*) FROM task_leads");
+    }
+
     /** The first column of the first row as text; null when there is no row. */
     static String queryString(String sql) throws Exception {
         try (Connection c = db(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

@@ -1,10 +1,13 @@
 package dev.conveyor.taskapi.api;
 
 import dev.conveyor.taskapi.domain.Dtos.CreateTask;
+import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
+import dev.conveyor.taskapi.domain.Dtos.CreatedItem;
 import dev.conveyor.taskapi.domain.Dtos.Estimate;
 import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
 import dev.conveyor.taskapi.domain.ApiException;
 import dev.conveyor.taskapi.domain.Task;
+import dev.conveyor.taskapi.domain.TaskBatchService;
 import dev.conveyor.taskapi.domain.TaskService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -33,10 +36,12 @@ import java.util.List;
 @SecurityRequirement(name = "jwt")
 public class TaskResource {
     private final TaskService tasks;
+    private final TaskBatchService batches;
     private final JsonWebToken jwt;
 
-    public TaskResource(TaskService tasks, JsonWebToken jwt) {
+    public TaskResource(TaskService tasks, TaskBatchService batches, JsonWebToken jwt) {
         this.tasks = tasks;
+        this.batches = batches;
         this.jwt = jwt;
     }
 
@@ -50,6 +55,18 @@ public class TaskResource {
         return tasks.create(Ids.user(jwt), req).map(created -> created.replayed()
                 ? Response.ok(created.task()).header("Idempotent-Replayed", "true").build()
                 : Response.created(URI.create("/v1/tasks/" + created.task().id())).entity(created.task()).build());
+    }
+
+    @POST
+    @Path("/batch")
+    @Operation(summary = "Create 1..100 tasks in one transaction, all or none: each item is checked and held like a single create")
+    @APIResponse(responseCode = "201", description = "created (items in request order; replayed items answer the earlier task)")
+    @APIResponse(responseCode = "200", description = "every item was a replay of an earlier create with the same idempotencyKey")
+    @APIResponse(responseCode = "402", description = "insufficient_credits (detail names the item); nothing created")
+    @APIResponse(responseCode = "422", description = "validation_failed, unknown_task_type, dependency_failed (detail names the item)")
+    public Uni<Response> createBatch(CreateTasks req) {
+        return batches.create(Ids.user(jwt), req).map(created -> Response
+                .status(created.items().stream().allMatch(CreatedItem::replayed) ? 200 : 201).entity(created).build());
     }
 
     @POST

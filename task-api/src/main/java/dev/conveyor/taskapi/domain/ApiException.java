@@ -25,6 +25,11 @@ public class ApiException extends RuntimeException {
         return title;
     }
 
+    /** The same failure, its detail prefixed with where it happened (e.g. {@code tasks[3]} of a batch). */
+    public ApiException at(String where) {
+        return new ApiException(status, code, title, where + ": " + getMessage());
+    }
+
     public static ApiException notFound(String what) {
         return new ApiException(404, "not_found", "Not found", what + " not found");
     }

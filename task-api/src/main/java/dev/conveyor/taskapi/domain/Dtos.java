@@ -28,6 +28,17 @@ public final class Dtos {
     }
 
     @Schema(example = "{\"taskType\":\"travel_orchestrator\",\"params\":{\"num_segments\":4}}")
+    /** Batch create: 1..100 tasks of one user in one transaction, all or none. */
+    public record CreateTasks(List<CreateTask> tasks) {
+    }
+
+    /** One batch item's answer: the new task, or (replayed) the earlier task with the same idempotencyKey. */
+    public record CreatedItem(Task task, boolean replayed) {
+    }
+
+    public record CreatedTasks(List<CreatedItem> items) {
+    }
+
     public record EstimateRequest(String taskType, JsonNode params) {
     }
 

@@ -1,0 +1,114 @@
+package dev.conveyor.taskapi.domain;
+
+import dev.conveyor.taskapi.domain.Dtos.CreateTask;
+import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
+import dev.conveyor.taskapi.domain.Dtos.CreatedItem;
+import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
+import dev.conveyor.taskapi.domain.TaskService.Validated;
+import dev.conveyor.taskapi.store.ProjectStore;
+import dev.conveyor.taskapi.store.TaskStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Batch create: up to {@value #MAX_BATCH} tasks of one user in one request and one transaction, all or none. Each item
+ * goes through exactly the checks and writes of a single create (validation, project, dependencies, credit hold,
+ * task.created in the outbox); a failing item rolls the whole batch back and the problem names it ({@code tasks[i]: ...}).
+ * An item whose idempotencyKey was used before answers the earlier task (replayed) and holds nothing again.
+ */
+@ApplicationScoped
+public class TaskBatchService {
+    public static final int MAX_BATCH = 100;
+
+    private final Pool pool;
+    private final TaskService taskService;
+    private final TaskStore tasks;
+    private final ProjectStore projects;
+
+    public TaskBatchService(Pool pool, TaskService taskService, TaskStore tasks, ProjectStore projects) {
+        this.pool = pool;
+        this.taskService = taskService;
+        this.tasks = tasks;
+        this.projects = projects;
+    }
+
+    public Uni<CreatedTasks> create(UUID userId, CreateTasks req) {
+        if (req == null || req.tasks() == null || req.tasks().isEmpty() || req.tasks().size() > MAX_BATCH) {
+            throw ApiException.validation("tasks must hold 1 to " + MAX_BATCH + " items");
+        }
+        List<CreateTask> items = req.tasks();
+        List<Validated> validated = new ArrayList<>(items.size());
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            CreateTask t = items.get(i);
+            String at = "tasks[" + i + "]";
+            if (t == null) {
+                throw ApiException.validation(at + " is required");
+            }
+            if (t.projectId() == null) {
+                throw ApiException.validation(at + ".projectId is required");
+            }
+            Validated v;
+            try {
+                v = taskService.validate(t.taskType(), t.params(), t.priority(), t.dependsOn(), t.idempotencyKey());
+            } catch (ApiException e) {
+                throw e.at(at);
+            }
+            if (v.key() != null && !keys.add(v.key())) {
+                throw ApiException.validation(at + ".idempotencyKey appears more than once in the batch");
+            }
+            validated.add(v);
+        }
+        Uni<CreatedTasks> attempt = inTransaction(userId, items, validated);
+        if (keys.isEmpty()) {
+            return attempt;
+        }
+        // A concurrent create won the race for one of the keys: run the batch again, that key now answers its task.
+        return attempt.onFailure(TaskService::uniqueViolation).recoverWithUni(() -> inTransaction(userId, items, validated));
+    }
+
+    private Uni<CreatedTasks> inTransaction(UUID userId, List<CreateTask> items, List<Validated> validated) {
+        return pool.withTransaction(c -> createFrom(c, userId, items, validated, 0, new ArrayList<>(), new HashSet<>()))
+                .map(CreatedTasks::new);
+    }
+
+    /** Creates items[i..] one after the other (one connection, so no parallel statements), appending to {@code out}. */
+    private Uni<List<CreatedItem>> createFrom(SqlClient c, UUID userId, List<CreateTask> items, List<Validated> validated, int i,
+                                              List<CreatedItem> out, Set<UUID> ownedProjects) {
+        if (i == items.size()) {
+            return Uni.createFrom().item(out);
+        }
+        CreateTask t = items.get(i);
+        Validated v = validated.get(i);
+        String at = "tasks[" + i + "]";
+        Uni<Task> existing = v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
+        return existing.chain(found -> {
+            if (found != null) {
+                out.add(new CreatedItem(found, true));
+                return createFrom(c, userId, items, validated, i + 1, out, ownedProjects);
+            }
+            Uni<Void> owned = ownedProjects.contains(t.projectId()) ? Uni.createFrom().voidItem()
+                    : projects.findOwnedForShare(c, t.projectId(), userId).invoke(project -> {
+                        if (project == null) {
+                            throw ApiException.notFound("project " + t.projectId());
+                        }
+                        ownedProjects.add(t.projectId());
+                    }).replaceWithVoid();
+            // The item's failure (project, dependencies, credits) is named by its index; later items add their own.
+            return owned.chain(() -> taskService.insert(c, userId, t.projectId(), v, t.parentTaskId(), v.key(), null))
+                    .onFailure(ApiException.class).transform(e -> ((ApiException) e).at(at))
+                    .chain(task -> {
+                        out.add(new CreatedItem(task, false));
+                        return createFrom(c, userId, items, validated, i + 1, out, ownedProjects);
+                    });
+        });
+    }
+}
