@@ -42,6 +42,18 @@ public final class Api {
         return send("POST", "/v1/tasks", userToken, body, 201);
     }
 
+    /** {@code n} tasks (1..100) in one {@code POST /v1/tasks/batch}. */
+    public JsonNode createTasks(UUID projectId, String taskType, JsonNode params, int n) {
+        var items = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < n; i++) {
+            ObjectNode item = items.addObject().put("projectId", projectId.toString()).put("taskType", taskType);
+            item.set("params", params);
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.set("tasks", items);
+        return send("POST", "/v1/tasks/batch", userToken, body, 201);
+    }
+
     /** A task that stays waiting until every task in {@code dependsOn} completes. */
     public JsonNode createTask(UUID projectId, String taskType, JsonNode params, List<UUID> dependsOn) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("projectId", projectId.toString()).put("taskType", taskType);

@@ -39,6 +39,7 @@ class WorkerBenchmark {
     private static final int THROUGHPUT_TASKS = Integer.getInteger("bench.throughput.tasks", 2000);
     private static final int LATENCY_ROUNDS = Integer.getInteger("bench.latency.rounds", 1);
     private static final int THROUGHPUT_ROUNDS = Integer.getInteger("bench.throughput.rounds", 3);
+    private static final int CREATE_BATCH = Integer.getInteger("bench.create.batch", 50);
     private static final int WARM_UP_TASKS = Integer.getInteger("bench.warmup.tasks", 500);
     private static final List<Integer> PROCESSES = java.util.Arrays.stream(System.getProperty("bench.processes", "1,4").split(","))
             .map(String::trim).map(Integer::valueOf).toList();
@@ -161,8 +162,9 @@ class WorkerBenchmark {
             Instant released = Instant.parse(gateDone.path("completedAt").asText());
             double drainSeconds = Duration.between(released, span(api, drain, gate).lastComplete()).toNanos() / 1e9;
 
-            double liveOneUser = live(pool, 1);
-            double liveEightUsers = live(pool, 8);
+            double liveOneUser = live(pool, 1, 1);
+            double liveEightUsers = live(pool, 8, 1);
+            double liveBatched = live(pool, 1, CREATE_BATCH);
 
             double claims = 0;
             double claimed = 0;
@@ -171,9 +173,10 @@ class WorkerBenchmark {
                 claimed += metric(w, "conveyor_worker_claimed_tasks_total");
             }
             line(String.format("| no-op throughput, %s, %d worker process(es) x 32 slots, claim batch 32, batch complete %s (n=%d) "
-                    + "| drain %.0f tasks/s; live create->complete, 1 user %.0f tasks/s, 8 users %.0f tasks/s; %.1f tasks per claim "
-                    + "request |", label, processes, completeBatch ? "on" : "off", THROUGHPUT_TASKS, THROUGHPUT_TASKS / drainSeconds,
-                    liveOneUser, liveEightUsers, claims == 0 ? 0 : claimed / claims));
+                    + "| drain %.0f tasks/s; live create->complete, 1 user %.0f tasks/s, 8 users %.0f tasks/s, 1 user creating in "
+                    + "batches of %d %.0f tasks/s; %.1f tasks per claim request |", label, processes, completeBatch ? "on" : "off",
+                    THROUGHPUT_TASKS, THROUGHPUT_TASKS / drainSeconds, liveOneUser, liveEightUsers, CREATE_BATCH, liveBatched,
+                    claims == 0 ? 0 : claimed / claims));
         } finally {
             workers.forEach(ServiceProcess::close);
             pool.shutdownNow();
@@ -188,10 +191,11 @@ class WorkerBenchmark {
     }
 
     /**
-     * N tasks created by 8 client threads, spread over {@code users} users (each with a project), while the workers run;
+     * N tasks created by 8 client threads ({@code perRequest} per request: 1 = POST /v1/tasks, more = POST
+     * /v1/tasks/batch; N must be a multiple), spread over {@code users} users (each with a project), while the workers run;
      * answers N / (last completedAt - first createdAt).
      */
-    private static double live(ExecutorService pool, int users) throws Exception {
+    private static double live(ExecutorService pool, int users, int perRequest) throws Exception {
         List<Api> apis = new ArrayList<>();
         List<UUID> projects = new ArrayList<>();
         for (int u = 0; u < users; u++) {
@@ -200,9 +204,10 @@ class WorkerBenchmark {
             projects.add(a.newProject(1_000_000));
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        createAll(pool, THROUGHPUT_TASKS, () -> {
+        createAll(pool, THROUGHPUT_TASKS / perRequest, () -> {
             int u = next.getAndIncrement() % users;
-            return apis.get(u).createTask(projects.get(u), "noop", Api.json("{}"));
+            return perRequest == 1 ? apis.get(u).createTask(projects.get(u), "noop", Api.json("{}"))
+                    : apis.get(u).createTasks(projects.get(u), "noop", Api.json("{}"), perRequest);
         });
         Instant firstCreate = Instant.MAX;
         Instant lastComplete = Instant.MIN;
