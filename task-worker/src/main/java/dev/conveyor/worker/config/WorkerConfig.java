@@ -35,11 +35,12 @@ public interface WorkerConfig {
     int batch();
 
     /**
-     * While tasks run and fewer than half a batch of slots are free, the next claim waits up to this long for more slots
-     * to free, so a busy worker sends fewer, fuller claims instead of one per finished task. 0 claims at once.
+     * While tasks run, the next claim waits up to this long when fewer than half a batch of slots are free (more free
+     * soon) or when only wake-ups call for it (they reach every worker), so a busy worker sends fewer, fuller claims
+     * instead of one per finished or created task. An idle worker claims at once. 0 = never wait.
      */
     @WithName("claim-linger")
-    @WithDefault("5ms")
+    @WithDefault("10ms")
     Duration claimLinger();
 
     /** Claim without a wake-up at least this often while Kafka wake-ups work (a safety net). */

@@ -181,6 +181,15 @@ public class WorkerRuntime implements RunningTask.Listener {
         }
     }
 
+    /**
+     * Whether the next claim waits (up to claim-linger): a busy worker does when few slots are free (more will be soon)
+     * or when only wake-ups call for it (every worker hears every created task: claiming on each would send one claim
+     * per task per worker). An idle worker never does, so dispatch latency on an idle worker stays as it is.
+     */
+    static boolean lingers(int running, int free, int fullBatch, boolean onlyWoken) {
+        return running > 0 && (free < (fullBatch + 1) / 2 || onlyWoken);
+    }
+
     /** Waits until a task finishes (or stopping), at most {@code nanos}; unlike {@link #await} a pending wake-up does not end it. */
     private void awaitSlot(long nanos) {
         synchronized (signal) {
@@ -221,8 +230,8 @@ public class WorkerRuntime implements RunningTask.Listener {
                 await(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(pollNanos - sinceLast) + 1));
                 continue;
             }
-            int fullBatch = Math.min(config.batch(), config.slots());
-            if (free < (fullBatch + 1) / 2 && !running.isEmpty() && lingerNanos > 0) {
+            boolean onlyWoken = wakePending && !backlog && !longPoll && lastClaim != 0 && sinceLast < pollNanos;
+            if (lingerNanos > 0 && lingers(running.size(), free, Math.min(config.batch(), config.slots()), onlyWoken)) {
                 if (lingerUntil == 0) {
                     lingerUntil = System.nanoTime() + lingerNanos;
                 }

@@ -1,0 +1,39 @@
+package dev.conveyor.worker.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** When the claim loop waits (claim-linger) before claiming: busy workers batch, idle ones never wait. */
+class ClaimLingerTest {
+
+    @Test
+    void anIdleWorkerClaimsAtOnceWhateverCalls() {
+        assertThat(WorkerRuntime.lingers(0, 32, 32, true)).isFalse();
+        assertThat(WorkerRuntime.lingers(0, 32, 32, false)).isFalse();
+        assertThat(WorkerRuntime.lingers(0, 1, 1, true)).isFalse();
+    }
+
+    @Test
+    void aBusyWorkerWithFewFreeSlotsWaitsForMore() {
+        assertThat(WorkerRuntime.lingers(30, 2, 32, false)).isTrue();
+        assertThat(WorkerRuntime.lingers(17, 15, 32, false)).isTrue();
+    }
+
+    @Test
+    void aBusyWorkerWithHalfABatchFreeAndABacklogClaimsAtOnce() {
+        assertThat(WorkerRuntime.lingers(16, 16, 32, false)).isFalse();
+        assertThat(WorkerRuntime.lingers(1, 31, 32, false)).isFalse();
+    }
+
+    @Test
+    void aBusyWorkerCalledOnlyByWakeUpsWaitsToCollectThem() {
+        assertThat(WorkerRuntime.lingers(1, 31, 32, true)).isTrue();
+    }
+
+    @Test
+    void aOneSlotWorkerNeverWaitsForSlots() {
+        // With batch or slots of 1 a free slot is already a full batch.
+        assertThat(WorkerRuntime.lingers(3, 1, 1, false)).isFalse();
+    }
+}
