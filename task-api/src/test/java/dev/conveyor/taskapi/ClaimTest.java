@@ -5,10 +5,13 @@ import dev.conveyor.taskapi.messaging.PgSignals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -85,6 +88,26 @@ class ClaimTest {
         // returns long before its 25 s wait ends
         await().atMost(Duration.ofSeconds(5)).until(waiting::isDone);
         assertThat(waiting.join()).containsExactly(id);
+    }
+
+    @Test
+    void aLongPollWhoseWorkerHungUpClaimsNothing() throws Exception {
+        Fixtures.User user = Fixtures.user(10);
+        String body = "{\"workerId\":\"gone\",\"capabilities\":[],\"max\":5,\"waitSeconds\":25}";
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.getOutputStream().write(("POST /v1/worker/claim HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Fixtures.token(UUID.randomUUID(), "worker") + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> signals.waiting() > 0);
+        }
+        // The worker is gone (shut down, crashed): its long-poll must leave the next task to live workers. (Quarkus REST
+        // cancels the claim's Uni when the connection closes, which ends the wait without claiming.)
+        String id = user.createTask("single_image", Map.of("prompt", "for someone alive"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> signals.waiting() == 0);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> "queued".equals(user.task(id).get("status")));
+        assertThat(claim("alive", List.of(), 5, 0).then().statusCode(200).extract().jsonPath().getList("tasks.id", String.class))
+                .containsExactly(id);
     }
 
     @Test

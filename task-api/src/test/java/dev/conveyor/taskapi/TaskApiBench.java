@@ -72,7 +72,7 @@ class TaskApiBench {
                 return System.nanoTime();
             });
             // create only once the claim is waiting, so the figure is the wake-up path
-            await().atMost(Duration.ofSeconds(10)).until(() -> signals.waitingClaims() > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> signals.waiting() > 0);
             long created = System.nanoTime();
             String id = user.createTask("single_image", Map.of("prompt", "lat"));
             long got = claimedAt.get();

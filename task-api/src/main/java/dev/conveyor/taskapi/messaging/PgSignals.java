@@ -85,11 +85,6 @@ public class PgSignals {
         return queuedSignals.get();
     }
 
-    /** Long-poll claims waiting for a queued task right now. */
-    public int waitingClaims() {
-        return waiters.size();
-    }
-
     /**
      * Completes with true when a task of one of these types is queued, or false after {@code max}. Completes at once
      * when any notification arrived since {@code seen} (taken before the claim query), so none falls into the gap
@@ -106,6 +101,7 @@ public class PgSignals {
         }).ifNoItem().after(max).recoverWithItem(false);
     }
 
+    /** Long-poll claims waiting for a queued task right now. */
     public int waiting() {
         return waiters.size();
     }
