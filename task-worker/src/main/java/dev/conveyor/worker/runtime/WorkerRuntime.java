@@ -5,6 +5,7 @@ import dev.conveyor.worker.config.WorkerConfig;
 import dev.conveyor.worker.domain.ClaimedTask;
 import dev.conveyor.worker.output.OutputStore;
 import dev.conveyor.worker.sdk.TaskHandler;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -58,8 +59,8 @@ public class WorkerRuntime implements RunningTask.Listener {
     private volatile BooleanSupplier wakeupsHealthy = () -> false;
     private final AtomicInteger claimRequests = new AtomicInteger();
 
-    private io.micrometer.core.instrument.Counter claims;
-    private io.micrometer.core.instrument.Counter claimedTasks;
+    private Counter claims;
+    private Counter claimedTasks;
     private TaskApiClient client;
     private CompletionBatcher batcher;
     private RunningTask.Completer completer;
