@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A Vert.x WebSocket client of /v1/realtime that records every frame and the close code. */
@@ -90,7 +91,9 @@ final class WsClient implements AutoCloseable {
     }
 
     JsonNode awaitFrame(String type) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> !ofType(type).isEmpty());
+        // Should the frame never come, the failure says what the client got instead (other frames, a close code).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ofType(type))
+                .as(() -> "a '" + type + "' frame; received " + frames + ", close code " + closeCode).isNotEmpty());
         return ofType(type).get(0);
     }
 
