@@ -2,7 +2,6 @@ package dev.conveyor.taskapi.api;
 
 import dev.conveyor.taskapi.domain.Dtos.CreateTask;
 import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
-import dev.conveyor.taskapi.domain.Dtos.CreatedItem;
 import dev.conveyor.taskapi.domain.Dtos.Estimate;
 import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
 import dev.conveyor.taskapi.domain.ApiException;
@@ -66,7 +65,7 @@ public class TaskResource {
     @APIResponse(responseCode = "422", description = "validation_failed, unknown_task_type, dependency_failed (detail names the item)")
     public Uni<Response> createBatch(CreateTasks req) {
         return batches.create(Ids.user(jwt), req).map(created -> Response
-                .status(created.items().stream().allMatch(CreatedItem::replayed) ? 200 : 201).entity(created).build());
+                .status(created.items().stream().allMatch(TaskService.Created::replayed) ? 200 : 201).entity(created).build());
     }
 
     @POST

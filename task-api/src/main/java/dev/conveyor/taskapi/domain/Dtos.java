@@ -32,11 +32,8 @@ public final class Dtos {
     public record CreateTasks(List<CreateTask> tasks) {
     }
 
-    /** One batch item's answer: the new task, or (replayed) the earlier task with the same idempotencyKey. */
-    public record CreatedItem(Task task, boolean replayed) {
-    }
-
-    public record CreatedTasks(List<CreatedItem> items) {
+    /** The items' answers in request order: each the new task, or (replayed) the earlier task with the same idempotencyKey. */
+    public record CreatedTasks(List<TaskService.Created> items) {
     }
 
     public record EstimateRequest(String taskType, JsonNode params) {

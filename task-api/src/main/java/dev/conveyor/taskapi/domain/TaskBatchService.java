@@ -2,11 +2,8 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.taskapi.domain.Dtos.CreateTask;
 import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
-import dev.conveyor.taskapi.domain.Dtos.CreatedItem;
 import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
 import dev.conveyor.taskapi.domain.TaskService.Validated;
-import dev.conveyor.taskapi.store.ProjectStore;
-import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -30,14 +27,10 @@ public class TaskBatchService {
 
     private final Pool pool;
     private final TaskService taskService;
-    private final TaskStore tasks;
-    private final ProjectStore projects;
 
-    public TaskBatchService(Pool pool, TaskService taskService, TaskStore tasks, ProjectStore projects) {
+    public TaskBatchService(Pool pool, TaskService taskService) {
         this.pool = pool;
         this.taskService = taskService;
-        this.tasks = tasks;
-        this.projects = projects;
     }
 
     public Uni<CreatedTasks> create(UUID userId, CreateTasks req) {
@@ -76,39 +69,22 @@ public class TaskBatchService {
     }
 
     private Uni<CreatedTasks> inTransaction(UUID userId, List<CreateTask> items, List<Validated> validated) {
-        return pool.withTransaction(c -> createFrom(c, userId, items, validated, 0, new ArrayList<>(), new HashSet<>()))
-                .map(CreatedTasks::new);
+        return pool.withTransaction(c -> createFrom(c, userId, items, validated, 0, new ArrayList<>())).map(CreatedTasks::new);
     }
 
     /** Creates items[i..] one after the other (one connection, so no parallel statements), appending to {@code out}. */
-    private Uni<List<CreatedItem>> createFrom(SqlClient c, UUID userId, List<CreateTask> items, List<Validated> validated, int i,
-                                              List<CreatedItem> out, Set<UUID> ownedProjects) {
+    private Uni<List<TaskService.Created>> createFrom(SqlClient c, UUID userId, List<CreateTask> items, List<Validated> validated, int i,
+                                              List<TaskService.Created> out) {
         if (i == items.size()) {
             return Uni.createFrom().item(out);
         }
-        CreateTask t = items.get(i);
-        Validated v = validated.get(i);
         String at = "tasks[" + i + "]";
-        Uni<Task> existing = v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
-        return existing.chain(found -> {
-            if (found != null) {
-                out.add(new CreatedItem(found, true));
-                return createFrom(c, userId, items, validated, i + 1, out, ownedProjects);
-            }
-            Uni<Void> owned = ownedProjects.contains(t.projectId()) ? Uni.createFrom().voidItem()
-                    : projects.findOwnedForShare(c, t.projectId(), userId).invoke(project -> {
-                        if (project == null) {
-                            throw ApiException.notFound("project " + t.projectId());
-                        }
-                        ownedProjects.add(t.projectId());
-                    }).replaceWithVoid();
-            // The item's failure (project, dependencies, credits) is named by its index; later items add their own.
-            return owned.chain(() -> taskService.insert(c, userId, t.projectId(), v, t.parentTaskId(), v.key(), null))
-                    .onFailure(ApiException.class).transform(e -> ((ApiException) e).at(at))
-                    .chain(task -> {
-                        out.add(new CreatedItem(task, false));
-                        return createFrom(c, userId, items, validated, i + 1, out, ownedProjects);
-                    });
-        });
+        // The item's failure (project, dependencies, credits) is named by its index; later items add their own.
+        return taskService.createIn(c, userId, items.get(i), validated.get(i))
+                .onFailure(ApiException.class).transform(e -> ((ApiException) e).at(at))
+                .chain(created -> {
+                    out.add(created);
+                    return createFrom(c, userId, items, validated, i + 1, out);
+                });
     }
 }

@@ -137,20 +137,7 @@ public class TaskService {
         }
         Validated v = validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
         String key = v.key();
-        Uni<Created> attempt = pool.withTransaction(c -> {
-            Uni<Task> existing = key == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, key);
-            return existing.chain(found -> {
-                if (found != null) {
-                    return Uni.createFrom().item(new Created(found, true));
-                }
-                return projects.findOwnedForShare(c, req.projectId(), userId).chain(project -> {
-                    if (project == null) {
-                        throw ApiException.notFound("project " + req.projectId());
-                    }
-                    return insert(c, userId, req.projectId(), v, req.parentTaskId(), key, null).map(task -> new Created(task, false));
-                });
-            });
-        });
+        Uni<Created> attempt = pool.withTransaction(c -> createIn(c, userId, req, v));
         if (key == null) {
             return attempt;
         }
@@ -158,6 +145,25 @@ public class TaskService {
         return attempt.onFailure(TaskService::uniqueViolation)
                 .recoverWithUni(() -> pool.withConnection(c -> tasks.findByIdempotencyKey(c, userId, key))
                         .map(found -> new Created(found, true)));
+    }
+
+    /**
+     * A client create inside the caller's transaction (single or batch): the earlier task when the idempotency key was
+     * used before, else the project check and {@link #insert}.
+     */
+    Uni<Created> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
+        Uni<Task> existing = v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
+        return existing.chain(found -> {
+            if (found != null) {
+                return Uni.createFrom().item(new Created(found, true));
+            }
+            return projects.findOwnedForShare(c, req.projectId(), userId).chain(project -> {
+                if (project == null) {
+                    throw ApiException.notFound("project " + req.projectId());
+                }
+                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null).map(task -> new Created(task, false));
+            });
+        });
     }
 
     /** Checks dependencies and parent (same user, same project) and answers the new task's status. */
