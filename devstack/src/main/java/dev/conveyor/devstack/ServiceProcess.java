@@ -73,11 +73,6 @@ public final class ServiceProcess implements AutoCloseable {
         return jar;
     }
 
-    /** A free loopback port never handed out before in this JVM (see {@link Ports#free()}). */
-    public static int freePort() {
-        return Ports.free();
-    }
-
     /** JVM options instead of {@link #TEST_JVM} (heap, GC, JIT), for the next {@link #start()}. Returns this for chaining. */
     public ServiceProcess jvmOptions(List<String> options) {
         this.jvmOptions = List.copyOf(options);

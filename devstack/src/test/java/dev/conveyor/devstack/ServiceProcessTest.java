@@ -16,7 +16,7 @@ class ServiceProcessTest {
     @Test
     void aMissingJarIsNamedWithHowToBuildIt() {
         Path missing = dir.resolve("nope/quarkus-run.jar");
-        assertThatThrownBy(() -> new ServiceProcess("ghost", missing, ServiceProcess.freePort(), Map.of(), Map.of(), dir))
+        assertThatThrownBy(() -> new ServiceProcess("ghost", missing, Ports.free(), Map.of(), Map.of(), dir))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("quarkus-run.jar is missing")
                 .hasMessageContaining("./mvnw -B verify");
@@ -26,7 +26,7 @@ class ServiceProcessTest {
     void aServiceThatExitsAtStartFailsAtOnceWithItsExitCodeAndLog() throws Exception {
         Files.createDirectories(dir);
         Path notAJar = Files.writeString(dir.resolve("broken.jar"), "not a jar");
-        ServiceProcess broken = new ServiceProcess("broken", notAJar, ServiceProcess.freePort(), Map.of(), Map.of(), dir);
+        ServiceProcess broken = new ServiceProcess("broken", notAJar, Ports.free(), Map.of(), Map.of(), dir);
         assertThatThrownBy(broken::start)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("broken exited with 1")

@@ -66,16 +66,15 @@ public final class Api {
      * Acts as a worker: claims one task of {@code taskType} (which runs on {@code capability}) and completes it at once.
      * Answers the completed task.
      */
-    public static JsonNode claimAndComplete(String base, String workerToken, String capability, String taskType) {
-        Api worker = new Api(base);
+    public JsonNode claimAndComplete(String workerToken, String capability, String taskType) {
         ObjectNode claim = Json.MAPPER.createObjectNode().put("workerId", "bench-gate").put("max", 1).put("waitSeconds", 10);
         claim.set("capabilities", Json.MAPPER.valueToTree(List.of(capability)));
-        JsonNode task = worker.send("POST", "/v1/worker/claim", workerToken, claim, 200).path("tasks").path(0);
+        JsonNode task = send("POST", "/v1/worker/claim", workerToken, claim, 200).path("tasks").path(0);
         if (task.isMissingNode()) {
             throw new IllegalStateException("no " + taskType + " task to claim");
         }
         ObjectNode complete = Json.MAPPER.createObjectNode().put("workerId", "bench-gate").put("leaseToken", task.path("leaseToken").asText());
-        return worker.send("POST", "/v1/worker/tasks/" + task.path("id").asText() + "/complete", workerToken, complete, 200);
+        return send("POST", "/v1/worker/tasks/" + task.path("id").asText() + "/complete", workerToken, complete, 200);
     }
 
     public JsonNode task(UUID id) {

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.Ports;
 import dev.conveyor.devstack.ServiceProcess;
 import java.nio.file.Path;
 
@@ -71,7 +72,7 @@ public final class TaskApiProcess {
         // The benchmark's gate: no worker runs it; the benchmark completes it itself to release a backlog at once.
         props.put("conveyor.task-types.bench_gate.capability", "bench_gate");
         props.put("conveyor.task-types.bench_gate.cost-base", "1");
-        return new ServiceProcess("task-api", jar, ServiceProcess.freePort(), props, Map.of(), Path.of("target", "processes"))
+        return new ServiceProcess("task-api", jar, Ports.free(), props, Map.of(), Path.of("target", "processes"))
                 .jvmOptions(jvmOptions).start();
     }
 

@@ -1,6 +1,6 @@
 package dev.conveyor.worker.e2e;
 
-import dev.conveyor.devstack.ServiceProcess;
+import dev.conveyor.devstack.Ports;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -10,7 +10,7 @@ import java.util.Map;
 public class TaskApiResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
-        int port = ServiceProcess.freePort();
+        int port = Ports.free();
         return Map.of(
                 "task-api.url", TaskApiProcess.url(),
                 "task-api.token", TaskApiProcess.workerToken(),

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.Ports;
 import dev.conveyor.devstack.ServiceProcess;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,7 +87,7 @@ class WorkerBenchmark {
     }
 
     private static ServiceProcess worker(Map<String, String> extra) {
-        int port = ServiceProcess.freePort();
+        int port = Ports.free();
         Map<String, String> props = new HashMap<>();
         props.put("task-api.url", TaskApiProcess.url());
         props.put("task-api.token", TaskApiProcess.workerToken());
@@ -157,7 +158,7 @@ class WorkerBenchmark {
             UUID drain = api.newProject(1_000_000);
             UUID gate = UUID.fromString(api.createTask(drain, "bench_gate", Api.json("{}")).path("id").asText());
             createAll(pool, THROUGHPUT_TASKS, () -> api.createTask(drain, "noop", Api.json("{}"), List.of(gate)));
-            JsonNode gateDone = Api.claimAndComplete(TaskApiProcess.url(), TaskApiProcess.workerToken(), "bench_gate", "bench_gate");
+            JsonNode gateDone = api.claimAndComplete(TaskApiProcess.workerToken(), "bench_gate", "bench_gate");
             awaitComplete(api, drain, THROUGHPUT_TASKS + 1);
             Instant released = Instant.parse(gateDone.path("completedAt").asText());
             double drainSeconds = Duration.between(released, span(api, drain, gate).lastComplete()).toNanos() / 1e9;

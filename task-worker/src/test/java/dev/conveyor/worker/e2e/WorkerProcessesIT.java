@@ -1,5 +1,6 @@
 package dev.conveyor.worker.e2e;
 
+import dev.conveyor.devstack.Ports;
 import dev.conveyor.devstack.ServiceProcess;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +36,7 @@ class WorkerProcessesIT {
     }
 
     private static ServiceProcess worker(String name, Map<String, String> extra) {
-        int port = ServiceProcess.freePort();
+        int port = Ports.free();
         Map<String, String> props = new HashMap<>();
         props.put("task-api.url", TaskApiProcess.url());
         props.put("task-api.token", TaskApiProcess.workerToken());
