@@ -45,7 +45,8 @@ class ChangesResourceTest extends EventProducingTest {
         first.then().statusCode(200).body("reset", is(false)).body("keys.size()", is(0));
         String start = first.path("position");
 
-        events.task(EventTypes.TASK_COMPLETED, project, user, shot);
+        UUID task = UUID.randomUUID();
+        events.task(EventTypes.TASK_COMPLETED, project, user, shot, task);
         RecordMetadata link = events.shotLink(project, user, shot);
         String expected = "generation-events:" + link.partition() + ":" + (link.offset() + 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> changes(user, channel, start).<String>path("position").contains(expected));
@@ -54,7 +55,8 @@ class ChangesResourceTest extends EventProducingTest {
         answer.then().statusCode(200).body("reset", is(false));
         List<List<Object>> keys = answer.path("keys");
         assertThat(keys).containsExactlyInAnyOrder(List.of("task-status-counts", project.toString()),
-                List.of("tasks", "paginated", project.toString(), 1), List.of("unified-generations", "project", project.toString()),
+                List.of("tasks", "paginated", project.toString(), 1), List.of("task", task.toString()),
+                List.of("unified-generations", "project", project.toString()),
                 List.of("unified-generations", "shot", shot.toString()), List.of("unpositioned-count", shot.toString()));
 
         // asking again from the new position: nothing changed since

@@ -51,7 +51,8 @@ class CrossReplicaResumeTest {
             String taken = ws.subscribe("project:" + project).get("position").asText();
             ws.close(); // the client goes away holding its position
 
-            events.task(EventTypes.TASK_CREATED, project, user, null);
+            UUID task = UUID.randomUUID();
+            events.task(EventTypes.TASK_CREATED, project, user, null, task);
             events.shotLink(project, user, shot);
 
             // replica 2 starts after the events: it rebuilds its history by seeking back in Kafka by timestamp
@@ -65,7 +66,8 @@ class CrossReplicaResumeTest {
                 ChangeLog.Resume resume = replica2.attach(Channel.project(project), Position.parse(taken), subscriber);
                 assertThat(resume.reset()).isFalse();
                 assertThat(resume.keys()).containsExactlyInAnyOrder(CacheKey.of("task-status-counts", project),
-                        CacheKey.of("tasks", "paginated", project, 1), CacheKey.of("unified-generations", "project", project),
+                        CacheKey.of("tasks", "paginated", project, 1), CacheKey.of("task", task),
+                        CacheKey.of("unified-generations", "project", project),
                         CacheKey.of("unified-generations", "shot", shot), CacheKey.of("unpositioned-count", shot));
 
                 // the same position on the first replica (the Quarkus app) gives the same answer

@@ -74,14 +74,15 @@ class RealtimeEndpointTest extends EventProducingTest {
             JsonNode subscribed = ws.subscribe("project:" + o.project);
             assertThat(subscribed.get("recovered").asBoolean()).isFalse();
 
-            var record = events.task(EventTypes.TASK_COMPLETED, o.project, o.user, shot);
+            UUID task = UUID.randomUUID();
+            var record = events.task(EventTypes.TASK_COMPLETED, o.project, o.user, shot, task);
 
             JsonNode frame = ws.awaitFrame("invalidate");
             assertThat(frame.get("channel").asText()).isEqualTo("project:" + o.project);
             assertThat(WsClient.keys(frame)).containsExactlyInAnyOrder(
-                    key("task-status-counts", o.project), key("tasks", "paginated", o.project, 1),
+                    key("task-status-counts", o.project), key("tasks", "paginated", o.project, 1), key("task", task),
                     key("unified-generations", "project", o.project), key("unified-generations", "shot", shot));
-            assertThat(WsClient.keyCount(frame)).isEqualTo(4);
+            assertThat(WsClient.keyCount(frame)).isEqualTo(5);
             assertThat(frame.get("position").asText())
                     .contains("task-events:" + record.partition() + ":" + (record.offset() + 1))
                     .contains("generation-events:");
@@ -261,15 +262,16 @@ class RealtimeEndpointTest extends EventProducingTest {
             events.flush();
             await().atMost(Duration.ofSeconds(10)).until(() -> !ws.ofType("invalidate").isEmpty());
             // the window's leading edge sends the first change(s) at once; everything after waits for the window and
-            // goes out as one frame: 30 events, at most two frames, each the minimal covering set
+            // goes out as one frame: 30 events, at most two frames, each the minimal covering set, where the 29+ tasks'
+            // ["task",id] keys fold into ["task"]
             await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
                     .until(() -> ws.ofType("invalidate").size(), n -> n >= 1 && n <= 2);
             List<JsonNode> frames = ws.ofType("invalidate");
             assertThat(frames).hasSizeBetween(1, 2);
             JsonNode last = frames.get(frames.size() - 1);
             assertThat(WsClient.keys(last)).containsExactlyInAnyOrder(key("task-status-counts", o.project),
-                    key("tasks", "paginated", o.project, 1), key("unified-generations", "project", o.project));
-            assertThat(WsClient.keyCount(last)).isEqualTo(3);
+                    key("tasks", "paginated", o.project, 1), key("unified-generations", "project", o.project), key("task"));
+            assertThat(WsClient.keyCount(last)).isEqualTo(4);
         }
     }
 
@@ -280,7 +282,8 @@ class RealtimeEndpointTest extends EventProducingTest {
         try (WsClient watcher = WsClient.authenticated(vertx, base, token(o.user))) {
             String before = watcher.subscribe("project:" + o.project).get("position").asText();
 
-            events.task(EventTypes.TASK_CREATED, o.project, o.user, null);
+            UUID created = UUID.randomUUID();
+            events.task(EventTypes.TASK_CREATED, o.project, o.user, null, created);
             events.shotLink(o.project, o.user, shot);
             await().atMost(Duration.ofSeconds(10)).until(() -> watcher.ofType("invalidate").stream()
                     .anyMatch(f -> WsClient.keys(f).contains(key("unpositioned-count", shot))));
@@ -293,16 +296,17 @@ class RealtimeEndpointTest extends EventProducingTest {
                 assertThat(subscribed.get("position").asText()).isEqualTo(latest);
                 JsonNode replay = resumed.awaitFrame("invalidate");
                 assertThat(WsClient.keys(replay)).containsExactlyInAnyOrder(key("task-status-counts", o.project),
-                        key("tasks", "paginated", o.project, 1), key("unified-generations", "project", o.project),
+                        key("tasks", "paginated", o.project, 1), key("task", created), key("unified-generations", "project", o.project),
                         key("unified-generations", "shot", shot), key("unpositioned-count", shot));
                 assertThat(replay.get("position").asText()).isEqualTo(latest);
                 assertThat(resumed.ofType("reset")).isEmpty();
 
                 // and it is live from there on, without duplicates
-                events.task(EventTypes.TASK_FAILED, o.project, o.user, null);
+                UUID failed = UUID.randomUUID();
+                events.task(EventTypes.TASK_FAILED, o.project, o.user, null, failed);
                 await().atMost(Duration.ofSeconds(10)).until(() -> resumed.ofType("invalidate").size() == 2);
                 assertThat(WsClient.keys(resumed.ofType("invalidate").get(1))).containsExactlyInAnyOrder(
-                        key("task-status-counts", o.project), key("tasks", "paginated", o.project, 1));
+                        key("task-status-counts", o.project), key("tasks", "paginated", o.project, 1), key("task", failed));
             }
         }
     }
@@ -325,8 +329,10 @@ class RealtimeEndpointTest extends EventProducingTest {
                 resumed.send(Map.of("type", "subscribe", "channel", "project:" + o.project, "since", before));
                 JsonNode reset = resumed.awaitFrame("reset");
                 assertThat(reset.get("channel").asText()).isEqualTo("project:" + o.project);
-                assertThat(WsClient.keys(reset)).contains(key("tasks", "paginated", o.project), key("task-status-counts", o.project),
-                        key("unified-generations", "project", o.project), key("shots", o.project));
+                assertThat(WsClient.keys(reset)).containsExactlyInAnyOrder(key("tasks", "paginated", o.project),
+                        key("task-status-counts", o.project), key("task"), key("unified-generations", "project", o.project),
+                        key("unified-generations", "shot"), key("unpositioned-count"), key("shots", o.project));
+                assertThat(WsClient.keyCount(reset)).isEqualTo(7);
                 assertThat(reset.get("position").asText()).contains(lastOffset);
                 JsonNode subscribed = resumed.awaitFrame("subscribed");
                 assertThat(subscribed.get("recovered").asBoolean()).isFalse();
@@ -341,10 +347,11 @@ class RealtimeEndpointTest extends EventProducingTest {
         try (WsClient ws = WsClient.authenticated(vertx, base, token(o.user))) {
             ws.subscribe("project:" + o.project);
             events.garbage(o.project);
-            events.task(EventTypes.TASK_CANCELLED, o.project, o.user, null);
+            UUID task = UUID.randomUUID();
+            events.task(EventTypes.TASK_CANCELLED, o.project, o.user, null, task);
             JsonNode frame = ws.awaitFrame("invalidate");
             assertThat(WsClient.keys(frame)).containsExactlyInAnyOrder(key("task-status-counts", o.project),
-                    key("tasks", "paginated", o.project, 1));
+                    key("tasks", "paginated", o.project, 1), key("task", task));
         }
     }
 

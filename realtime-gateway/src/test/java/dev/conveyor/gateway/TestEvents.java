@@ -54,7 +54,10 @@ class TestEvents implements AutoCloseable {
     }
 
     RecordMetadata task(String type, UUID project, UUID owner, UUID shot) {
-        UUID task = UUID.randomUUID();
+        return task(type, project, owner, shot, UUID.randomUUID());
+    }
+
+    RecordMetadata task(String type, UUID project, UUID owner, UUID shot, UUID task) {
         TaskSnapshot snapshot = new TaskSnapshot(task, project, owner, "single_image", status(type), 0, 1, 1, 3, null, null, null,
                 "image", shot, null, null, null, null, null, List.of(), null, Instant.now(), Instant.now(), null);
         return send(Topics.TASK_EVENTS, project, EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot));

@@ -392,8 +392,14 @@ public final class Session implements ChangeLog.Subscriber {
             if (!p.reset) {
                 p.keys.addAll(keys);
                 if (p.keys.size() > limits.maxPendingKeys()) {
-                    p.reset = true;
+                    // many keys under one covering key (a burst of tasks) fold into it; reset only if that is not enough
+                    List<CacheKey> folded = KeySets.cover(p.keys, channel.allKeys());
                     p.keys.clear();
+                    if (folded.size() > limits.maxPendingKeys()) {
+                        p.reset = true;
+                    } else {
+                        p.keys.addAll(folded);
+                    }
                 }
             }
             p.position = position;
@@ -484,10 +490,10 @@ public final class Session implements ChangeLog.Subscriber {
             } else if (p.single != null) {
                 ChannelChange single = p.single;
                 TextFrame shared = single.frame(() -> TextFrame.of(Frames.invalidate(single.channel(),
-                        KeySets.minimalCover(single.keys()), single.position())));
+                        KeySets.cover(single.keys(), single.channel().allKeys()), single.position())));
                 send("invalidate", shared, p.oldest);
             } else {
-                send("invalidate", TextFrame.of(Frames.invalidate(r.channel(), KeySets.minimalCover(p.keys), p.position)), p.oldest);
+                send("invalidate", TextFrame.of(Frames.invalidate(r.channel(), KeySets.cover(p.keys, r.channel().allKeys()), p.position)), p.oldest);
             }
         }
     }

@@ -44,12 +44,17 @@ public record Channel(Kind kind, UUID id) {
         return new Channel(Kind.USER, id);
     }
 
-    /** The keys a client drops when it cannot be told exactly what changed ({@code reset}). */
+    /**
+     * The channel's covering keys: every key an event of this channel can invalidate starts with one of them. A client
+     * drops them all when it cannot be told exactly what changed ({@code reset}); a frame with many keys under one of
+     * them carries that one instead ({@link KeySets#cover}). The order is cache-keys.json's (contracts).
+     */
     public List<CacheKey> allKeys() {
         return switch (kind) {
             case PROJECT -> List.of(
                     CacheKey.of("tasks", "paginated", id),
                     CacheKey.of("task-status-counts", id),
+                    CacheKey.of("task"),
                     CacheKey.of("unified-generations", "project", id),
                     CacheKey.of("unified-generations", "shot"),
                     CacheKey.of("unpositioned-count"),

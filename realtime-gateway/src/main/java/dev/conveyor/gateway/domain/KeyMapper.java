@@ -46,6 +46,10 @@ public final class KeyMapper {
             keys.add(CacheKey.of("task-status-counts", project));
         }
         keys.add(CacheKey.of("tasks", "paginated", project, 1));
+        UUID taskId = task != null && task.taskId() != null ? task.taskId() : uuidOrNull(event.subject());
+        if (taskId != null) {
+            keys.add(CacheKey.of("task", taskId));
+        }
         if (completion) {
             keys.add(CacheKey.of("unified-generations", "project", project));
             if (task != null && task.shotId() != null) {
@@ -121,6 +125,18 @@ public final class KeyMapper {
             return Optional.empty();
         }
         return Optional.of(new Change(Channel.user(user), List.of(CacheKey.of(head, user))));
+    }
+
+    private static UUID uuidOrNull(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            UUID id = UUID.fromString(text);
+            return id.toString().equals(text.toLowerCase()) ? id : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static UUID firstNonNull(UUID a, UUID b) {

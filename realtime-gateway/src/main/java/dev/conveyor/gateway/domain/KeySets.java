@@ -8,6 +8,12 @@ import java.util.List;
 
 /** Set operations on cache keys. */
 public final class KeySets {
+    /**
+     * A frame that would carry more than this many keys under one covering key of its channel (e.g. nine
+     * {@code ["task",id]} keys) carries the covering key ({@code ["task"]}) instead.
+     */
+    public static final int FOLD_ABOVE = 8;
+
     private KeySets() {
     }
 
@@ -32,5 +38,29 @@ public final class KeySets {
             }
         }
         return cover;
+    }
+
+    /**
+     * The minimal covering set of {@code keys}, where more than {@link #FOLD_ABOVE} keys under one of the
+     * {@code folds} (a channel's covering keys) are replaced by that key: a smaller frame that still drops every
+     * changed query.
+     */
+    public static List<CacheKey> cover(Collection<CacheKey> keys, List<CacheKey> folds) {
+        List<CacheKey> cover = minimalCover(keys);
+        boolean folded = false;
+        for (CacheKey fold : folds) {
+            int under = 0;
+            for (CacheKey key : cover) {
+                if (fold.covers(key) && !fold.equals(key)) {
+                    under++;
+                }
+            }
+            if (under > FOLD_ABOVE) {
+                cover.removeIf(fold::covers);
+                cover.add(fold);
+                folded = true;
+            }
+        }
+        return folded ? minimalCover(cover) : cover;
     }
 }

@@ -253,7 +253,7 @@ public final class ChangeLog implements AutoCloseable {
                 missed.addAll(entry.keys);
             }
         }
-        return new Resume(new Position(cursor), KeySets.minimalCover(missed), false);
+        return new Resume(new Position(cursor), KeySets.cover(missed, state.channel.allKeys()), false);
     }
 
     private ChannelState state(Channel channel) {

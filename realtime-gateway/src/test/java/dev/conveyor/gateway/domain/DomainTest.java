@@ -21,6 +21,23 @@ class DomainTest {
     }
 
     @Test
+    void moreThanEightTaskKeysInOneFrameFoldIntoTheTaskCoveringKey() {
+        UUID p = UUID.randomUUID();
+        List<CacheKey> folds = Channel.project(p).allKeys();
+        List<CacheKey> eight = new java.util.ArrayList<>(List.of(CacheKey.of("tasks", "paginated", p, 1)));
+        for (int i = 0; i < KeySets.FOLD_ABOVE; i++) {
+            eight.add(CacheKey.of("task", UUID.randomUUID()));
+        }
+        assertThat(KeySets.cover(eight, folds)).containsExactlyInAnyOrderElementsOf(eight);
+
+        List<CacheKey> nine = new java.util.ArrayList<>(eight);
+        nine.add(CacheKey.of("task", UUID.randomUUID()));
+        nine.add(CacheKey.of("unified-generations", "shot", UUID.randomUUID()));
+        assertThat(KeySets.cover(nine, folds)).containsExactlyInAnyOrder(CacheKey.of("task"),
+                CacheKey.of("tasks", "paginated", p, 1), nine.get(nine.size() - 1));
+    }
+
+    @Test
     void aKeyCoversOnlyKeysItIsAPrefixOf() {
         assertThat(CacheKey.of("tasks").covers(CacheKey.of("tasks", "paginated"))).isTrue();
         assertThat(CacheKey.of("tasks", "paginated").covers(CacheKey.of("tasks"))).isFalse();
