@@ -48,6 +48,72 @@ class LeadTest {
         }
     }
 
+    @Test
+    void theHolderReleasesTheLeadSoAnotherClientLeadsAtOnceAndLeadChangedSaysNobodyLeads() throws Exception {
+        Fixtures.User user = Fixtures.user(0);
+        try (KafkaLog log = new KafkaLog(Topics.ACCOUNT_EVENTS)) {
+            assertThat(lead(user, "tab-a")).containsEntry("leader", true);
+            assertThat(lead(user, "tab-b")).containsEntry("leader", false);
+
+            user.api().queryParam("clientId", "tab-a").delete("/v1/task-lead").then().statusCode(204);
+            // the lease was live for ~6 s more: without the release tab-b would be refused here
+            assertThat(lead(user, "tab-b")).containsEntry("leader", true).containsEntry("leaderClientId", "tab-b");
+
+            Fixtures.grant(user.id(), 1);
+            log.awaitTypes(user.id().toString(), EventTypes.LEAD_CHANGED, EventTypes.CREDITS_CHANGED);
+            List<LeadChanged> changes = log.about(user.id().toString()).stream()
+                    .filter(e -> e.type().equals(EventTypes.LEAD_CHANGED)).map(e -> e.dataAs(LeadChanged.class)).toList();
+            assertThat(changes).extracting(LeadChanged::leaderClientId).containsExactly("tab-a", null, "tab-b");
+            assertThat(changes.get(1).expiresAt()).isNull();
+            assertThat(changes.get(1).userId()).isEqualTo(user.id());
+        }
+    }
+
+    @Test
+    void aReleaseByAClientThatDoesNotLeadOrByAnotherUserChangesNothing() throws Exception {
+        Fixtures.User user = Fixtures.user(0);
+        Fixtures.User other = Fixtures.user(0);
+        try (KafkaLog log = new KafkaLog(Topics.ACCOUNT_EVENTS)) {
+            assertThat(lead(user, "tab-a")).containsEntry("leader", true);
+            String lease = Fixtures.queryString("SELECT client_id || expires_at::text FROM task_leads WHERE user_id = '" + user.id() + "'");
+
+            user.api().queryParam("clientId", "tab-b").delete("/v1/task-lead").then().statusCode(204);
+            other.api().queryParam("clientId", "tab-a").delete("/v1/task-lead").then().statusCode(204);
+            // nobody held other's lead at all: still a 204
+            other.api().queryParam("clientId", "tab-z").delete("/v1/task-lead").then().statusCode(204);
+
+            assertThat(Fixtures.queryString("SELECT client_id || expires_at::text FROM task_leads WHERE user_id = '" + user.id() + "'"))
+                    .isEqualTo(lease);
+            assertThat(lead(user, "tab-b")).containsEntry("leader", false).containsEntry("leaderClientId", "tab-a");
+
+            Fixtures.grant(user.id(), 1);
+            Fixtures.grant(other.id(), 1);
+            log.awaitTypes(user.id().toString(), EventTypes.LEAD_CHANGED, EventTypes.CREDITS_CHANGED);
+            log.awaitTypes(other.id().toString(), EventTypes.CREDITS_CHANGED);
+            assertThat(log.about(user.id().toString())).extracting(EventEnvelope::type)
+                    .containsExactly(EventTypes.LEAD_CHANGED, EventTypes.CREDITS_CHANGED);
+            assertThat(log.about(other.id().toString())).extracting(EventEnvelope::type).containsExactly(EventTypes.CREDITS_CHANGED);
+        }
+    }
+
+    @Test
+    void aReleaseWithoutAClientIdIsRefusedWith422AndKeepsTheLead() throws Exception {
+        Fixtures.User user = Fixtures.user(0);
+        assertThat(lead(user, "tab-a")).containsEntry("leader", true);
+        for (String clientId : new String[] {null, "", "   ", "x".repeat(201)}) {
+            var request = user.api();
+            if (clientId != null) {
+                request = request.queryParam("clientId", clientId);
+            }
+            var r = request.delete("/v1/task-lead");
+            assertThat(r.statusCode()).as(r.body().asString()).isEqualTo(422);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.jsonPath().getString("code")).isEqualTo("validation_failed");
+        }
+        assertThat(Fixtures.queryLong("SELECT count(*) FROM task_leads WHERE user_id = '" + user.id() + "' AND client_id = 'tab-a'"))
+                .isEqualTo(1);
+    }
+
     private static Map<String, Object> lead(Fixtures.User user, String client) {
         return user.api().body(Map.of("clientId", client)).post("/v1/task-lead").then().statusCode(200).extract().jsonPath().getMap("");
     }

@@ -8,14 +8,18 @@ import dev.conveyor.taskapi.domain.Dtos.LeadRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -47,6 +51,17 @@ public class AccountResource {
     @Operation(summary = "take_lead: the caller's client (browser tab) asks to lead task processing; lease 6 s, poll every 5 s")
     public Uni<Lead> takeLead(LeadRequest req) {
         return accounts.takeLead(Ids.user(jwt), req == null ? null : req.clientId());
+    }
+
+    @DELETE
+    @Path("/task-lead")
+    @RolesAllowed("user")
+    @Operation(summary = "Release the lead early (tab closing): ends the lease if this client holds it and publishes "
+            + "lead.changed; 204 also when another client (or nobody) leads")
+    @APIResponse(responseCode = "204", description = "released, or nothing to release")
+    @APIResponse(responseCode = "422", description = "validation_failed: clientId missing or blank")
+    public Uni<Response> releaseLead(@QueryParam("clientId") String clientId) {
+        return accounts.releaseLead(Ids.user(jwt), clientId).map(v -> Response.noContent().build());
     }
 
     @POST

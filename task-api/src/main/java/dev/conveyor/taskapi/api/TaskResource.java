@@ -7,6 +7,8 @@ import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
 import dev.conveyor.taskapi.domain.ApiException;
 import dev.conveyor.taskapi.domain.Task;
 import dev.conveyor.taskapi.domain.TaskBatchService;
+import dev.conveyor.taskapi.domain.TaskListing;
+import dev.conveyor.taskapi.domain.Dtos.TaskPage;
 import dev.conveyor.taskapi.domain.TaskService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -15,6 +17,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -36,12 +39,25 @@ import java.util.List;
 public class TaskResource {
     private final TaskService tasks;
     private final TaskBatchService batches;
+    private final TaskListing listing;
     private final JsonWebToken jwt;
 
-    public TaskResource(TaskService tasks, TaskBatchService batches, JsonWebToken jwt) {
+    public TaskResource(TaskService tasks, TaskBatchService batches, TaskListing listing, JsonWebToken jwt) {
         this.tasks = tasks;
         this.batches = batches;
+        this.listing = listing;
         this.jwt = jwt;
+    }
+
+    @GET
+    @Operation(summary = "The caller's tasks across all their projects, newest first; status is a comma list "
+            + "(e.g. waiting,queued,in_progress); page from 1, limit up to 100")
+    @APIResponse(responseCode = "200", description = "{items, page, limit, total}")
+    @APIResponse(responseCode = "422", description = "validation_failed: an unknown status, page or limit out of range")
+    public Uni<TaskPage> list(@QueryParam("status") String status, @QueryParam("page") String page,
+                              @QueryParam("limit") String limit) {
+        return listing.list(Ids.user(jwt), status, ProjectResource.number(page, "page", 1),
+                ProjectResource.number(limit, "limit", 20));
     }
 
     @POST

@@ -56,11 +56,26 @@ public class AccountService {
                         .replaceWith(account)));
     }
 
-    /** take_lead: see {@link LeadStore#takeLead}; lead.changed only when the leading client changes. */
-    public Uni<Lead> takeLead(UUID userId, String clientId) {
+    /**
+     * Releases the lease early when this client holds it, publishing {@code lead.changed} with no leader in the same
+     * transaction, so the user's other clients can take it at once; a no-op when another client (or nobody) leads.
+     */
+    public Uni<Void> releaseLead(UUID userId, String clientId) {
+        checkClientId(clientId);
+        return pool.withTransaction(c -> leads.release(c, userId, clientId).chain(released -> released
+                ? outbox.insert(c, List.of(Events.lead(userId, null, null))).replaceWithVoid()
+                : Uni.createFrom().voidItem()));
+    }
+
+    private static void checkClientId(String clientId) {
         if (clientId == null || clientId.isBlank() || clientId.length() > 200) {
             throw ApiException.validation("clientId is required (at most 200 characters)");
         }
+    }
+
+    /** take_lead: see {@link LeadStore#takeLead}; lead.changed only when the leading client changes. */
+    public Uni<Lead> takeLead(UUID userId, String clientId) {
+        checkClientId(clientId);
         return pool.withTransaction(c -> leads.takeLead(c, userId, clientId, config.leadLease()).chain(o -> {
             Lead lead = new Lead(o.leader(), o.holder(), o.expiresAt());
             if (o.leader() && !Objects.equals(o.previousHolder(), o.holder())) {

@@ -17,6 +17,12 @@ public class LeadStore {
     public record Outcome(boolean leader, String holder, Instant expiresAt, String previousHolder) {
     }
 
+    /** Ends the lease if {@code clientId} holds it (live or expired); true when it did. */
+    public Uni<Boolean> release(SqlClient c, UUID userId, String clientId) {
+        return c.preparedQuery("DELETE FROM task_leads WHERE user_id = $1 AND client_id = $2")
+                .execute(Sql.args(userId, clientId)).map(rows -> rows.rowCount() > 0);
+    }
+
     /**
      * One statement for the four cases: no row -> insert; same client -> extend; other client whose lease expired ->
      * take over; other client with a live lease -> unchanged (no row returned, then the holder is read).

@@ -107,6 +107,18 @@ public class TaskStore {
                 .execute(Sql.args(projectId, status, taskType)).map(rows -> rows.iterator().next().getLong("n"));
     }
 
+    /** The user's tasks across their projects, newest first; {@code statuses} null = every status. */
+    public Uni<List<Task>> listByUser(SqlClient c, UUID userId, String[] statuses, int limit, int offset) {
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)) "
+                        + "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
+                .execute(Sql.args(userId, statuses, limit, offset)).map(rows -> Sql.map(rows, TaskStore::task));
+    }
+
+    public Uni<Long> countByUser(SqlClient c, UUID userId, String[] statuses) {
+        return c.preparedQuery("SELECT count(*) AS n FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))")
+                .execute(Sql.args(userId, statuses)).map(rows -> rows.iterator().next().getLong("n"));
+    }
+
     public Uni<List<Task>> children(SqlClient c, UUID parentId) {
         return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE parent_task_id = $1 ORDER BY created_at, id")
                 .execute(Sql.args(parentId)).map(rows -> Sql.map(rows, TaskStore::task));
