@@ -66,7 +66,17 @@ test('track() rejects with ConveyorError for a task that fails for good; onError
   assert.equal(calls.onError[0].status, 'failed');
   assert.equal(calls.onSuccess.length, 0);
   assert.ok(calls.onQueued.length <= 1);
-  // pendingTasks sees nothing left for this user
+});
+
+test('pendingTasks lists the user\'s unfinished tasks across projects, and nothing once they are done', { timeout: 120000 }, async () => {
+  const other = await conveyor.projects.create({ name: 'callbacks, second project' });
+  const slow = await conveyor.tasks.createBatch([imageTask(project.id, 5, { work_ms: 3000 }), imageTask(other.id, 6, { work_ms: 3000 })]);
+  const ids = slow.items.map((i) => i.task.id).sort();
+  const pending = await conveyor.pendingTasks();
+  assert.deepEqual(pending.map((t) => t.id).sort(), ids);
+  assert.ok(pending.every((t) => ['waiting', 'queued', 'in_progress'].includes(t.status)));
+  assert.equal(await conveyor.hasPendingTasks(), true);
+  await Promise.all(ids.map((id) => conveyor.tasks.track(id)));
   assert.deepEqual(await conveyor.pendingTasks(), []);
   assert.equal(await conveyor.hasPendingTasks(), false);
 });

@@ -5,7 +5,7 @@ import { boundQueryClient, connect, converged, describeViews, gateway, grantCred
 
 after(() => gateway('start'));
 
-test('with the gateway down the client polls, its caches converge, and it is live again once the gateway is back', { timeout: 300000 }, async () => {
+test('with the gateway down the client polls, its caches converge, and it is live again once the gateway is back', { timeout: 300000 }, async (t) => {
   const me = user(3);
   await grantCredits(me.id, 100);
   const conveyor = connect(me);
@@ -27,8 +27,10 @@ test('with the gateway down the client polls, its caches converge, and it is liv
     assert.equal(conveyor.connection.state, 'polling', 'converged while still polling');
     assert.ok(states.includes('polling'));
 
+    const startedAt = Date.now();
     await gateway('start');
     await waitFor(() => conveyor.connection.state === 'live', { timeout: 90000, message: 'live again' });
+    t.diagnostic(`states ${states.join(' > ')}; live ${Date.now() - startedAt} ms after the gateway's start returned`);
   } finally {
     q.close();
     conveyor.close();

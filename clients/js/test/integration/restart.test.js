@@ -8,7 +8,7 @@ import { boundQueryClient, connect, converged, describeViews, gateway, grantCred
 
 after(() => gateway('start')); // whatever happened, leave the gateway running for the next test file
 
-test('after a gateway restart the client resumes with recovered: true and refetches only the replayed keys', { timeout: 300000 }, async () => {
+test('after a gateway restart the client resumes with recovered: true and refetches only the replayed keys', { timeout: 300000 }, async (t) => {
   const me = user(2);
   await grantCredits(me.id, 100);
   const conveyor = connect(me);
@@ -46,6 +46,8 @@ test('after a gateway restart the client resumes with recovered: true and refetc
     const afterResume = sinceResume(invalidations);
     assert.ok(afterResume.every((i) => i.frame.type === 'invalidate' && !i.frame.source), 'only the gateway\'s own invalidations');
     const replayed = afterResume.flatMap((i) => i.keys);
+    const blind = invalidations.filter((i) => i.frame.source === 'blind').length;
+    t.diagnostic(`resumed ${resumed.at - restartedAt} ms after start; replayed ${JSON.stringify(replayed)}; ${blind} blind rounds during the outage; ${sinceResume(q.fetches).length} refetches since the resume`);
     for (const f of sinceResume(q.fetches)) {
       assert.ok(replayed.some((k) => isPrefix(k, f.key)), `${f.name} ${JSON.stringify(f.key)} was refetched without a replayed key (${JSON.stringify(replayed)})`);
     }
