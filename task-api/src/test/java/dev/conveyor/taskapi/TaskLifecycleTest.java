@@ -90,9 +90,12 @@ class TaskLifecycleTest {
             assertThat(after).containsEntry("attempts", n).containsEntry("errorMessage", "oom " + n);
             if (n < 3) {
                 assertThat(after).containsEntry("status", "queued");
-                // backoff: base 2 s doubled per attempt, half of it fixed
-                long minDelayMs = 1000L << (n - 1);
-                assertThat(Instant.parse((String) after.get("runAfter"))).isAfterOrEqualTo(before.plusMillis(minDelayMs - 50));
+                // backoff: base 2 s doubled per attempt, never below it, up to half again of jitter on top
+                long minDelayMs = 2000L << (n - 1);
+                long delayMs = java.time.Duration.between(Instant.parse((String) after.get("updatedAt")),
+                        Instant.parse((String) after.get("runAfter"))).toMillis();
+                assertThat(delayMs).isBetween(minDelayMs, minDelayMs * 3 / 2);
+                assertThat(Instant.parse((String) after.get("runAfter"))).isAfterOrEqualTo(before.plusMillis(minDelayMs));
                 claim("w-3", List.of(), 1, 0).then().statusCode(200).body("tasks.size()", is(0));
             } else {
                 assertThat(after).containsEntry("status", "failed");

@@ -9,6 +9,8 @@ import dev.conveyor.taskapi.domain.Dtos.CreateChild;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
 import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
+import dev.conveyor.taskapi.domain.Dtos.Release;
+import dev.conveyor.taskapi.domain.ReleaseService;
 import dev.conveyor.taskapi.domain.Task;
 import dev.conveyor.taskapi.domain.WorkerService;
 import io.smallrye.mutiny.Uni;
@@ -37,14 +39,17 @@ import java.net.URI;
 @SecurityRequirement(name = "jwt")
 public class WorkerResource {
     private final WorkerService worker;
+    private final ReleaseService releases;
 
-    public WorkerResource(WorkerService worker) {
+    public WorkerResource(WorkerService worker, ReleaseService releases) {
         this.worker = worker;
+        this.releases = releases;
     }
 
     @POST
     @Path("/claim")
-    @Operation(summary = "Claim up to max queued tasks this worker can run; waits up to waitSeconds (0..30) for one to arrive")
+    @Operation(summary = "Claim up to max queued tasks this worker can run (its capabilities' types, only those in taskTypes when "
+            + "given); waits up to waitSeconds (0..30) for one to arrive")
     public Uni<Claimed> claim(ClaimRequest req) {
         return worker.claim(req).map(Claimed::new);
     }
@@ -76,6 +81,17 @@ public class WorkerResource {
     @Operation(summary = "Fail the attempt: retryable -> queued after a backoff (while attempts remain), else failed")
     public Uni<Task> fail(@PathParam("id") String id, Fail req) {
         return worker.fail(Ids.parse(id, "task id"), req);
+    }
+
+    @POST
+    @Path("/tasks/{id}/release")
+    @Operation(summary = "Hand the task back without penalty: queued at once, the attempt not counted, credits still held; "
+            + "a repeat with the same lease token changes nothing")
+    @APIResponse(responseCode = "200", description = "the task, queued")
+    @APIResponse(responseCode = "404", description = "not_found")
+    @APIResponse(responseCode = "409", description = "lease_lost: not this worker's current lease")
+    public Uni<Task> release(@PathParam("id") String id, Release req) {
+        return releases.release(Ids.parse(id, "task id"), req);
     }
 
     @POST

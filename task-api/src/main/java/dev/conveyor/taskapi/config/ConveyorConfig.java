@@ -27,6 +27,8 @@ public interface ConveyorConfig {
 
     Relay relay();
 
+    Stalled stalled();
+
     interface TaskTypeConfig {
         /** Worker capability required to claim it; empty = any worker. */
         Optional<String> capability();
@@ -71,6 +73,23 @@ public interface ConveyorConfig {
         @WithDefault("5s")
         String every();
 
+        @WithDefault("500")
+        int batchSize();
+    }
+
+    /** Queued tasks no worker can claim (docs/services/task-api.md, "Stalled tasks"). */
+    interface Stalled {
+        /**
+         * A queued task is stalled once it has been due this long and no worker seen within this long (a claim) can
+         * claim its type.
+         */
+        @WithDefault("10m")
+        Duration after();
+
+        /** A stalled task due this long fails with {@code no_worker} and its credits are released; empty = never. */
+        Optional<Duration> expireAfter();
+
+        /** Most tasks expired per reaper pass. */
         @WithDefault("500")
         int batchSize();
     }

@@ -62,8 +62,10 @@ public final class Dtos {
     public record Lead(boolean leader, String leaderClientId, Instant expiresAt) {
     }
 
-    @Schema(example = "{\"workerId\":\"gpu-1\",\"capabilities\":[\"wan2gp\"],\"max\":10,\"waitSeconds\":20}")
-    public record ClaimRequest(String workerId, List<String> capabilities, Integer max, Integer waitSeconds) {
+    /** {@code taskTypes} (optional): only these types; absent = every type the capabilities allow. */
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"capabilities\":[\"wan2gp\"],\"taskTypes\":[\"travel_segment\",\"travel_stitch\"],"
+            + "\"max\":10,\"waitSeconds\":20}")
+    public record ClaimRequest(String workerId, List<String> capabilities, List<String> taskTypes, Integer max, Integer waitSeconds) {
     }
 
     public record Claimed(List<Task> tasks) {
@@ -109,6 +111,11 @@ public final class Dtos {
     }
 
     public record CompleteResults(List<CompleteResult> results) {
+    }
+
+    /** Hand a leased task back without penalty (queued at once, the attempt not counted). */
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\"}")
+    public record Release(String workerId, UUID leaseToken) {
     }
 
     @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"error\":\"CUDA out of memory\",\"retryable\":true}")

@@ -66,16 +66,23 @@ public record TaskType(String name, String capability, long costBase, long costP
         }
     }
 
-    /** Delay before attempt {@code attempts + 1}: base * 2^(attempts-1), capped, with equal jitter (half fixed, half random). */
+    /**
+     * Delay before attempt {@code attempts + 1}: {@code d = min(cap, base * 2^(attempts-1))}, plus a random jitter of
+     * 0..d/2 on top, never below d (single_image: at least 2 s, then 4 s, 8 s, ... up to 1 min, each up to half again).
+     */
     public Duration backoff(int attempts) {
-        long base = backoffBase.toMillis();
-        long cap = backoffCap.toMillis();
+        return backoff(backoffBase, backoffCap, attempts, ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** The rule itself, with the random draw {@code random} in [0, 1) given. */
+    static Duration backoff(Duration base, Duration cap, int attempts, double random) {
+        long capMs = cap.toMillis();
         int shift = Math.max(0, Math.min(attempts - 1, 30));
-        long delay = Math.min(cap, base << shift);
-        if (delay < 0) {
-            delay = cap;
+        long delay = base.toMillis() << shift;
+        if (delay < 0 || delay > capMs || (shift > 0 && delay >> shift != base.toMillis())) {
+            delay = capMs;
         }
-        long half = delay / 2;
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
+        long jitter = (long) Math.floor(Math.max(0, Math.min(random, 1)) * (delay / 2 + 1));
+        return Duration.ofMillis(delay + Math.min(jitter, delay / 2));
     }
 }

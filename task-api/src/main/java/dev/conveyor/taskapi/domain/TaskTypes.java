@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** The configured task types, and capability routing. */
@@ -44,8 +45,17 @@ public class TaskTypes {
 
     /** Types a worker with these capabilities may run: those needing no capability, or one it has. */
     public String[] runnableBy(Collection<String> capabilities) {
+        return runnableBy(capabilities, null);
+    }
+
+    /**
+     * Types a worker may claim: runnable with its capabilities and, when {@code only} is given (a claim's
+     * {@code taskTypes}), named there too.
+     */
+    public String[] runnableBy(Collection<String> capabilities, Set<String> only) {
         return types.values().stream()
                 .filter(t -> t.capability() == null || capabilities.contains(t.capability()))
+                .filter(t -> only == null || only.contains(t.name()))
                 .map(TaskType::name).toArray(String[]::new);
     }
 }

@@ -40,6 +40,7 @@ public class WorkerService {
     public static final int MAX_CLAIM = 100;
     public static final int MAX_COMPLETE = 100;
     public static final int MAX_WAIT_SECONDS = 30;
+    public static final int MAX_CLAIM_TYPES = 100;
     /** A long-poll re-checks at least this often (tasks whose backoff ran out are not notified). */
     static final Duration RECHECK = Duration.ofSeconds(1);
 
@@ -64,7 +65,7 @@ public class WorkerService {
         this.config = config;
     }
 
-    private static String workerId(String workerId) {
+    static String workerId(String workerId) {
         if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
             throw ApiException.validation("workerId is required (at most 200 characters)");
         }
@@ -88,14 +89,33 @@ public class WorkerService {
         if (wait < 0 || wait > MAX_WAIT_SECONDS) {
             throw ApiException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
         }
-        String[] runnable = types.runnableBy(caps);
+        String[] runnable = types.runnableBy(caps, taskTypes(req.taskTypes()));
         Instant deadline = Instant.now().plusSeconds(wait);
-        return pool.withConnection(c -> tasks.touchWorker(c, worker, caps.toArray(String[]::new)))
+        return pool.withConnection(c -> tasks.touchWorker(c, worker, caps.toArray(String[]::new), runnable))
                 .chain(() -> claimUntil(worker, runnable, Set.of(runnable), max, deadline));
     }
 
+    /**
+     * The claim's {@code taskTypes}: null = no restriction. Names task-api does not configure are kept (they match no
+     * task), so a worker fleet can roll out a handler before task-api learns its type.
+     */
+    static Set<String> taskTypes(List<String> requested) {
+        if (requested == null) {
+            return null;
+        }
+        if (requested.size() > MAX_CLAIM_TYPES) {
+            throw ApiException.validation("taskTypes must be at most " + MAX_CLAIM_TYPES + " names");
+        }
+        for (String t : requested) {
+            if (t == null || t.isBlank() || t.length() > 200) {
+                throw ApiException.validation("taskTypes must be non-blank names of at most 200 characters");
+            }
+        }
+        return Set.copyOf(requested);
+    }
+
     private Uni<List<Task>> claimUntil(String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
-        long seen = signals.queuedSignals();
+        long seen = signals.queuedSignals(runnableSet);
         return claimNow(worker, runnable, max).chain(claimed -> {
             Duration left = Duration.between(Instant.now(), deadline);
             if (!claimed.isEmpty() || left.isNegative() || left.isZero() || runnable.length == 0) {
@@ -117,7 +137,7 @@ public class WorkerService {
         }));
     }
 
-    private static UUID token(UUID leaseToken) {
+    static UUID token(UUID leaseToken) {
         if (leaseToken == null) {
             throw ApiException.validation("leaseToken is required");
         }
@@ -125,23 +145,35 @@ public class WorkerService {
     }
 
     /** Why a lease-guarded update touched no row: unknown task (404), or a lease that is not (any longer) the caller's (409). */
-    private Uni<Task> refused(SqlClient c, UUID taskId, UUID token) {
+    Uni<Task> refused(SqlClient c, UUID taskId, UUID token, String worker) {
         return tasks.find(c, taskId).map(t -> {
             if (t == null) {
                 throw ApiException.notFound("task " + taskId);
             }
-            if (TaskStatus.CANCELLED.equals(t.status()) && token.equals(t.storedLeaseToken())) {
-                throw ApiException.leaseLost("task " + taskId + " was cancelled");
-            }
-            throw ApiException.leaseLost("task " + taskId + " is " + t.status() + " and this lease token is not its current lease");
+            throw ApiException.leaseLost(leaseLostDetail(t, token, worker));
         });
+    }
+
+    /** Whether this token and worker are the task's (current or last) lease. The lease belongs to the worker that claimed it. */
+    static boolean holds(Task t, UUID token, String worker) {
+        return token.equals(t.storedLeaseToken()) && worker.equals(t.workerId());
+    }
+
+    static String leaseLostDetail(Task t, UUID token, String worker) {
+        if (token.equals(t.storedLeaseToken()) && !worker.equals(t.workerId())) {
+            return "task " + t.id() + ": this lease belongs to another worker";
+        }
+        if (TaskStatus.CANCELLED.equals(t.status()) && token.equals(t.storedLeaseToken())) {
+            return "task " + t.id() + " was cancelled";
+        }
+        return "task " + t.id() + " is " + t.status() + " and this lease token is not its current lease";
     }
 
     public Uni<HeartbeatAnswer> heartbeat(UUID taskId, Heartbeat req) {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
-        workerId(req.workerId());
+        String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
         if (req.progress() != null && (req.progress() < 0 || req.progress() > 100)) {
             throw ApiException.validation("progress must be from 0 to 100");
@@ -149,17 +181,17 @@ public class WorkerService {
         if (req.message() != null && req.message().length() > 1000) {
             throw ApiException.validation("message must be at most 1000 characters");
         }
-        return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, req.progress(), req.message()).chain(t -> {
+        return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, worker, req.progress(), req.message()).chain(t -> {
             if (t != null) {
                 Uni<Void> event = req.progress() == null && req.message() == null ? Uni.createFrom().voidItem()
                         : outbox.insert(c, List.of(Events.task(EventTypes.TASK_PROGRESS, t)));
                 return event.replaceWith(new HeartbeatAnswer(t.storedLeaseExpiresAt(), false));
             }
             return tasks.find(c, taskId).chain(current -> {
-                if (current != null && TaskStatus.CANCELLED.equals(current.status()) && token.equals(current.storedLeaseToken())) {
+                if (current != null && TaskStatus.CANCELLED.equals(current.status()) && holds(current, token, worker)) {
                     return Uni.createFrom().item(new HeartbeatAnswer(null, true));
                 }
-                return refused(c, taskId, token).replaceWith((HeartbeatAnswer) null);
+                return refused(c, taskId, token, worker).replaceWith((HeartbeatAnswer) null);
             });
         }));
     }
@@ -175,11 +207,11 @@ public class WorkerService {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
-        workerId(req.workerId());
+        String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
         checkOutputLocation(req.outputLocation(), "outputLocation");
         CompleteItem item = new CompleteItem(taskId, token, req.outputLocation(), req.metadata());
-        return pool.withTransaction(c -> completeAll(c, List.of(item))).map(results -> {
+        return pool.withTransaction(c -> completeAll(c, worker, List.of(item))).map(results -> {
             CompleteResult r = results.get(0);
             return switch (r.outcome()) {
                 case CompleteResult.COMPLETE -> r.task();
@@ -197,7 +229,7 @@ public class WorkerService {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
-        workerId(req.workerId());
+        String worker = workerId(req.workerId());
         List<CompleteItem> items = req.tasks();
         if (items == null || items.isEmpty() || items.size() > MAX_COMPLETE) {
             throw ApiException.validation("tasks must hold 1 to " + MAX_COMPLETE + " items");
@@ -216,7 +248,7 @@ public class WorkerService {
                 throw ApiException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
             }
         }
-        return pool.withTransaction(c -> completeAll(c, items)).map(CompleteResults::new);
+        return pool.withTransaction(c -> completeAll(c, worker, items)).map(CompleteResults::new);
     }
 
     /**
@@ -225,7 +257,7 @@ public class WorkerService {
      * outbox insert. Items it did not complete are answered from the task's current state: a repeat with the lease token
      * of an already completed task is {@code complete} with the stored task (nothing captured twice).
      */
-    private Uni<List<CompleteResult>> completeAll(SqlClient c, List<CompleteItem> items) {
+    private Uni<List<CompleteResult>> completeAll(SqlClient c, String worker, List<CompleteItem> items) {
         int n = items.size();
         UUID[] ids = new UUID[n];
         UUID[] tokens = new UUID[n];
@@ -238,7 +270,7 @@ public class WorkerService {
             outputs[i] = item.outputLocation();
             metadata[i] = item.metadata();
         }
-        return tasks.completeAll(c, ids, tokens, outputs, metadata).chain(completed -> {
+        return tasks.completeAll(c, worker, ids, tokens, outputs, metadata).chain(completed -> {
             Map<UUID, Task> done = new HashMap<>();
             completed.forEach(t -> done.put(t.id(), t));
             UUID[] others = items.stream().map(CompleteItem::taskId).filter(id -> !done.containsKey(id)).toArray(UUID[]::new);
@@ -254,7 +286,7 @@ public class WorkerService {
                         newlyDone.add(t);
                         results.add(new CompleteResult(item.taskId(), CompleteResult.COMPLETE, t, null));
                     } else {
-                        results.add(refusedOrRepeat(item, byId.get(item.taskId())));
+                        results.add(refusedOrRepeat(item, worker, byId.get(item.taskId())));
                     }
                 }
                 if (newlyDone.isEmpty()) {
@@ -278,25 +310,23 @@ public class WorkerService {
     }
 
     /** An item the fenced update did not complete: a repeat of a completed one, a stale lease, or an unknown task. */
-    private static CompleteResult refusedOrRepeat(CompleteItem item, Task current) {
+    private static CompleteResult refusedOrRepeat(CompleteItem item, String worker, Task current) {
         UUID id = item.taskId();
         if (current == null) {
             return new CompleteResult(id, CompleteResult.TASK_NOT_FOUND, null, new ItemError("not_found", "task " + id + " not found"));
         }
-        boolean sameLease = item.leaseToken().equals(current.storedLeaseToken());
-        if (sameLease && TaskStatus.COMPLETE.equals(current.status())) {
+        if (holds(current, item.leaseToken(), worker) && TaskStatus.COMPLETE.equals(current.status())) {
             return new CompleteResult(id, CompleteResult.COMPLETE, current, null); // a repeat: the first result stands
         }
-        String detail = sameLease && TaskStatus.CANCELLED.equals(current.status()) ? "task " + id + " was cancelled"
-                : "task " + id + " is " + current.status() + " and this lease token is not its current lease";
-        return new CompleteResult(id, CompleteResult.LEASE_LOST, null, new ItemError("lease_lost", detail));
+        return new CompleteResult(id, CompleteResult.LEASE_LOST, null,
+                new ItemError("lease_lost", leaseLostDetail(current, item.leaseToken(), worker)));
     }
 
     public Uni<Task> fail(UUID taskId, Fail req) {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
-        workerId(req.workerId());
+        String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
         String error = req.error() == null ? "failed" : req.error();
         if (error.length() > 10_000) {
@@ -308,21 +338,21 @@ public class WorkerService {
             if (current == null) {
                 throw ApiException.notFound("task " + taskId);
             }
-            if (!TaskStatus.IN_PROGRESS.equals(current.status()) || !token.equals(current.storedLeaseToken())) {
-                if (token.equals(current.storedLeaseToken())
+            if (!TaskStatus.IN_PROGRESS.equals(current.status()) || !holds(current, token, worker)) {
+                if (holds(current, token, worker)
                         && (TaskStatus.FAILED.equals(current.status()) || TaskStatus.QUEUED.equals(current.status()))) {
                     return Uni.createFrom().item(current); // a repeat with the same lease changes nothing
                 }
-                return refused(c, taskId, token);
+                throw ApiException.leaseLost(leaseLostDetail(current, token, worker));
             }
             TaskType type = types.find(current.taskType());
             boolean retry = retryable && current.attempts() < current.maxAttempts();
             if (retry) {
                 Duration backoff = type == null ? Duration.ofSeconds(2) : type.backoff(current.attempts());
-                return tasks.requeue(c, taskId, token, backoff, message).chain(t -> orRefused(c, t, taskId, token)).chain(t ->
+                return tasks.requeue(c, taskId, token, backoff, message).chain(t -> orRefused(c, t, taskId, token, worker)).chain(t ->
                         outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, t))).replaceWith(t));
             }
-            return tasks.failFinal(c, taskId, token, message).chain(t -> orRefused(c, t, taskId, token)).chain(t -> {
+            return tasks.failFinal(c, taskId, token, message).chain(t -> orRefused(c, t, taskId, token, worker)).chain(t -> {
                 List<Record> events = new ArrayList<>();
                 events.add(Events.task(EventTypes.TASK_FAILED, t));
                 return credits.ended(c, List.of(t), events).chain(() -> outbox.insert(c, events)).replaceWith(t);
@@ -330,8 +360,8 @@ public class WorkerService {
         }));
     }
 
-    private Uni<Task> orRefused(SqlClient c, Task t, UUID taskId, UUID token) {
-        return t != null ? Uni.createFrom().item(t) : refused(c, taskId, token);
+    private Uni<Task> orRefused(SqlClient c, Task t, UUID taskId, UUID token, String worker) {
+        return t != null ? Uni.createFrom().item(t) : refused(c, taskId, token, worker);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,8 +35,8 @@ public class PgSignals {
 
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private final Set<Runnable> outboxListeners = ConcurrentHashMap.newKeySet();
-    /** Counts task-queued notifications, so a claim can tell whether one arrived while it was querying. */
-    private final AtomicLong queuedSignals = new AtomicLong();
+    /** Counts task-queued notifications per task type, so a claim can tell whether one of its types arrived while it was querying. */
+    private final Map<String, AtomicLong> queuedSignals = new ConcurrentHashMap<>();
     private final Vertx vertx;
     private final String url;
     private final String user;
@@ -68,7 +69,7 @@ public class PgSignals {
     }
 
     private void taskQueued(String taskType) {
-        queuedSignals.incrementAndGet();
+        queuedSignals.computeIfAbsent(taskType, t -> new AtomicLong()).incrementAndGet();
         for (Waiter w : waiters) {
             if (w.types().contains(taskType)) {
                 w.emitter().complete(true);
@@ -80,22 +81,28 @@ public class PgSignals {
         outboxListeners.add(listener);
     }
 
-    /** The number of task-queued notifications so far; pass it to {@link #awaitQueued} after an empty claim. */
-    public long queuedSignals() {
-        return queuedSignals.get();
+    /** The number of task-queued notifications of these types so far; pass it to {@link #awaitQueued} after an empty claim. */
+    public long queuedSignals(Set<String> types) {
+        long n = 0;
+        for (String t : types) {
+            AtomicLong c = queuedSignals.get(t);
+            n += c == null ? 0 : c.get();
+        }
+        return n;
     }
 
     /**
      * Completes with true when a task of one of these types is queued, or false after {@code max}. Completes at once
-     * when any notification arrived since {@code seen} (taken before the claim query), so none falls into the gap
-     * between an empty claim and this wait.
+     * when a notification of one of these types arrived since {@code seen} ({@link #queuedSignals(Set)} of the same
+     * types, taken before the claim query), so none falls into the gap between an empty claim and this wait; tasks of
+     * other types never wake it.
      */
     public Uni<Boolean> awaitQueued(Set<String> types, Duration max, long seen) {
         return Uni.createFrom().<Boolean>emitter(em -> {
             Waiter w = new Waiter(types, em);
             waiters.add(w);
             em.onTermination(() -> waiters.remove(w));
-            if (queuedSignals.get() != seen) {
+            if (queuedSignals(types) != seen) {
                 em.complete(true);
             }
         }).ifNoItem().after(max).recoverWithItem(false);

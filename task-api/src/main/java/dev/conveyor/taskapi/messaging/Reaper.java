@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.messaging;
 
+import dev.conveyor.taskapi.domain.StalledTasks;
 import dev.conveyor.taskapi.domain.WorkerService;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -8,24 +9,32 @@ import org.jboss.logging.Logger;
 
 /**
  * Expired leases: back to queued, or failed when attempts are spent. Batched; safe with several replicas because the
- * batch is picked with FOR UPDATE SKIP LOCKED.
+ * batch is picked with FOR UPDATE SKIP LOCKED. The same pass then expires stalled tasks (when configured) and refreshes
+ * the stalled-task gauge.
  */
 @ApplicationScoped
 public class Reaper {
     private static final Logger LOG = Logger.getLogger(Reaper.class);
     private final WorkerService worker;
+    private final StalledTasks stalled;
 
-    public Reaper(WorkerService worker) {
+    public Reaper(WorkerService worker, StalledTasks stalled) {
         this.worker = worker;
+        this.stalled = stalled;
     }
 
     @Scheduled(every = "${conveyor.reaper.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
     Uni<Void> reap() {
-        return worker.reapOnce().onItem().invoke(n -> {
+        return quietly(worker.reapOnce(), "reaper: %d expired leases handled", "reaper pass")
+                .chain(() -> quietly(stalled.pass(), "stalled tasks: %d expired (no worker can claim them)", "stalled-task pass"));
+    }
+
+    private static Uni<Void> quietly(Uni<Integer> pass, String done, String name) {
+        return pass.onItem().invoke(n -> {
             if (n > 0) {
-                LOG.infof("reaper: %d expired leases handled", n);
+                LOG.infof(done, n);
             }
-        }).onFailure().invoke(e -> LOG.warnf("reaper pass failed: %s", e.toString()))
+        }).onFailure().invoke(e -> LOG.warnf("%s failed: %s", name, e.toString()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 }

@@ -21,7 +21,7 @@ public class TaskStore {
             + "max_attempts, progress, progress_message, worker_id, output_location, metadata::text AS metadata_json, error_message, "
             + "generation_id, generation_type, shot_id, depends_on, parent_task_id, created_at, updated_at, claimed_at, completed_at, "
             + "run_after, lease_token, lease_expires_at";
-    private static final String T_COLS = COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2");
+    static final String T_COLS = COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2");
 
     /** A dependency as create sees it. */
     public record Dependency(UUID id, UUID projectId, String status) {
@@ -145,36 +145,41 @@ public class TaskStore {
     }
 
     /**
-     * Records the worker as seen. A worker claims many times a second under load (and every woken worker claims on each
+     * Records the worker as seen, with the task types it can claim (what the stalled-task check looks for). A worker claims many times a second under load (and every woken worker claims on each
      * task event), so the row is rewritten only when its capabilities changed or it was last seen over 5 s ago: most
      * claims leave no new row version (and no WAL) behind.
      */
-    public Uni<Void> touchWorker(SqlClient c, String workerId, String[] capabilities) {
-        return c.preparedQuery("INSERT INTO workers (worker_id, capabilities, last_seen_at) VALUES ($1, $2, now()) "
-                        + "ON CONFLICT (worker_id) DO UPDATE SET capabilities = excluded.capabilities, last_seen_at = now() "
+    public Uni<Void> touchWorker(SqlClient c, String workerId, String[] capabilities, String[] taskTypes) {
+        return c.preparedQuery("INSERT INTO workers (worker_id, capabilities, task_types, last_seen_at) VALUES ($1, $2, $3, now()) "
+                        + "ON CONFLICT (worker_id) DO UPDATE SET capabilities = excluded.capabilities, "
+                        + "task_types = excluded.task_types, last_seen_at = now() "
                         + "WHERE workers.last_seen_at < now() - interval '5 seconds' "
-                        + "OR workers.capabilities IS DISTINCT FROM excluded.capabilities")
-                .execute(Sql.args(workerId, capabilities)).replaceWithVoid();
+                        + "OR workers.capabilities IS DISTINCT FROM excluded.capabilities "
+                        + "OR workers.task_types IS DISTINCT FROM excluded.task_types")
+                .execute(Sql.args(workerId, capabilities, taskTypes)).replaceWithVoid();
     }
 
-    public Uni<Task> heartbeat(SqlClient c, UUID id, UUID token, Integer progress, String message) {
+    public Uni<Task> heartbeat(SqlClient c, UUID id, UUID token, String workerId, Integer progress, String message) {
         return c.preparedQuery("UPDATE tasks SET lease_expires_at = now() + lease_ms * interval '1 millisecond', "
                         + "progress = coalesce($3, progress), progress_message = coalesce($4, progress_message), updated_at = now() "
-                        + "WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + COLS)
-                .execute(Sql.args(id, token, progress, message)).map(TaskStore::first);
+                        + "WHERE id = $1 AND lease_token = $2 AND worker_id = $5 AND status = 'in_progress' RETURNING " + COLS)
+                .execute(Sql.args(id, token, progress, message, workerId)).map(TaskStore::first);
     }
 
     /**
-     * Completes, in one statement, every item whose lease token is its task's live lease ({@code in_progress}); answers
-     * the completed tasks (items whose token is stale, or whose task is unknown, are simply not among them).
+     * Completes, in one statement, every item whose lease token is its task's live lease ({@code in_progress}) held by
+     * this worker; answers the completed tasks (items whose token is stale or another worker's, or whose task is
+     * unknown, are simply not among them).
      */
-    public Uni<List<Task>> completeAll(SqlClient c, UUID[] ids, UUID[] tokens, String[] outputLocations, JsonNode[] metadata) {
+    public Uni<List<Task>> completeAll(SqlClient c, String workerId, UUID[] ids, UUID[] tokens, String[] outputLocations,
+                                       JsonNode[] metadata) {
         String[] metadataJson = Arrays.stream(metadata).map(Sql::text).toArray(String[]::new);
         return c.preparedQuery("UPDATE tasks t SET status = 'complete', output_location = b.output_location, "
                         + "metadata = b.metadata::jsonb, progress = 100, completed_at = now(), updated_at = now(), lease_expires_at = NULL "
                         + "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS b(id, token, output_location, metadata) "
-                        + "WHERE t.id = b.id AND t.lease_token = b.token AND t.status = 'in_progress' RETURNING " + T_COLS)
-                .execute(Sql.args(ids, tokens, outputLocations, metadataJson)).map(rows -> Sql.map(rows, TaskStore::task));
+                        + "WHERE t.id = b.id AND t.lease_token = b.token AND t.worker_id = $5 AND t.status = 'in_progress' "
+                        + "RETURNING " + T_COLS)
+                .execute(Sql.args(ids, tokens, outputLocations, metadataJson, workerId)).map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     public Uni<List<Task>> findAll(SqlClient c, UUID[] ids) {
@@ -188,6 +193,17 @@ public class TaskStore {
                         + "error_message = $4, lease_expires_at = NULL, updated_at = now() "
                         + "WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + COLS)
                 .execute(Sql.args(id, token, backoff.toMillis(), error)).map(TaskStore::first);
+    }
+
+    /**
+     * A hand-back without penalty: back to queued, due now, the attempt the claim counted given back, the lease ended
+     * (the token stays stored, so a repeat with it is recognised). Fenced by token and worker.
+     */
+    public Uni<Task> release(SqlClient c, UUID id, UUID token, String workerId) {
+        return c.preparedQuery("UPDATE tasks SET status = 'queued', run_after = now(), attempts = greatest(attempts - 1, 0), "
+                        + "lease_expires_at = NULL, progress = NULL, progress_message = NULL, updated_at = now() "
+                        + "WHERE id = $1 AND lease_token = $2 AND worker_id = $3 AND status = 'in_progress' RETURNING " + COLS)
+                .execute(Sql.args(id, token, workerId)).map(TaskStore::first);
     }
 
     public Uni<Task> failFinal(SqlClient c, UUID id, UUID token, String error) {

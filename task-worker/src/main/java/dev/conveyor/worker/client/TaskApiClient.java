@@ -116,6 +116,17 @@ public final class TaskApiClient {
         return send(post("/v1/worker/tasks/" + taskId + "/fail", body, Duration.ofSeconds(15)));
     }
 
+    /**
+     * Hands a leased task back without penalty ({@code POST /v1/worker/tasks/{id}/release}): task-api queues it at once
+     * and gives the attempt back. A repeat with the same token answers the stored task.
+     */
+    public CompletableFuture<JsonNode> release(UUID taskId, String workerId, String leaseToken) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.put("leaseToken", leaseToken);
+        return send(post("/v1/worker/tasks/" + taskId + "/release", body, Duration.ofSeconds(15)));
+    }
+
     /** Creates a child of the leased task {@code parentId} (worker endpoint; see docs/services/task-worker.md). */
     public CompletableFuture<UUID> createChild(UUID parentId, String workerId, String leaseToken, ChildTask child) {
         ObjectNode body = Json.MAPPER.createObjectNode();

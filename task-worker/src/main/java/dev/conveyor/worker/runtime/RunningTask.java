@@ -259,7 +259,10 @@ final class RunningTask implements TaskContext {
         finish(outcome);
     }
 
-    /** Graceful shutdown: stop the handler and hand the task back as a retryable failure so another worker takes it. */
+    /**
+     * Graceful shutdown: stop the handler and hand the task back ({@code release}: queued at once, the attempt not
+     * counted) so another worker takes it now instead of after the lease, and a deploy never uses up its attempts.
+     */
     CompletableFuture<Void> release(String reason) {
         if (done) {
             return CompletableFuture.completedFuture(null);
@@ -273,7 +276,8 @@ final class RunningTask implements TaskContext {
         if (s != null) {
             s.cancel();
         }
-        return report(() -> client.fail(task.id(), workerId, task.leaseToken(), reason, true), Outcome.RELEASED);
+        LOG.infof("handing task %s back: %s", task.id(), reason);
+        return report(() -> client.release(task.id(), workerId, task.leaseToken()), Outcome.RELEASED);
     }
 
     // ---- outcome

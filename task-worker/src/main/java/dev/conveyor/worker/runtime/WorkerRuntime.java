@@ -270,8 +270,8 @@ public class WorkerRuntime implements RunningTask.Listener {
             backlog = claimed.size() >= max;
             for (ClaimedTask task : claimed) {
                 if (stopping) {
-                    // Claimed while shutting down: hand it straight back.
-                    client.fail(task.id(), workerId, task.leaseToken(), "worker shutting down", true);
+                    // Claimed while shutting down: hand it straight back (no attempt used).
+                    handBack(task, "worker shutting down");
                 } else {
                     start(task);
                 }
@@ -282,14 +282,25 @@ public class WorkerRuntime implements RunningTask.Listener {
     private void start(ClaimedTask task) {
         Optional<TaskHandler> handler = handlers.handler(task.taskType());
         if (handler.isEmpty()) {
+            // Cannot happen with a task-api that honours the claim's taskTypes (the handlers' types); kept as a safety net.
             LOG.errorf("claimed task %s of type %s that no handler runs; handing it back", task.id(), task.taskType());
-            client.fail(task.id(), workerId, task.leaseToken(), "worker " + workerId + " has no handler for " + task.taskType(), true);
+            handBack(task, "no handler for " + task.taskType());
             return;
         }
         RunningTask rt = new RunningTask(task, handler.get(), client, completer, workerId, outputs, timer, handlerPool,
                 config.progressInterval(), this);
         running.put(task.id(), rt);
         rt.start();
+    }
+
+    /** Releases a claimed task this worker will not run: queued again at once, its attempt given back. */
+    private void handBack(ClaimedTask task, String why) {
+        client.release(task.id(), workerId, task.leaseToken()).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.warnf("could not hand task %s back (%s): %s; it runs again when its lease expires", task.id(), why,
+                        RunningTask.unwrap(error).toString());
+            }
+        });
     }
 
     @Override
@@ -306,7 +317,7 @@ public class WorkerRuntime implements RunningTask.Listener {
         signal();
     }
 
-    /** Stops claiming, lets running tasks finish within the grace period, then hands the rest back as retryable. */
+    /** Stops claiming, lets running tasks finish within the grace period, then releases the rest (attempts not counted). */
     void shutdown() {
         if (dispatcher == null || stopping) {
             return;
@@ -326,7 +337,7 @@ public class WorkerRuntime implements RunningTask.Listener {
         }
         List<CompletableFuture<Void>> releases = new ArrayList<>();
         for (RunningTask rt : running.values()) {
-            LOG.infof("shutdown grace over: handing task %s back as retryable", rt.taskId());
+            LOG.infof("shutdown grace over: releasing task %s", rt.taskId());
             releases.add(rt.release("worker " + workerId + " shutting down"));
         }
         try {

@@ -290,6 +290,26 @@ class WorkerEndToEndTest {
     }
 
     @Test
+    @Order(10)
+    void theWorkerClaimsExactlyTheTypesItHasHandlersFor() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.claimRequests() > 0);
+        String recorded;
+        try (Connection c = DriverManager.getConnection(DevstackResource.devstack().postgres().jdbcUrl(TaskApiProcess.DATABASE),
+                Postgres.USER, Postgres.PASSWORD);
+             PreparedStatement s = c.prepareStatement("SELECT array_to_string(task_types, ',') FROM workers WHERE worker_id = ?")) {
+            s.setString(1, runtime.workerId());
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).as("task-api recorded the worker").isTrue();
+                recorded = rs.getString(1);
+            }
+        }
+        // what task-api lets this worker claim (its capabilities narrowed by the claim's taskTypes) is its handlers' types
+        assertThat(List.of(recorded.split(","))).containsExactlyInAnyOrderElementsOf(runtime.taskTypes());
+        assertThat(runtime.taskTypes()).contains("single_image", "travel_orchestrator", "travel_segment", "travel_stitch")
+                .doesNotContain("noop", "bench_gate");
+    }
+
+    @Test
     @Order(9)
     void theWorkerKeepsClaimingByLongPollWhileKafkaIsDown() throws Exception {
         DevstackResource.devstack().kafka().kill();
