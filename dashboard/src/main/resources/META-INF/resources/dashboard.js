@@ -1,36 +1,26 @@
-// Conveyor dashboard: only the public REST and WebSocket API (docs/rest.md, docs/generations-api.md, docs/realtime.md).
-// Queries are refetched when the realtime gateway says their cache key changed; when the socket is down the same
-// cursor is polled over GET /v1/changes.
-'use strict';
+// Conveyor dashboard, built on the web SDK @conveyor/client (served with the page at ./sdk/, copied from
+// clients/js/src by the dashboard module's build). The SDK owns the realtime connection (one WebSocket, resume,
+// reconnect with backoff, dead-mode polling of GET /v1/changes), the per-tab lead and task callbacks; this page
+// only renders, and reloads a section when the SDK says one of its cache keys changed.
+import { createConveyor } from './sdk/index.js';
 
 const $ = (id) => document.getElementById(id);
-const clientId = sessionStorage.getItem('conveyor.clientId') || crypto.randomUUID();
-sessionStorage.setItem('conveyor.clientId', clientId);
 
 const defaults = {
   taskApiUrl: `${location.protocol}//${location.hostname}:8081`,
   generationUrl: `${location.protocol}//${location.hostname}:8082`,
   gatewayUrl: location.origin,
 };
+const query = new URLSearchParams(location.search);
 const state = {
-  token: null, userId: null, urls: {}, projectId: null, shotId: '',
-  ws: null, wsOpen: false, positions: {}, pollTimer: null, reconnectTimer: null, leadTimer: null,
+  token: null, userId: null, conveyor: null, lead: null, projectId: null, shotId: '', leaveProject: null,
 };
 
 function status(text) { $('status').textContent = `${new Date().toLocaleTimeString()} ${text}`; }
 
-async function api(service, path, options = {}) {
-  const res = await fetch(state.urls[service] + path, {
-    ...options,
-    headers: { 'Authorization': `Bearer ${state.token}`, 'Content-Type': 'application/json', ...(options.headers || {}) },
-  });
-  if (res.status === 204 || res.status === 304) return null;
-  const body = await res.json().catch(() => null);
-  if (!res.ok) {
-    const detail = body && (body.detail || body.title) ? `${body.code || res.status}: ${body.detail || body.title}` : `HTTP ${res.status}`;
-    throw new Error(detail);
-  }
-  return body;
+function describe(e) {
+  if (e && e.code && (e.detail || e.title)) return `${e.code}: ${e.detail || e.title}`;
+  return e && e.message ? e.message : String(e);
 }
 
 function jwtSubject(token) {
@@ -41,58 +31,88 @@ function jwtSubject(token) {
 // ---- sign in -------------------------------------------------------------------------------------------------
 
 function loadSettings() {
-  // Query parameters (?taskApiUrl=..&generationUrl=..&gatewayUrl=..&token=..) win over what this browser remembers.
-  const query = new URLSearchParams(location.search);
+  // Query parameters (?taskApiUrl=..&generationUrl=..&gatewayUrl=..&token=..) win over what this browser remembers;
+  // ?realtime=false runs the page in dead mode only (no WebSocket, polling GET /v1/changes).
   for (const k of Object.keys(defaults)) $(k).value = query.get(k) || localStorage.getItem(`conveyor.${k}`) || defaults[k];
-  const fromUrl = query.get('token');
-  $('token').value = fromUrl || localStorage.getItem('conveyor.token') || '';
+  $('token').value = query.get('token') || localStorage.getItem('conveyor.token') || '';
 }
 
 async function signIn() {
   $('signinError').textContent = '';
+  const urls = {};
+  for (const k of Object.keys(defaults)) urls[k] = $(k).value.trim().replace(/\/$/, '');
+  let conveyor = null;
   try {
     state.token = $('token').value.trim();
     state.userId = jwtSubject(state.token);
-    for (const k of Object.keys(defaults)) {
-      state.urls[k.replace('Url', '')] = $(k).value.replace(/\/$/, '');
-      localStorage.setItem(`conveyor.${k}`, $(k).value);
-    }
-    await loadAccount();
-    localStorage.setItem('conveyor.token', state.token);
-    $('signin').hidden = true; $('app').hidden = false; $('signout').hidden = false;
-    await loadProjects();
-    connect();
-    leadLoop();
+    conveyor = createConveyor({ ...urls, getToken: () => state.token, realtime: query.get('realtime') !== 'false' });
+    await loadAccount(conveyor);
   } catch (e) {
-    $('signinError').textContent = `Sign-in failed: ${e.message}`;
+    if (conveyor) conveyor.close();
+    $('signinError').textContent = `Sign-in failed: ${describe(e)}`;
+    return;
+  }
+  state.conveyor = conveyor;
+  for (const k of Object.keys(defaults)) localStorage.setItem(`conveyor.${k}`, urls[k]);
+  localStorage.setItem('conveyor.token', state.token);
+  $('signin').hidden = true; $('app').hidden = false; $('signout').hidden = false;
+
+  showConnection(conveyor.connection.state);
+  conveyor.connection.subscribe(showConnection);
+  conveyor.onInvalidate((keys) => invalidate(keys));
+  conveyor.onFrame((frame) => { if (frame.type === 'error') status(`realtime: ${frame.code} ${frame.message || ''}`); });
+  conveyor.subscribe(`user:${state.userId}`);
+  state.lead = conveyor.lead({ onLead: showLead, onLose: showLead, onError: showLead });
+  setInterval(showLead, 1000); // who leads, as the lead's last answer said (no request of its own)
+  try {
+    await loadProjects();
+  } catch (e) {
+    status(`projects: ${describe(e)}`);
   }
 }
 
-function signOut() {
+async function signOut() {
   localStorage.removeItem('conveyor.token');
+  if (state.lead) await state.lead.stop().catch(() => {}); // hands the lead to another tab at once
+  if (state.conveyor) state.conveyor.close();
   location.reload();
+}
+
+// ---- indicators ------------------------------------------------------------------------------------------------
+
+const CONNECTION = {
+  live: ['live', 'on'], polling: ['polling', 'polling'], connecting: ['connecting', 'off'],
+  reconnecting: ['offline, reconnecting', 'off'], closed: ['offline', 'off'],
+};
+
+function showConnection(connection) {
+  const [text, look] = CONNECTION[connection] || ['offline', 'off'];
+  const badge = $('live');
+  badge.className = `badge ${look}`;
+  badge.textContent = text;
+  badge.dataset.state = connection;
+}
+
+function showLead() {
+  const badge = $('lead');
+  const lead = state.lead;
+  const leads = Boolean(lead && lead.isLeader());
+  badge.classList.toggle('on', leads);
+  badge.dataset.leader = String(leads);
+  if (leads) badge.textContent = 'this tab leads';
+  else if (lead && lead.leaderClientId) badge.textContent = `lead: other tab (${lead.leaderClientId.slice(0, 8)})`;
+  else badge.textContent = 'lead –';
 }
 
 // ---- data ----------------------------------------------------------------------------------------------------
 
-async function loadAccount() {
-  const a = await api('taskApi', '/v1/account');
+async function loadAccount(conveyor = state.conveyor) {
+  const a = await conveyor.account.get();
   $('credits').textContent = `credits ${a.available} available (${a.held} held)`;
 }
 
-async function leadLoop() {
-  clearTimeout(state.leadTimer);
-  try {
-    const lead = await api('taskApi', '/v1/task-lead', { method: 'POST', body: JSON.stringify({ clientId }) });
-    $('lead').textContent = lead.leader ? 'this tab leads' : `lead: other tab (${(lead.leaderClientId || '').slice(0, 8)})`;
-  } catch (e) {
-    $('lead').textContent = 'lead ?';
-  }
-  state.leadTimer = setTimeout(leadLoop, 5000);
-}
-
 async function loadProjects(selectId) {
-  const projects = await api('taskApi', '/v1/projects');
+  const projects = await state.conveyor.projects.list();
   const sel = $('projectSelect');
   sel.innerHTML = '';
   for (const p of projects) sel.add(new Option(p.name, p.id));
@@ -102,17 +122,18 @@ async function loadProjects(selectId) {
 }
 
 async function selectProject(id) {
-  const previous = state.projectId;
+  if (id !== state.projectId) {
+    if (state.leaveProject) state.leaveProject();
+    state.leaveProject = id ? state.conveyor.subscribe(`project:${id}`) : null;
+  }
   state.projectId = id;
   if (id) localStorage.setItem('conveyor.projectId', id);
-  if (previous && previous !== id) send({ type: 'unsubscribe', channel: `project:${previous}` });
-  if (id) subscribe(`project:${id}`);
   await Promise.all([loadTasks(), loadShots(), loadGenerations()]);
 }
 
 async function createProject() {
   const name = $('projectName').value.trim() || `Project ${new Date().toLocaleString()}`;
-  const p = await api('taskApi', '/v1/projects', { method: 'POST', body: JSON.stringify({ name }) });
+  const p = await state.conveyor.projects.create({ name });
   $('projectName').value = '';
   await loadProjects(p.id);
 }
@@ -123,13 +144,15 @@ async function createTask() {
   const params = { prompt: $('prompt').value, width: 256, height: 256, seed: Math.floor(Math.random() * 1e6) };
   if ($('shotId').value.trim()) params.shot_id = $('shotId').value.trim();
   try {
-    await api('taskApi', '/v1/tasks', {
-      method: 'POST',
-      body: JSON.stringify({ projectId: state.projectId, taskType: $('taskType').value, params }),
+    // the callbacks come from the SDK's task tracking (realtime frames, or polling in dead mode)
+    const task = await state.conveyor.tasks.create({ projectId: state.projectId, taskType: $('taskType').value, params }, {
+      onSuccess: (t) => status(`task ${t.id.slice(0, 8)} complete`),
+      onError: (e) => status(`task failed: ${e && e.errorMessage ? e.errorMessage : describe(e)}`),
     });
-    if (!state.wsOpen) await loadTasks();
+    status(`task ${task.id.slice(0, 8)} ${task.status}`);
+    await loadTasks();
   } catch (e) {
-    $('createError').textContent = e.message;
+    $('createError').textContent = describe(e);
   }
 }
 
@@ -146,8 +169,8 @@ async function loadTasks() {
   const rows = $('taskRows');
   if (!state.projectId) { rows.innerHTML = ''; $('counts').textContent = ''; return; }
   const [page, counts] = await Promise.all([
-    api('taskApi', `/v1/projects/${state.projectId}/tasks?page=1&limit=50`),
-    api('taskApi', `/v1/projects/${state.projectId}/task-status-counts`),
+    state.conveyor.tasks.list(state.projectId, { page: 1, limit: 50 }),
+    state.conveyor.tasks.statusCounts(state.projectId),
   ]);
   if (counts) {
     $('counts').textContent = Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(' · ');
@@ -176,10 +199,10 @@ async function loadTasks() {
 
 async function taskAction(id, action) {
   try {
-    await api('taskApi', `/v1/tasks/${id}/${action}`, { method: 'POST' });
-    if (!state.wsOpen) await loadTasks();
+    await state.conveyor.tasks[action](id);
+    await loadTasks();
   } catch (e) {
-    status(`${action} failed: ${e.message}`);
+    status(`${action} failed: ${describe(e)}`);
   }
 }
 
@@ -190,11 +213,11 @@ async function loadShots() {
   sel.add(new Option('whole project', ''));
   if (!state.projectId) return;
   try {
-    const shots = await api('generation', `/v1/projects/${state.projectId}/shots`);
+    const shots = await state.conveyor.shots.list(state.projectId);
     for (const s of shots || []) sel.add(new Option(`shot: ${s.name}`, s.id));
     if ([...sel.options].some((o) => o.value === keep)) sel.value = keep;
   } catch (e) {
-    status(`shots: ${e.message}`);
+    status(`shots: ${describe(e)}`);
   }
 }
 
@@ -203,39 +226,37 @@ async function loadGenerations() {
   if (!state.projectId) { grid.innerHTML = ''; return; }
   try {
     const items = state.shotId
-      ? await api('generation', `/v1/shots/${state.shotId}/generations`)
-      : (await api('generation', `/v1/projects/${state.projectId}/generations?page=1&limit=48`)).items;
+      ? await state.conveyor.shots.generations(state.shotId)
+      : (await state.conveyor.generations.list(state.projectId, { page: 1, limit: 48 })).items;
     grid.innerHTML = '';
-    for (const g of (Array.isArray(items) ? items : items.items || [])) {
+    for (const g of items || []) {
       const media = g.type === 'video' || /\.gif$/i.test(g.location) || g.type === 'image'
         ? el('img', { src: g.location, alt: g.type, loading: 'lazy' }) : el('a', { href: g.location, textContent: g.location });
       grid.append(el('figure', { dataset: { generationId: g.id } }, media,
         el('figcaption', { textContent: `${g.type} · ${new Date(g.createdAt).toLocaleTimeString()}` })));
     }
   } catch (e) {
-    status(`generations: ${e.message}`);
+    status(`generations: ${describe(e)}`);
   }
 }
 
-// ---- realtime --------------------------------------------------------------------------------------------------
+// ---- invalidations: which section a changed cache key belongs to ---------------------------------------------------
 
-const reloads = { tasks: false, generations: false, shots: false, account: false, lead: false };
+const reloads = { tasks: false, generations: false, shots: false, account: false };
 let reloadTimer = null;
 
 function invalidate(keys) {
   for (const key of keys) {
     const head = Array.isArray(key) ? key[0] : String(key);
-    if (head === 'tasks' || head === 'task-status-counts') reloads.tasks = true;
+    if (head === 'tasks' || head === 'task' || head === 'task-status-counts') reloads.tasks = true;
     else if (head === 'unified-generations' || head === 'unpositioned-count') reloads.generations = true;
     else if (head === 'shots') { reloads.shots = true; reloads.generations = true; }
-    else if (head === 'task-lead') reloads.lead = true;
+    else if (head === 'task-lead') showLead(); // the SDK's lead asks again by itself
     else reloads.account = true;
   }
   clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(runReloads, 30);
+  reloadTimer = setTimeout(runReloads, 30); // one reload per section for a burst of frames
 }
-
-function invalidateAll() { invalidate([['tasks'], ['unified-generations'], ['shots'], ['account'], ['task-lead']]); }
 
 async function runReloads() {
   const todo = { ...reloads };
@@ -245,99 +266,17 @@ async function runReloads() {
   if (todo.shots) jobs.push(loadShots());
   if (todo.generations) jobs.push(loadGenerations());
   if (todo.account) jobs.push(loadAccount());
-  if (todo.lead) jobs.push(leadLoop());
-  await Promise.allSettled(jobs);
-}
-
-function channels() {
-  const list = [`user:${state.userId}`];
-  if (state.projectId) list.push(`project:${state.projectId}`);
-  return list;
-}
-
-function send(frame) {
-  if (state.ws && state.wsOpen) state.ws.send(JSON.stringify(frame));
-}
-
-function subscribe(channel) {
-  const frame = { type: 'subscribe', channel };
-  if (state.positions[channel] !== undefined) frame.since = state.positions[channel];
-  send(frame);
-}
-
-function setLive(mode) {
-  const badge = $('live');
-  badge.className = `badge ${mode === 'live' ? 'on' : mode === 'polling' ? 'polling' : 'off'}`;
-  badge.textContent = mode;
-}
-
-function connect() {
-  clearTimeout(state.reconnectTimer);
-  const url = `${state.urls.gateway.replace(/^http/, 'ws')}/v1/realtime?access_token=${encodeURIComponent(state.token)}`;
-  const ws = new WebSocket(url);
-  state.ws = ws;
-  ws.onopen = () => {
-    state.wsOpen = true;
-    stopPolling();
-    setLive('live');
-    channels().forEach(subscribe);
-  };
-  ws.onmessage = (msg) => {
-    const frame = JSON.parse(msg.data);
-    if (frame.position !== undefined && frame.channel) state.positions[frame.channel] = frame.position;
-    if (frame.type === 'invalidate') invalidate(frame.keys || []);
-    else if (frame.type === 'reset') invalidateAll();
-    else if (frame.type === 'subscribed' && frame.recovered === false && frame.channel) invalidate(channelKeys(frame.channel));
-    else if (frame.type === 'error') status(`realtime: ${frame.code} ${frame.message || ''}`);
-  };
-  ws.onclose = (ev) => {
-    state.wsOpen = false;
-    setLive('polling');
-    status(`realtime closed (${ev.code}); polling /v1/changes and reconnecting`);
-    startPolling();
-    state.reconnectTimer = setTimeout(connect, 3000);
-  };
-}
-
-function channelKeys(channel) {
-  return channel.startsWith('project:') ? [['tasks'], ['unified-generations'], ['shots']] : [['account'], ['task-lead']];
-}
-
-function startPolling() {
-  if (state.pollTimer) return;
-  state.pollTimer = setInterval(pollChanges, 2000);
-}
-
-function stopPolling() {
-  clearInterval(state.pollTimer);
-  state.pollTimer = null;
-}
-
-async function pollChanges() {
-  for (const channel of channels()) {
-    const since = state.positions[channel];
-    const query = new URLSearchParams({ channel });
-    if (since !== undefined) query.set('since', typeof since === 'string' ? since : JSON.stringify(since));
-    try {
-      const res = await fetch(`${state.urls.gateway}/v1/changes?${query}`, { headers: { 'Authorization': `Bearer ${state.token}` } });
-      if (!res.ok) continue;
-      const changes = await res.json();
-      if (changes.position !== undefined) state.positions[channel] = changes.position;
-      if (changes.reset) invalidate(channelKeys(channel));
-      else if (changes.keys && changes.keys.length) invalidate(changes.keys);
-    } catch (e) {
-      setLive('offline');
-    }
-  }
+  const failed = (await Promise.allSettled(jobs)).find((r) => r.status === 'rejected');
+  if (failed) status(`reload: ${describe(failed.reason)}`);
 }
 
 // ---- wiring ----------------------------------------------------------------------------------------------------
 
 $('signinButton').onclick = signIn;
 $('signout').onclick = signOut;
-$('createProject').onclick = () => createProject().catch((e) => status(e.message));
+$('createProject').onclick = () => createProject().catch((e) => status(describe(e)));
 $('createTask').onclick = createTask;
-$('projectSelect').onchange = (e) => selectProject(e.target.value).catch((err) => status(err.message));
+$('projectSelect').onchange = (e) => selectProject(e.target.value).catch((err) => status(describe(err)));
 $('shotFilter').onchange = (e) => { state.shotId = e.target.value; loadGenerations(); };
 loadSettings();
 if ($('token').value) signIn();
