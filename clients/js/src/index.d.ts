@@ -223,6 +223,7 @@ export interface TimingOptions {
   pollJitterMs: number;
   pingIntervalMs: number;
   stallTimeoutMs: number;
+  connectTimeoutMs: number;
   leadIntervalMs: number;
   leadLeaseMs: number;
   stableMs: number;

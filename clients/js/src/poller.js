@@ -12,14 +12,15 @@ import { pollDelay } from './timing.js';
  * @param {(channel: string, since?: string) => Promise<{keys: any[][], position: string, reset: boolean}>} deps.changes
  * @param {(keys: any[][], frame: object) => void} deps.emit   delivers an invalidation
  * @param {() => void} deps.onTick      called before each round (the connection shows 'polling')
- * @param {() => void} deps.onGatewayBack  the gateway answered again after failing: reconnect the socket now
+ * @param {() => void} deps.onGatewayBack  the gateway's server answers again (any HTTP status) after a round that could
+ *   not reach it: reconnect the socket now instead of at the end of its backoff
  * @param {(channel: string, continued: boolean) => void} [deps.onAnswer]  a channel answered (continued: from a position, no reset)
  */
 export function deadModePoller({ timers, random, options, isVisible, active, channels, changes, positions, emit, onTick, onGatewayBack, onAnswer = () => {} }) {
   let timer = null;
   let running = false;
   let generation = 0;
-  let gatewayFailing = false;
+  let unreachableBefore = false;
 
   function schedule(delay) {
     if (timer !== null) timers.clearTimeout(timer);
@@ -34,8 +35,8 @@ export function deadModePoller({ timers, random, options, isVisible, active, cha
     running = true;
     const gen = generation;
     onTick();
-    let failed = false;
-    let answered = false;
+    let unreachable = false; // no HTTP answer at all (refused, DNS, offline)
+    let reachable = false; // some HTTP answer, even an error: the gateway's server is up
     try {
       await Promise.all(channels().map(async (channel) => {
         let answer;
@@ -43,15 +44,16 @@ export function deadModePoller({ timers, random, options, isVisible, active, cha
         try {
           answer = await changes(channel, since);
         } catch (e) {
+          if (e && e.code === 'network') unreachable = true;
+          else if (e && e.status > 0) reachable = true;
           if (gen !== generation || !stillSubscribed(channel)) return;
-          if (unreachable(e)) {
-            failed = true;
+          if (outage(e)) {
             const covering = keyBuilders.covering(channel);
             emit(covering, { type: 'reset', channel, keys: covering, source: 'blind' });
           }
           return;
         }
-        answered = true;
+        reachable = true;
         if (gen !== generation || !stillSubscribed(channel) || !answer) return;
         if (typeof answer.position === 'string') positions.set(channel, answer.position);
         const got = Array.isArray(answer.keys) ? answer.keys : [];
@@ -67,8 +69,8 @@ export function deadModePoller({ timers, random, options, isVisible, active, cha
       if (gen === generation) running = false;
     }
     if (gen !== generation) return;
-    const cameBack = gatewayFailing && answered && !failed;
-    gatewayFailing = failed;
+    const cameBack = unreachableBefore && reachable;
+    unreachableBefore = unreachable && !reachable;
     if (cameBack) onGatewayBack();
     if (active() && timer === null) schedule(pollDelay(isVisible(), random, options));
   }
@@ -93,7 +95,7 @@ export function deadModePoller({ timers, random, options, isVisible, active, cha
       if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       running = false;
-      gatewayFailing = false;
+      unreachableBefore = false;
     },
     get scheduled() {
       return timer !== null || running;
@@ -101,7 +103,7 @@ export function deadModePoller({ timers, random, options, isVisible, active, cha
   };
 }
 
-/** A failure that means the gateway cannot be reached (as opposed to a refusal like 404 / 400). */
-function unreachable(e) {
+/** A failure that means the gateway cannot answer (down, starting, unreachable), as opposed to a refusal (404, 400). */
+function outage(e) {
   return !e || e.code === 'network' || (typeof e.status === 'number' && e.status >= 500);
 }

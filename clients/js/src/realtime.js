@@ -31,6 +31,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   let reconnectTimer = null;
   let pingTimer = null;
   let stallTimer = null;
+  let connectTimer = null;
   let pingId = 0;
 
   const poller = deadModePoller({
@@ -88,6 +89,11 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
       return;
     }
     socket = ws;
+    // a server that accepts the connection but never welcomes it (shutting down, overloaded) must not hold us
+    connectTimer = timers.setTimeout(() => {
+      connectTimer = null;
+      if (gen === socketGen && !live) lost(4000);
+    }, options.connectTimeoutMs);
     ws.onopen = () => {
       if (gen === socketGen) send(ws, { type: 'auth', token });
     };
@@ -126,6 +132,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   }
 
   function goLive() {
+    clearTimer('connect');
     live = true;
     attempting = false;
     authRetried = false;
@@ -146,6 +153,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
     attempting = false;
     clearTimer('ping');
     clearTimer('stall');
+    clearTimer('connect');
     if (old) {
       old.onopen = old.onmessage = old.onclose = noop;
       try {
@@ -198,6 +206,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
     if (which === 'reconnect' && reconnectTimer !== null) timers.clearTimeout(reconnectTimer), (reconnectTimer = null);
     if (which === 'ping' && pingTimer !== null) timers.clearTimeout(pingTimer), (pingTimer = null);
     if (which === 'stall' && stallTimer !== null) timers.clearTimeout(stallTimer), (stallTimer = null);
+    if (which === 'connect' && connectTimer !== null) timers.clearTimeout(connectTimer), (connectTimer = null);
   }
 
   function send(ws, frame) {
@@ -250,7 +259,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   function shutdown() {
     closed = true;
     poller.stop();
-    for (const which of ['reconnect', 'ping', 'stall']) clearTimer(which);
+    for (const which of ['reconnect', 'ping', 'stall', 'connect']) clearTimer(which);
     for (const off of envOff.splice(0)) off();
     if (socket) {
       const ws = socket;

@@ -125,6 +125,23 @@ test('when the gateway answers again after an outage, the socket reconnects at o
   h.conveyor.close();
 });
 
+test('a gateway whose server answers again, even 503 while it warms up, is reconnected to at once', async () => {
+  let answer = () => new TypeError('refused');
+  const h = harness({ routes: () => answer(), random: () => 0.999 });
+  await liveThenDown(h);
+  for (let i = 0; i < 6; i++) {
+    await h.clock.advance(30000);
+    if (h.ws.last.readyState === 0) h.ws.last.drop(1006);
+  }
+  answer = () => ({ status: 503, body: { code: 'unavailable', status: 503 } });
+  const before = h.ws.sockets.length;
+  const blindBefore = h.invalidations.filter((i) => i.frame.source === 'blind').length;
+  await h.clock.advance(6000);
+  assert.equal(h.ws.sockets.length, before + 1);
+  assert.equal(h.invalidations.filter((i) => i.frame.source === 'blind').length, blindBefore + 1, 'a 503 is still an outage for the caches');
+  h.conveyor.close();
+});
+
 test('a tab that becomes visible in dead mode invalidates the covering keys once and reconnects at once', async () => {
   const h = harness({ routes: () => new TypeError('refused'), random: () => 0.999, visible: false });
   await liveThenDown(h);

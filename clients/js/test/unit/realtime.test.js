@@ -153,6 +153,20 @@ test('stall detection: a ping every 20 s, no frame within 10 s after it -> recon
   h.conveyor.close();
 });
 
+test('an attempt the server accepts but never welcomes is given up after 10 s', async () => {
+  const h = harness({ random: () => 0 });
+  h.conveyor.subscribe(P);
+  await h.clock.advance(0);
+  h.ws.last.open(); // TCP and upgrade fine, no welcome
+  await h.clock.advance(9999);
+  assert.equal(h.ws.sockets.length, 1);
+  await h.clock.advance(1);
+  assert.equal(h.ws.sockets[0].closedWith, 4000);
+  await h.clock.advance(0);
+  assert.equal(h.ws.sockets.length, 2, 'tried again');
+  h.conveyor.close();
+});
+
 test('the browser\'s online event and a visible tab retry at once', async () => {
   const h = harness({ random: () => 0.999 });
   await live(h);
@@ -177,8 +191,9 @@ test('a connection that stayed up resets the backoff', async () => {
   const h = harness({ random: () => 0.999 });
   await live(h);
   for (let i = 0; i < 4; i++) {
+    const count = h.ws.sockets.length;
     h.ws.last.drop(1006);
-    await h.clock.advance(30000);
+    while (h.ws.sockets.length === count) await h.clock.advance(100);
   }
   h.ws.last.accept();
   await h.clock.advance(15000);
