@@ -90,8 +90,12 @@ class ReferencesTest {
             }
         }
         for (ObjectNode cm : r.ofKind("ConfigMap")) {
-            cm.path("data").fields().forEachRemaining(e -> serviceRefs(r, e.getValue().asText(),
-                    "ConfigMap/" + Rendered.name(cm) + " " + e.getKey(), refs));
+            cm.path("data").fields().forEachRemaining(e -> {
+                // browser origins (where the web app is served from), not addresses of in-cluster Services
+                if (!e.getKey().equals("CORS_ORIGINS")) {
+                    serviceRefs(r, e.getValue().asText(), "ConfigMap/" + Rendered.name(cm) + " " + e.getKey(), refs);
+                }
+            });
         }
         for (ObjectNode ta : r.ofKind("TriggerAuthentication")) {
             for (JsonNode ref : ta.path("spec").path("secretTargetRef")) {

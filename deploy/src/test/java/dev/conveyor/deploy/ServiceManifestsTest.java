@@ -31,7 +31,7 @@ class ServiceManifestsTest {
 
     /** Env vars that connect to something or carry a credential/identity must be set explicitly in Kubernetes. */
     private static final Pattern MUST_BE_SET = Pattern.compile(
-            "(PG|KAFKA|JWT)_.*|.*_(URL|URI|SERVERS|HOST|USER|PASSWORD|TOKEN|KEY|SECRET|ISSUER)");
+            "(PG|KAFKA|JWT|CORS)_.*|.*_(URL|URI|SERVERS|HOST|USER|PASSWORD|TOKEN|KEY|SECRET|ISSUER)");
     /** Env vars that configure Quarkus, the JVM image or a config mapping directly, not through a placeholder. */
     private static final Pattern DIRECT_CONFIG = Pattern.compile("(QUARKUS|JAVA|CONVEYOR|MP|SMALLRYE)_[A-Z0-9_]+");
 
@@ -244,6 +244,24 @@ class ServiceManifestsTest {
                     .contains("target/quarkus-app/lib/", "target/quarkus-app/quarkus-run.jar")
                     .containsPattern("(?m)^USER 185$");
         }
+    }
+
+    /** The browser-facing services read one CORS_ORIGINS, and every overlay gives them the same value. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void everyBrowserFacingServiceAllowsTheSameOrigins(String overlay) {
+        Rendered r = Rendered.of(overlay);
+        List<String> browserFacing = List.of("task-api", "generation-service", "realtime-gateway");
+        for (String service : browserFacing) {
+            assertThat(ServiceConfig.load(service).envVars()).as(service + " reads CORS_ORIGINS").containsKey("CORS_ORIGINS");
+        }
+        List<String> values = browserFacing.stream().map(s -> providedEnv(r, s).get("CORS_ORIGINS")).distinct().toList();
+        assertThat(values).as("CORS_ORIGINS in %s", overlay).hasSize(1).doesNotContainNull();
+        assertThat(values.get(0)).doesNotContain(" ").matches("https?://[^,]+(,https?://[^,]+)*");
+    }
+
+    static Stream<String> overlays() {
+        return Rendered.overlays().stream();
     }
 
     @Test

@@ -67,6 +67,40 @@ class LimitsTest {
     }
 
     @Test
+    void aMessageOver64KiBClosesWith1009WhetherItCameInOneFrameOrMany() {
+        String big = "{\"type\":\"ping\",\"id\":\"" + "x".repeat(70 * 1024) + "\"}";
+        // the client's default 64 KiB frames: the message arrives fragmented and overflows the server's message limit
+        try (WsClient fragmented = WsClient.authenticated(vertx, base, token(UUID.randomUUID()))) {
+            fragmented.send(big);
+            assertThat(fragmented.awaitClose()).isEqualTo((short) 1009);
+        }
+        // one 70 KiB frame: over the server's frame limit
+        try (WsClient single = WsClient.connect(vertx, base, token(UUID.randomUUID()),
+                new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20))) {
+            single.awaitFrame("welcome");
+            single.send(big);
+            assertThat(single.awaitClose()).isEqualTo((short) 1009);
+        }
+        // a 60 KiB message is fine
+        try (WsClient fine = WsClient.authenticated(vertx, base, token(UUID.randomUUID()))) {
+            fine.send("{\"type\":\"ping\",\"id\":\"" + "x".repeat(60 * 1024) + "\"}");
+            fine.awaitFrame("pong");
+        }
+    }
+
+    @Test
+    void refusedSubscribesCountAsBadFramesAndCloseTheConnectionWith4400() {
+        try (WsClient ws = WsClient.authenticated(vertx, base, token(UUID.randomUUID()))) {
+            // max-bad-frames is 20: the 21st refusal closes
+            for (int i = 0; i < 21; i++) {
+                ws.send(java.util.Map.of("type", "subscribe", "channel", "user:" + UUID.randomUUID()));
+            }
+            assertThat(ws.awaitClose()).isEqualTo((short) 4400);
+            assertThat(ws.ofType("error")).hasSize(20).allMatch(f -> f.get("code").asText().equals("forbidden"));
+        }
+    }
+
+    @Test
     void aConnectionThatNeverAuthenticatesIsClosedWith4401() {
         try (WsClient anonymous = WsClient.connect(vertx, base, null)) {
             assertThat(anonymous.awaitClose()).isEqualTo((short) 4401);

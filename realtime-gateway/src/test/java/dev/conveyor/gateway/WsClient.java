@@ -43,7 +43,12 @@ final class WsClient implements AutoCloseable {
 
     /** Connects to {@code base} (http://host:port) with the token as access_token (null = none). */
     static WsClient connect(Vertx vertx, URI base, String token) {
-        WebSocketClient client = vertx.createWebSocketClient();
+        return connect(vertx, base, token, new io.vertx.core.http.WebSocketClientOptions());
+    }
+
+    /** The same with client options (e.g. a larger maxFrameSize, so a big message goes out as one frame). */
+    static WsClient connect(Vertx vertx, URI base, String token, io.vertx.core.http.WebSocketClientOptions clientOptions) {
+        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
                 .setURI("/v1/realtime" + (token == null ? "" : "?access_token=" + token));
         try {
@@ -52,6 +57,43 @@ final class WsClient implements AutoCloseable {
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not connect: " + e, e);
+        }
+    }
+
+    /**
+     * Opens the upgrade with exactly this {@code Origin} header (null = none, as a non-browser client), and answers the
+     * client, or the HTTP status of a refused upgrade as the exception's message.
+     */
+    static WsClient connectFrom(Vertx vertx, URI base, String token, String origin) throws UpgradeRefused {
+        WebSocketClient client = vertx.createWebSocketClient();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
+                .setURI("/v1/realtime?access_token=" + token)
+                // false strips every Origin header (Vert.x 4.5), true keeps ours instead of generating one
+                .setAllowOriginHeader(origin != null);
+        if (origin != null) {
+            options.addHeader("Origin", origin);
+        }
+        try {
+            return client.connect(options).map(socket -> new WsClient(client, socket))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+                client.close();
+                throw new UpgradeRefused(rejected.getStatus());
+            }
+            throw new IllegalStateException("could not connect: " + e, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not connect: " + e, e);
+        }
+    }
+
+    /** The server answered the upgrade request with {@code status} instead of 101. */
+    static final class UpgradeRefused extends Exception {
+        final int status;
+
+        UpgradeRefused(int status) {
+            super("upgrade refused with HTTP " + status);
+            this.status = status;
         }
     }
 

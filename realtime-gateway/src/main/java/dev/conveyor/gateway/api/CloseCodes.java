@@ -14,6 +14,10 @@ public final class CloseCodes {
     public static final int SLOW_CONSUMER = 4408;
     /** The user already has the maximum number of connections. */
     public static final int TOO_MANY_CONNECTIONS = 4429;
+    /** Standard "message too big": an inbound message over 64 KiB ({@code quarkus.websockets-next.server.max-message-size}). */
+    public static final int MESSAGE_TOO_BIG = 1009;
+    /** Standard "internal error": anything else that broke the connection. */
+    public static final int INTERNAL_ERROR = 1011;
     /** Standard "service restart": this replica is shutting down, reconnect (to any replica) and resume. */
     public static final int SERVICE_RESTART = 1012;
 

@@ -1,14 +1,19 @@
 package dev.conveyor.gateway.api;
 
 import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+
+import org.jboss.logging.Logger;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 /** {@code /v1/realtime}: the WebSocket of cache invalidations (protocol in docs/realtime.md). Thin: sessions do the work. */
 @WebSocket(path = "/v1/realtime")
 public class RealtimeEndpoint {
+    private static final Logger LOG = Logger.getLogger(RealtimeEndpoint.class);
     private final Sessions sessions;
 
     public RealtimeEndpoint(Sessions sessions) {
@@ -59,6 +65,43 @@ public class RealtimeEndpoint {
     @NonBlocking
     public void onClose(WebSocketConnection connection) {
         sessions.closedConnection(connection);
+    }
+
+    /**
+     * An inbound message over the size limit reaches here as an error of the socket (Vert.x' frame aggregator, or
+     * Netty's decoder for a single oversize frame): close with 1009 (message too big) rather than websockets-next's
+     * default 1011, so a client can tell its own oversize frame from a server fault. Anything else: 1011, logged.
+     */
+    @OnError
+    @NonBlocking
+    public Uni<Void> onError(Throwable error, WebSocketConnection connection) {
+        boolean tooBig = tooBig(error);
+        if (!tooBig) {
+            LOG.warnf("WebSocket %s failed: %s", connection.id(), error.toString());
+        }
+        return connection.isOpen()
+                ? connection.close(tooBig ? new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "message too big: at most 64 KiB")
+                        : new CloseReason(CloseCodes.INTERNAL_ERROR, "internal error"))
+                : Uni.createFrom().voidItem();
+    }
+
+    static boolean tooBig(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.codec.TooLongFrameException) {
+                return true;
+            }
+            if (t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException corrupted
+                    && corrupted.closeStatus() != null
+                    && corrupted.closeStatus().code() == CloseCodes.MESSAGE_TOO_BIG) {
+                return true;
+            }
+            String message = t.getMessage();
+            // Vert.x 4.5 WebSocketImplBase.FrameAggregator: "... to overflow max message size of 65536"
+            if (t instanceof IllegalStateException && message != null && message.contains("max message size")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String queryParam(String query, String name) {

@@ -58,7 +58,10 @@ public final class Session implements ChangeLog.Subscriber {
     private long lastFlushNanos;
     private boolean flushedBefore;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong inFlightBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile long fullSinceNanos;
+    /** Replies overran twice the outbound bounds: nothing more is queued, the close (4408) is on its way. */
+    private volatile boolean overrun;
     private int badFrames;
 
     public Session(String id, Outbound out, Loop loop, SessionHost host) {
@@ -189,7 +192,7 @@ public final class Session implements ChangeLog.Subscriber {
             case "subscribe" -> subscribe(frame);
             case "unsubscribe" -> unsubscribe(frame);
             case "ping" -> send("pong", Frames.pong(frame.path("id").isTextual() ? frame.get("id").asText() : null));
-            case "auth" -> send("error", Frames.error("already_authenticated", "this connection is already authenticated", null));
+            case "auth" -> badFrame("already_authenticated", "this connection is already authenticated", null);
             default -> badFrame("unknown_type", "unknown frame type: " + abbreviate(type), null);
         }
     }
@@ -202,6 +205,11 @@ public final class Session implements ChangeLog.Subscriber {
         }
     }
 
+    /**
+     * Answers a refused frame with an error frame and counts it: unreadable frames and refusals alike ({@code forbidden},
+     * {@code too_many_subscriptions}, ...), so a client cannot make the gateway answer refusals forever. More than
+     * {@code max-bad-frames} close the connection with 4400.
+     */
     private void badFrame(String code, String message, String channel) {
         int count;
         synchronized (this) {
@@ -269,8 +277,8 @@ public final class Session implements ChangeLog.Subscriber {
             host.subscriptions(-1);
         }
         if (full) {
-            send("error", Frames.error("too_many_subscriptions", "at most " + limits.maxSubscriptions() + " channels per connection",
-                    channel.toString()));
+            badFrame("too_many_subscriptions", "at most " + limits.maxSubscriptions() + " channels per connection",
+                    channel.toString());
             return;
         }
         Position resumeFrom = since;
@@ -278,7 +286,7 @@ public final class Session implements ChangeLog.Subscriber {
             if (channel.id().equals(user)) {
                 attach(channel, resumeFrom);
             } else {
-                send("error", Frames.error("forbidden", "only your own user channel", channel.toString()));
+                badFrame("forbidden", "only your own user channel", channel.toString());
             }
             return;
         }
@@ -296,7 +304,7 @@ public final class Session implements ChangeLog.Subscriber {
             // a project created a moment ago may not have reached this replica yet
             loop.schedule(50, () -> awaitOwner(channel, since, deadline));
         } else {
-            send("error", Frames.error("forbidden", "not your project (or no such project)", channel.toString()));
+            badFrame("forbidden", "not your project (or no such project)", channel.toString());
         }
     }
 
@@ -463,10 +471,8 @@ public final class Session implements ChangeLog.Subscriber {
             if (closed) {
                 return;
             }
-            if (inFlight.get() >= limits.outboundQueue()) {
-                if (fullSinceNanos == 0) {
-                    fullSinceNanos = System.nanoTime();
-                }
+            if (full()) {
+                markFull();
                 return; // keys keep coalescing in pending until the socket drains
             }
             var it = pending.entrySet().iterator();
@@ -502,19 +508,57 @@ public final class Session implements ChangeLog.Subscriber {
         send(type, TextFrame.of(frame), null);
     }
 
+    /**
+     * Every frame counts toward the outbound bounds, replies ({@code pong}, {@code error}, ...) as much as invalidations.
+     * Invalidations wait (and coalesce) while the queue is full; replies cannot wait, so they may overrun the bounds up
+     * to twice: a frame beyond that is not queued and the connection is closed with 4408 (a client that keeps sending
+     * but does not read). A queue that stays full for the slow-consumer timeout is closed by {@link #sweep}.
+     */
     private void send(String type, TextFrame frame, Instant occurredAt) {
-        inFlight.incrementAndGet();
+        if (overrun) {
+            return;
+        }
+        int size = frame.size();
+        int frames = inFlight.incrementAndGet();
+        long bytes = inFlightBytes.addAndGet(size);
+        if (frames > 2 * limits.outboundQueue() || bytes > 2 * limits.outboundBytes()) {
+            inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-size);
+            overrun = true;
+            // not from here: the caller may hold this session's lock, and closing detaches from the change log
+            loop.execute(() -> close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full"));
+            return;
+        }
+        if (frames >= limits.outboundQueue() || bytes >= limits.outboundBytes()) {
+            markFull();
+        }
         host.frameSent(type);
-        out.send(frame, () -> written(occurredAt), () -> written(null));
+        out.send(frame, () -> written(occurredAt, size), () -> written(null, size));
     }
 
-    private void written(Instant occurredAt) {
+    /** Caller may or may not hold the lock. */
+    private boolean full() {
+        return inFlight.get() >= limits.outboundQueue() || inFlightBytes.get() >= limits.outboundBytes();
+    }
+
+    private void markFull() {
+        if (fullSinceNanos == 0) {
+            synchronized (this) {
+                if (fullSinceNanos == 0) {
+                    fullSinceNanos = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    private void written(Instant occurredAt, int size) {
         if (occurredAt != null) {
             host.delivered(occurredAt);
         }
+        inFlightBytes.addAndGet(-size);
         if (inFlight.decrementAndGet() < limits.outboundQueue() && fullSinceNanos != 0) {
             synchronized (this) {
-                if (fullSinceNanos != 0 && inFlight.get() < limits.outboundQueue()) {
+                if (fullSinceNanos != 0 && !full()) {
                     fullSinceNanos = 0;
                     if (!pending.isEmpty()) {
                         scheduleFlush();

@@ -66,8 +66,8 @@ public class Sessions implements SessionHost {
         this.config = config;
         this.vertx = vertx;
         GatewayConfig.Connection c = config.connection();
-        this.limits = new SessionLimits(config.coalesceWindow(), c.outboundQueue(), c.maxPendingKeys(), c.slowConsumerTimeout(),
-                c.maxSubscriptions(), c.maxBadFrames(), c.ownershipWait());
+        this.limits = new SessionLimits(config.coalesceWindow(), c.outboundQueue(), c.outboundBytes(), c.maxPendingKeys(),
+                c.slowConsumerTimeout(), c.maxSubscriptions(), c.maxBadFrames(), c.ownershipWait());
         Gauge.builder("gateway.connections", sessions, Map::size).description("open WebSocket connections").register(registry);
         Gauge.builder("gateway.subscriptions", subscriptions, AtomicInteger::get).description("channel subscriptions").register(registry);
         for (String type : FRAME_TYPES) {

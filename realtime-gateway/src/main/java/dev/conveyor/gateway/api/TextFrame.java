@@ -26,6 +26,11 @@ final class TextFrame {
         return text;
     }
 
+    /** The encoded size in bytes. */
+    int size() {
+        return bytes.readableBytes();
+    }
+
     /** The encoded frame payload for one write: an independent view (own indices) that the write may not release. */
     ByteBuf payload() {
         return bytes.duplicate();

@@ -40,6 +40,10 @@ public interface GatewayConfig {
         @WithDefault("256")
         int outboundQueue();
 
+        /** Bytes written but not yet taken by the socket before the connection counts as full. */
+        @WithDefault("1048576")
+        long outboundBytes();
+
         /** Coalesced keys kept per channel while the connection is full; beyond it the channel gets a reset. */
         @WithDefault("64")
         int maxPendingKeys();
@@ -54,7 +58,7 @@ public interface GatewayConfig {
         @WithDefault("50")
         int maxSubscriptions();
 
-        /** Unreadable frames answered with an error frame before the connection is closed with 4400. */
+        /** Refused or unreadable frames answered with an error frame before the connection is closed with 4400. */
         @WithDefault("20")
         int maxBadFrames();
 
