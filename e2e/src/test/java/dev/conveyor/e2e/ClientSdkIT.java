@@ -71,8 +71,8 @@ class ClientSdkIT {
             }
             assertThat(finished).as("the SDK's integration tests finished within " + TIMEOUT.toMinutes() + " min; "
                     + LOG + " ends with:\n" + NodeTool.tail(LOG, 80)).isTrue();
-            assertThat(npm.exitValue()).as("exit code of `npm run test:integration` in " + sdk + "; " + LOG
-                    + " ends with:\n" + NodeTool.tail(LOG, 80)).isZero();
+            assertThat(npm.exitValue()).as("exit code of `npm run test:integration` in " + sdk + " (the services' logs are"
+                    + " under target/e2e/client-sdk-*/logs); " + LOG + " ends with:\n" + NodeTool.tail(LOG, 80)).isZero();
         }
     }
 
