@@ -6,7 +6,7 @@ import { keys as keyBuilders, minimalCover, parseChannel } from './keys.js';
 import { deadModePoller } from './poller.js';
 import { positionStore } from './positions.js';
 import { backoffDelay } from './timing.js';
-import { listeners } from './util.js';
+import { listeners, namedTimers } from './util.js';
 
 const noop = () => {};
 
@@ -28,10 +28,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   let liveSince = 0;
   let attempt = 0;
   let authRetried = false;
-  let reconnectTimer = null;
-  let pingTimer = null;
-  let stallTimer = null;
-  let connectTimer = null;
+  const timer = namedTimers(timers); // 'reconnect', 'connect', 'ping', 'stall'
   let pingId = 0;
 
   const poller = deadModePoller({
@@ -66,7 +63,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
 
   async function connect() {
     if (closed || !realtime) return;
-    clearTimer('reconnect');
+    timer.clear('reconnect');
     const gen = ++socketGen;
     attempting = true;
     let token;
@@ -90,8 +87,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
     }
     socket = ws;
     // a server that accepts the connection but never welcomes it (shutting down, overloaded) must not hold us
-    connectTimer = timers.setTimeout(() => {
-      connectTimer = null;
+    timer.set('connect', () => {
       if (gen === socketGen && !live) lost(4000);
     }, options.connectTimeoutMs);
     ws.onopen = () => {
@@ -114,7 +110,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
       return;
     }
     if (!frame || typeof frame !== 'object') return;
-    clearTimer('stall');
+    timer.clear('stall');
     const { type, channel } = frame;
     if (channel && typeof frame.position === 'string' && (type === 'subscribed' || type === 'invalidate' || type === 'reset')) {
       positions.set(channel, frame.position);
@@ -132,7 +128,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   }
 
   function goLive() {
-    clearTimer('connect');
+    timer.clear('connect');
     live = true;
     attempting = false;
     authRetried = false;
@@ -151,9 +147,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
     socket = null;
     live = false;
     attempting = false;
-    clearTimer('ping');
-    clearTimer('stall');
-    clearTimer('connect');
+    timer.clear('ping', 'stall', 'connect');
     if (old) {
       old.onopen = old.onmessage = old.onclose = noop;
       try {
@@ -180,33 +174,20 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
     }
     if (state !== 'polling') setState('reconnecting');
     poller.start(false);
-    reconnectTimer = timers.setTimeout(() => {
-      reconnectTimer = null;
-      connect();
-    }, delay);
+    timer.set('reconnect', connect, delay);
   }
 
   function schedulePing() {
-    clearTimer('ping');
-    pingTimer = timers.setTimeout(() => {
-      pingTimer = null;
+    timer.set('ping', () => {
       if (!live || !socket) return;
       send(socket, { type: 'ping', id: String(++pingId) });
-      if (stallTimer === null) {
-        stallTimer = timers.setTimeout(() => {
-          stallTimer = null;
+      if (!timer.has('stall')) {
+        timer.set('stall', () => {
           if (live) lost(4000);
         }, options.stallTimeoutMs);
       }
       schedulePing();
     }, options.pingIntervalMs);
-  }
-
-  function clearTimer(which) {
-    if (which === 'reconnect' && reconnectTimer !== null) timers.clearTimeout(reconnectTimer), (reconnectTimer = null);
-    if (which === 'ping' && pingTimer !== null) timers.clearTimeout(pingTimer), (pingTimer = null);
-    if (which === 'stall' && stallTimer !== null) timers.clearTimeout(stallTimer), (stallTimer = null);
-    if (which === 'connect' && connectTimer !== null) timers.clearTimeout(connectTimer), (connectTimer = null);
   }
 
   function send(ws, frame) {
@@ -259,7 +240,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   function shutdown() {
     closed = true;
     poller.stop();
-    for (const which of ['reconnect', 'ping', 'stall', 'connect']) clearTimer(which);
+    timer.clear('reconnect', 'ping', 'stall', 'connect');
     for (const off of envOff.splice(0)) off();
     if (socket) {
       const ws = socket;

@@ -69,3 +69,24 @@ export function defaultTimers() {
 export function reportError(e) {
   if (typeof console !== 'undefined' && console.error) console.error('[conveyor]', e);
 }
+
+/** One pending timeout per name: set replaces, clear cancels. */
+export function namedTimers(timers) {
+  const ids = new Map();
+  return {
+    set(name, fn, ms) {
+      this.clear(name);
+      ids.set(name, timers.setTimeout(() => {
+        ids.delete(name);
+        fn();
+      }, ms));
+    },
+    has: (name) => ids.has(name),
+    clear(...names) {
+      for (const name of names) {
+        if (ids.has(name)) timers.clearTimeout(ids.get(name));
+        ids.delete(name);
+      }
+    },
+  };
+}
