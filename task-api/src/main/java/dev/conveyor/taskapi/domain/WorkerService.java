@@ -145,7 +145,7 @@ public class WorkerService {
     }
 
     /** Why a lease-guarded update touched no row: unknown task (404), or a lease that is not (any longer) the caller's (409). */
-    Uni<Task> refused(SqlClient c, UUID taskId, UUID token, String worker) {
+    private Uni<Task> refused(SqlClient c, UUID taskId, UUID token, String worker) {
         return tasks.find(c, taskId).map(t -> {
             if (t == null) {
                 throw ApiException.notFound("task " + taskId);
