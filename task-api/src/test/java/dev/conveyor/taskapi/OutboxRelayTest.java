@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi;
 
+import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.devstack.DevstackResource;
@@ -47,6 +48,11 @@ class OutboxRelayTest {
         }
     }
 
+    /** A well-formed event (other tests read task-events as envelopes) that only this test looks for. */
+    private static String marker(String subject) {
+        return EventEnvelope.of(EventTypes.TASK_UPDATED, "outbox-relay-test", subject, UUID.randomUUID(), UUID.randomUUID(), Map.of()).toJson();
+    }
+
     private static double metric(String name) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
         double total = 0;
@@ -62,8 +68,8 @@ class OutboxRelayTest {
     void aRowKafkaRefusesIsDeadLetteredTheRowsAroundItArePublishedOnceAndLaterEventsFlow() throws Exception {
         double deadBefore = metric("conveyor_outbox_dead_letters_total");
         String key = UUID.randomUUID().toString();
-        String before = "{\"marker\":\"before-" + key + "\"}";
-        String after = "{\"marker\":\"after-" + key + "\"}";
+        String before = marker("before-" + key);
+        String after = marker("after-" + key);
         String huge = "{\"big\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
             List<Long> ids = writeOutbox(Topics.TASK_EVENTS, key, before, Topics.TASK_EVENTS, key, huge, Topics.TASK_EVENTS, key, after);
@@ -115,7 +121,7 @@ class OutboxRelayTest {
         // A topic that does not exist: every pass fails for a passing reason and nothing behind the row is published.
         List<Long> stuck = writeOutbox("conveyor-missing-topic-" + key, key, "{}");
         try {
-            writeOutbox(Topics.TASK_EVENTS, key, "{\"marker\":\"behind\"}");
+            writeOutbox(Topics.TASK_EVENTS, key, marker("behind-" + key));
             await().atMost(WAIT).until(() -> metric("conveyor_outbox_depth") >= 2 && metric("conveyor_outbox_lag_seconds") >= 1);
             await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'outbox relay' }.status", is("DOWN")));
