@@ -3,10 +3,10 @@ package dev.conveyor.generation.messaging;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.kit.consumer.DeadLetterTopic;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** generation-service's dead-letter topic, {@link Topics#GENERATION_DEAD_LETTERS}, for both its consumers. */
-@ApplicationScoped
+@Singleton
 public class DeadLetters extends DeadLetterTopic {
 
     public DeadLetters(KafkaClients kafka, MeterRegistry metrics) {
