@@ -114,6 +114,8 @@ class OperatorResourcesTest {
             assertThat(t.path("spec").path("config").path("min.insync.replicas").asInt(1)).isLessThanOrEqualTo(replicas);
             boolean compacted = t.path("spec").path("config").path("cleanup.policy").asText("delete").contains("compact");
             assertThat(compacted).as("%s compacted", spec.name()).isEqualTo(spec.compacted());
+            assertThat(t.path("spec").path("config").path("max.message.bytes").asInt()).as("%s max.message.bytes = producers' max.request.size", spec.name())
+                    .isEqualTo(Topics.MAX_MESSAGE_BYTES);
         }
     }
 

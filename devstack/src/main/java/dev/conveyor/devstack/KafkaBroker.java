@@ -1,5 +1,6 @@
 package dev.conveyor.devstack;
 
+import dev.conveyor.contracts.Topics;
 import dev.conveyor.contracts.Topics.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -85,9 +87,12 @@ public final class KafkaBroker implements AutoCloseable {
         List<NewTopic> newTopics = new ArrayList<>();
         for (TopicSpec spec : topics) {
             NewTopic topic = new NewTopic(spec.name(), spec.partitions(), (short) 1);
+            Map<String, String> configs = new HashMap<>();
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(Topics.MAX_MESSAGE_BYTES));
             if (spec.compacted()) {
-                topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             }
+            topic.configs(configs);
             newTopics.add(topic);
         }
         try (Admin admin = admin()) {

@@ -68,6 +68,9 @@ class DevstackTest {
             ConfigResource projects = new ConfigResource(ConfigResource.Type.TOPIC, Topics.PROJECTS);
             String policy = admin.describeConfigs(List.of(projects)).all().get().get(projects).get("cleanup.policy").value();
             assertThat(policy).isEqualTo("compact");
+            ConfigResource events = new ConfigResource(ConfigResource.Type.TOPIC, Topics.TASK_EVENTS);
+            assertThat(admin.describeConfigs(List.of(events)).all().get().get(events).get("max.message.bytes").value())
+                    .isEqualTo(Integer.toString(Topics.MAX_MESSAGE_BYTES));
         }
     }
 

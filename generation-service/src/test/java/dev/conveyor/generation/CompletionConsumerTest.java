@@ -195,7 +195,7 @@ class CompletionConsumerTest {
     void poisonRecordsGoToTheDeadLetterTopicAreCountedAndThePartitionKeepsFlowing() {
         UUID owner = UUID.randomUUID();
         UUID projectId = Fixtures.project(owner);
-        double before = metric("generation_dead_letters_total");
+        double before = metric("conveyor_consumer_dead_letters_total");
         String key = projectId.toString();
         String notJson = "this is not json " + UUID.randomUUID();
         String notEnvelope = "{\"hello\":\"" + UUID.randomUUID() + "\"}";
@@ -220,7 +220,7 @@ class CompletionConsumerTest {
             assertThat(new String(r.headers().lastHeader("dlq.topic").value(), StandardCharsets.UTF_8)).isEqualTo(Topics.TASK_EVENTS);
             assertThat(r.headers().lastHeader("dlq.reason")).isNotNull();
         });
-        assertThat(metric("generation_dead_letters_total")).isGreaterThanOrEqualTo(before + 4);
+        assertThat(metric("conveyor_consumer_dead_letters_total")).isGreaterThanOrEqualTo(before + 4);
         assertThat(outcome(badData.id())).isNull();
     }
 

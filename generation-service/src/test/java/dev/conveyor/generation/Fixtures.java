@@ -80,6 +80,11 @@ final class Fixtures {
         return DevstackResource.keys().token(user, List.of("user"), Duration.ofMinutes(10));
     }
 
+    /** An operator: a token with the admin role. */
+    static RequestSpecification admin() {
+        return given().header("Authorization", "Bearer " + DevstackResource.keys().token(UUID.randomUUID(), List.of("admin"), Duration.ofMinutes(10)));
+    }
+
     static RequestSpecification as(UUID user) {
         return given().header("Authorization", "Bearer " + token(user));
     }

@@ -5,6 +5,7 @@ import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.kit.outbox.OutboxSettings;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -36,8 +36,7 @@ class GenerationEventsTest {
 
     @Inject
     Pool pool;
-    @ConfigProperty(name = "generation.relay.lock-key")
-    long relayLockKey;
+    long relayLockKey = OutboxSettings.LOCK_KEY;
 
     @Test
     void completionsAndGalleryChangesArePublishedInOrderKeyedByProject() {
@@ -89,7 +88,7 @@ class GenerationEventsTest {
         assertThat(events.get(9).data().get("deleted").asBoolean()).isTrue();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.preparedQuery(
-                        "select count(*) from outbox where published_at is null and record_key = $1").execute(Tuple.of(projectId.toString()))
+                        "select count(*) from outbox where published_at is null and key = $1").execute(Tuple.of(projectId.toString()))
                 .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0) == 0);
     }
 
@@ -115,7 +114,7 @@ class GenerationEventsTest {
     }
 
     private long unpublished(UUID projectId) {
-        return pool.preparedQuery("select count(*) from outbox where published_at is null and record_key = $1")
+        return pool.preparedQuery("select count(*) from outbox where published_at is null and key = $1")
                 .execute(Tuple.of(projectId.toString())).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
     }
 
@@ -136,5 +135,89 @@ class GenerationEventsTest {
             });
         }
         return found;
+    }
+
+    /** Writes an outbox row on {@code conn} (inside whatever transaction it has open); answers its id. */
+    private static long writeOutbox(SqlConnection conn, String key, String payload) {
+        return conn.preparedQuery("insert into outbox (topic, key, payload) values ($1, $2, $3) returning id")
+                .execute(Tuple.of(Topics.GENERATION_EVENTS, key, payload)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+    }
+
+    private static String marker(UUID projectId, String subject) {
+        return EventEnvelope.of(EventTypes.SHOT_CHANGED, "generation-events-test", subject, projectId, UUID.randomUUID(), Map.of()).toJson();
+    }
+
+    private boolean published(long id) {
+        return pool.preparedQuery("select published_at is not null from outbox where id = $1").execute(Tuple.of(id))
+                .await().atMost(Duration.ofSeconds(5)).iterator().next().getBoolean(0);
+    }
+
+    @Test
+    void rowsArePublishedInTransactionOrderNotIdOrderAWriteBehindAnOpenTransactionWaitsForIt() {
+        UUID projectId = UUID.randomUUID();
+        String key = projectId.toString();
+        SqlConnection first = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        SqlConnection second = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        try {
+            first.query("begin").execute().await().atMost(Duration.ofSeconds(5));
+            first.query("select pg_current_xact_id()").execute().await().atMost(Duration.ofSeconds(5));
+            second.query("begin").execute().await().atMost(Duration.ofSeconds(5));
+            long later = writeOutbox(second, key, marker(projectId, "second"));
+            second.query("commit").execute().await().atMost(Duration.ofSeconds(5));
+            long earlier = writeOutbox(first, key, marker(projectId, "first"));
+            assertThat(earlier).isGreaterThan(later);
+
+            // The second transaction committed, but the first one (an older transaction) is still open: its rows would
+            // have to come first, so nothing of the second may be published yet.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !published(later));
+            first.query("commit").execute().await().atMost(Duration.ofSeconds(5));
+        } finally {
+            first.close().await().atMost(Duration.ofSeconds(5));
+            second.close().await().atMost(Duration.ofSeconds(5));
+        }
+        assertThat(eventsOf(projectId, 2)).extracting(r -> EventEnvelope.fromJson(r.value()).subject()).containsExactly("first", "second");
+    }
+
+    @Test
+    void aRowKafkaRefusesIsDeadLetteredCountedListedAndTheRowsAfterItFlow() {
+        UUID projectId = UUID.randomUUID();
+        String key = projectId.toString();
+        double deadBefore = metric("conveyor_outbox_dead_letters_total");
+        String huge = "{\"big\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        long hugeId;
+        SqlConnection conn = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        try {
+            conn.query("begin").execute().await().atMost(Duration.ofSeconds(5));
+            writeOutbox(conn, key, marker(projectId, "before"));
+            hugeId = writeOutbox(conn, key, huge);
+            writeOutbox(conn, key, marker(projectId, "after"));
+            conn.query("commit").execute().await().atMost(Duration.ofSeconds(5));
+        } finally {
+            conn.close().await().atMost(Duration.ofSeconds(5));
+        }
+
+        assertThat(eventsOf(projectId, 2)).extracting(r -> EventEnvelope.fromJson(r.value()).subject()).containsExactly("before", "after");
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("conveyor_outbox_dead_letters_total") >= deadBefore + 1);
+        Map<String, Object> letter = Fixtures.admin().get("/v1/admin/outbox/dead-letters").then().statusCode(200)
+                .extract().jsonPath().<Map<String, Object>>getList("items").stream()
+                .filter(l -> ((Number) l.get("outboxId")).longValue() == hugeId).findFirst().orElseThrow();
+        assertThat(letter).containsEntry("key", key).containsEntry("payloadChars", huge.length());
+        assertThat((String) letter.get("reason")).contains("RecordTooLargeException");
+
+        Fixtures.admin().post("/v1/admin/outbox/dead-letters/" + letter.get("id") + "/redrive").then().statusCode(200);
+        Fixtures.admin().post("/v1/admin/outbox/dead-letters/" + letter.get("id") + "/redrive").then().statusCode(404)
+                .contentType("application/problem+json").body("code", org.hamcrest.Matchers.is("not_found"));
+        as(UUID.randomUUID()).get("/v1/admin/outbox/dead-letters").then().statusCode(403).contentType("application/problem+json");
+    }
+
+    private static double metric(String name) {
+        String body = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double total = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 }

@@ -1,7 +1,7 @@
 package dev.conveyor.generation;
 
 import dev.conveyor.devstack.DevstackResource;
-import dev.conveyor.generation.messaging.ConsumerLoop;
+import dev.conveyor.kit.consumer.ConsumerLoop;
 import dev.conveyor.generation.messaging.DeadLetters;
 import dev.conveyor.generation.messaging.KafkaClients;
 import dev.conveyor.generation.messaging.TaskEventsHandler;

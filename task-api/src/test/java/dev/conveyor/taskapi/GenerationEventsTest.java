@@ -52,4 +52,61 @@ class GenerationEventsTest {
             assertThat(updates.get(0).dataAs(TaskSnapshot.class).generationId()).isEqualTo(generation);
         }
     }
+
+    private static double metric(String name) {
+        String body = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double total = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void anUnreadableRecordGoesToTheDeadLetterTopicWithItsReasonAndIsCountedWhileTheNextIsApplied() throws Exception {
+        Fixtures.User user = Fixtures.user(10);
+        String task = user.createTask("single_image", Map.of("prompt", "a"));
+        UUID generation = UUID.randomUUID();
+        String poison = "not json " + UUID.randomUUID();
+        double before = metric("conveyor_consumer_dead_letters_total");
+        try (KafkaLog dlq = new KafkaLog(Topics.TASK_API_DEAD_LETTERS)) {
+            KafkaLog.send(Topics.GENERATION_EVENTS, user.projectId(), poison);
+            KafkaLog.send(Topics.GENERATION_EVENTS, user.projectId(), generationCreated(generation, user, task));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> generation.toString().equals(user.task(task).get("generationId")));
+            var letters = dlq.await(records -> records.stream().anyMatch(r -> poison.equals(r.value())));
+            var letter = letters.stream().filter(r -> poison.equals(r.value())).findFirst().orElseThrow();
+            assertThat(letter.key()).isEqualTo(user.projectId());
+            assertThat(new String(letter.headers().lastHeader("dlq.topic").value())).isEqualTo(Topics.GENERATION_EVENTS);
+            assertThat(new String(letter.headers().lastHeader("dlq.group").value())).isEqualTo("task-api");
+            assertThat(new String(letter.headers().lastHeader("dlq.reason").value())).isNotBlank();
+        }
+        assertThat(metric("conveyor_consumer_dead_letters_total")).isGreaterThanOrEqualTo(before + 1);
+    }
+
+    @Test
+    void aGenerationThatFailsForAPassingDatabaseFaultIsAppliedOnceTheFaultEnds() throws Exception {
+        Fixtures.User user = Fixtures.user(10);
+        String task = user.createTask("single_image", Map.of("prompt", "a"));
+        UUID generation = UUID.randomUUID();
+        // A real transient fault: PostgreSQL answers serialization_failure (40001) to the consumer's update of this task.
+        Fixtures.execute("CREATE FUNCTION test_fail_" + generation.toString().replace('-', '_') + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "RAISE EXCEPTION 'test fault' USING ERRCODE = '40001'; END $$");
+        String function = "test_fail_" + generation.toString().replace('-', '_');
+        String trigger = "CREATE TRIGGER " + function + " BEFORE UPDATE ON tasks FOR EACH ROW WHEN (NEW.generation_id = '" + generation
+                + "') EXECUTE FUNCTION " + function + "()";
+        Fixtures.execute(trigger);
+        double retries = metric("conveyor_consumer_retries_total");
+        try {
+            KafkaLog.send(Topics.GENERATION_EVENTS, user.projectId(), generationCreated(generation, user, task));
+            await().atMost(Duration.ofSeconds(20)).until(() -> metric("conveyor_consumer_retries_total") >= retries + 2);
+            assertThat(user.task(task).get("generationId")).isNull();
+        } finally {
+            Fixtures.execute("DROP TRIGGER " + function + " ON tasks");
+            Fixtures.execute("DROP FUNCTION " + function + "()");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> generation.toString().equals(user.task(task).get("generationId")));
+    }
 }

@@ -20,7 +20,8 @@ class HealthTest {
         given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", is("UP"))
-                .body("checks.name", hasItems("Reactive PostgreSQL connections health check", "Kafka connection health check"));
+                .body("checks.name", hasItems("Reactive PostgreSQL connections health check", "Kafka connection health check", "outbox relay",
+                        "generation-events consumer"));
     }
 
     @Test

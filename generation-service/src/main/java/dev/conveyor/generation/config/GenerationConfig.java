@@ -43,12 +43,12 @@ public interface GenerationConfig {
         @WithDefault("200ms")
         Duration pollInterval();
 
-        /** The PostgreSQL advisory lock key that makes one relay active across replicas. */
-        @WithDefault("7243001")
-        long lockKey();
-
         /** Published outbox rows older than this are deleted. */
         @WithDefault("1h")
         Duration retention();
+
+        /** Readiness goes DOWN while the oldest unpublished outbox row is older than this (the relay is stuck). */
+        @WithDefault("60s")
+        Duration maxLag();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.TaskSnapshot;
+import dev.conveyor.kit.consumer.PoisonEventException;
 
 import java.util.List;
 import java.util.Optional;

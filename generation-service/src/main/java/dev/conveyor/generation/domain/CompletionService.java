@@ -7,6 +7,7 @@ import dev.conveyor.generation.store.GenerationStore;
 import dev.conveyor.generation.store.OutboxStore;
 import dev.conveyor.generation.store.ProcessedEventStore;
 import dev.conveyor.generation.store.ShotStore;
+import dev.conveyor.kit.consumer.PoisonEventException;
 import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

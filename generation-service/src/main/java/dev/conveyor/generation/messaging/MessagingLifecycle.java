@@ -2,6 +2,7 @@ package dev.conveyor.generation.messaging;
 
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.generation.config.GenerationConfig;
+import dev.conveyor.kit.consumer.ConsumerLoop;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,22 +19,22 @@ public class MessagingLifecycle {
     private final DeadLetters deadLetters;
     private final TaskEventsHandler taskEvents;
     private final ProjectsHandler projects;
-    private final OutboxRelay relay;
+    private final Outbox outbox;
     private final List<ConsumerLoop> loops = new ArrayList<>();
 
     public MessagingLifecycle(GenerationConfig config, KafkaClients kafka, DeadLetters deadLetters, TaskEventsHandler taskEvents,
-                              ProjectsHandler projects, OutboxRelay relay) {
+                              ProjectsHandler projects, Outbox outbox) {
         this.config = config;
         this.kafka = kafka;
         this.deadLetters = deadLetters;
         this.taskEvents = taskEvents;
         this.projects = projects;
-        this.relay = relay;
+        this.outbox = outbox;
     }
 
     void start(@Observes StartupEvent event) {
         if (config.relay().enabled()) {
-            relay.start();
+            outbox.relay().start();
         }
         if (config.consumer().enabled()) {
             GenerationConfig.Consumer consumer = config.consumer();
@@ -58,6 +59,6 @@ public class MessagingLifecycle {
     void stop(@Observes ShutdownEvent event) {
         loops.forEach(ConsumerLoop::close);
         loops.clear();
-        relay.stop();
+        outbox.relay().close();
     }
 }

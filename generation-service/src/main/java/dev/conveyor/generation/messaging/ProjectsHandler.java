@@ -3,7 +3,7 @@ package dev.conveyor.generation.messaging;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.ProjectSnapshot;
-import dev.conveyor.generation.domain.PoisonEventException;
+import dev.conveyor.kit.consumer.PoisonEventException;
 import dev.conveyor.generation.store.ProjectStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

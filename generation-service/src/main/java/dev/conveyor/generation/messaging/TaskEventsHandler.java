@@ -3,7 +3,7 @@ package dev.conveyor.generation.messaging;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.generation.domain.CompletionOutcome;
 import dev.conveyor.generation.domain.CompletionService;
-import dev.conveyor.generation.domain.PoisonEventException;
+import dev.conveyor.kit.consumer.PoisonEventException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

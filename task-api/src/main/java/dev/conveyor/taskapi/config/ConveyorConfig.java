@@ -29,6 +29,8 @@ public interface ConveyorConfig {
 
     Stalled stalled();
 
+    GenerationEvents generationEvents();
+
     interface TaskTypeConfig {
         /** Worker capability required to claim it; empty = any worker. */
         Optional<String> capability();
@@ -105,5 +107,22 @@ public interface ConveyorConfig {
         /** Published rows are deleted after this long. */
         @WithDefault("1h")
         Duration retention();
+
+        /** Readiness goes DOWN while the oldest unpublished outbox row is older than this (the relay is stuck). */
+        @WithDefault("60s")
+        Duration maxLag();
+    }
+
+    /** The generation-events consumer (service-kit ConsumerLoop). */
+    interface GenerationEvents {
+        @WithDefault("task-api")
+        String group();
+
+        @WithDefault("500")
+        int maxPollRecords();
+
+        /** Wait before retrying a record that failed for a passing reason (database down, a lock timeout). */
+        @WithDefault("1s")
+        Duration retryBackoff();
     }
 }

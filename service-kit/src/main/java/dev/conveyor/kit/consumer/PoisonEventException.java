@@ -1,4 +1,4 @@
-package dev.conveyor.generation.domain;
+package dev.conveyor.kit.consumer;
 
 /** A record that can never be processed (not JSON, not an envelope, invalid data): it goes to the dead-letter topic. */
 public class PoisonEventException extends RuntimeException {

@@ -1,8 +1,8 @@
-package dev.conveyor.generation.messaging;
+package dev.conveyor.kit.consumer;
 
-import dev.conveyor.generation.domain.PoisonEventException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.pgclient.PgException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,8 +35,10 @@ import java.util.function.Function;
  *     SQL state class 22/23), the records are handled again one by one: the poison one goes to the dead-letter
  *     topic and its partition keeps flowing.</li>
  *     <li>Any other failure (database or broker unreachable) stops that partition at the failed record, which is
- *     retried after a back-off; nothing after it is committed.</li>
+ *     retried after a back-off (counted in {@code conveyor_consumer_retries_total{topic,group}}); nothing after it is
+ *     committed, so the record is applied once the fault ends.</li>
  * </ul>
+ * task-api and generation-service consume with it alike.
  */
 public class ConsumerLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConsumerLoop.class);
@@ -43,7 +46,8 @@ public class ConsumerLoop implements AutoCloseable {
     private final String topic;
     private final Map<String, Object> config;
     private final Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler;
-    private final DeadLetters deadLetters;
+    private final DeadLetterTopic deadLetters;
+    private final Counter retries;
     private final Duration retryBackoff;
     private final String group;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -52,13 +56,15 @@ public class ConsumerLoop implements AutoCloseable {
     private Thread thread;
 
     public ConsumerLoop(String topic, Map<String, Object> config, Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
-                        DeadLetters deadLetters, Duration retryBackoff) {
+                        DeadLetterTopic deadLetters, Duration retryBackoff) {
         this.topic = topic;
         this.config = config;
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.retryBackoff = retryBackoff;
         this.group = String.valueOf(config.get("group.id"));
+        this.retries = Counter.builder("conveyor.consumer.retries").tag("topic", topic).tag("group", group)
+                .description("records that failed for a passing reason and are retried").register(deadLetters.metrics());
     }
 
     public ConsumerLoop start() {
@@ -121,6 +127,7 @@ public class ConsumerLoop implements AutoCloseable {
             }
         }
         if (failed) {
+            retries.increment();
             sleep(retryBackoff);
         }
     }
@@ -165,14 +172,22 @@ public class ConsumerLoop implements AutoCloseable {
     }
 
     /** Failures that a retry cannot fix. */
-    static boolean isPoison(Throwable error) {
+    public static boolean isPoison(Throwable error) {
         if (error instanceof PoisonEventException) {
             return true;
         }
         if (error instanceof PgException pg && pg.getSqlState() != null) {
-            return pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23");
+            return isDataError(pg.getSqlState());
+        }
+        if (error instanceof SQLException sql && sql.getSQLState() != null) {
+            return isDataError(sql.getSQLState());
         }
         return false;
+    }
+
+    /** SQL state classes 22 (data exception) and 23 (integrity constraint violation): the data is wrong, not the database. */
+    private static boolean isDataError(String sqlState) {
+        return sqlState.startsWith("22") || sqlState.startsWith("23");
     }
 
     private void sleep(Duration duration) {

@@ -1,0 +1,193 @@
+package dev.conveyor.kit.outbox;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.Producer;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The outbox relay of every service: publishes {@code outbox} rows to Kafka in commit order ({@link OutboxPass}), on
+ * its own thread (blocking JDBC and producer calls never touch an event loop). A row Kafka refuses for good goes to
+ * {@code outbox_dead_letters} and the rows after it flow on; a passing fault is retried with a back-off (≤ 5 s).
+ * <p>
+ * Every second, on a thread of its own (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
+ * {@code conveyor_outbox_lag_seconds}, {@code conveyor_outbox_dead_letters_waiting}) and deletes published rows past
+ * their retention; {@code conveyor_outbox_last_success_seconds} is the Unix time of the last pass that did not fail.
+ */
+public final class OutboxRelay implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final long MEASURE_EVERY_MILLIS = 1000;
+
+    private final DataSource dataSource;
+    private final Producer<String, String> producer;
+    private final OutboxSettings settings;
+    private final Semaphore nudge = new Semaphore(0);
+    private final AtomicLong depth = new AtomicLong();
+    private final AtomicLong lagMillis = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong waitingDeadLetters = new AtomicLong();
+    private final AtomicLong lastSuccessMillis = new AtomicLong(System.currentTimeMillis());
+    private final Counter deadLettered;
+    private volatile boolean running;
+    private Thread thread;
+    private ScheduledExecutorService measurer;
+
+    public OutboxRelay(DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.producer = producer;
+        this.settings = settings;
+        String service = settings.service();
+        Gauge.builder("conveyor.outbox.depth", depth, AtomicLong::get).tag("service", service)
+                .description("unpublished outbox rows").register(registry);
+        Gauge.builder("conveyor.outbox.lag.seconds", lagMillis, v -> v.get() / 1000.0).tag("service", service)
+                .description("age of the oldest unpublished outbox row").register(registry);
+        Gauge.builder("conveyor.outbox.published", published, AtomicLong::get).tag("service", service)
+                .description("rows published by this replica").register(registry);
+        Gauge.builder("conveyor.outbox.last.success.seconds", lastSuccessMillis, v -> v.get() / 1000.0).tag("service", service)
+                .description("Unix time of this replica's last relay pass that did not fail").register(registry);
+        Gauge.builder("conveyor.outbox.dead.letters.waiting", waitingDeadLetters, AtomicLong::get).tag("service", service)
+                .description("rows in outbox_dead_letters (to inspect and re-drive)").register(registry);
+        deadLettered = Counter.builder("conveyor.outbox.dead.letters").tag("service", service)
+                .description("outbox rows Kafka refused for good, moved to outbox_dead_letters").register(registry);
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, settings.service() + "-outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+        measurer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, settings.service() + "-outbox-measure");
+            t.setDaemon(true);
+            return t;
+        });
+        measurer.scheduleWithFixedDelay(this::measure, 0, MEASURE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the thread (waits up to 10 s); the producer belongs to the caller. */
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (measurer != null) {
+            measurer.shutdownNow();
+            measurer = null;
+        }
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+
+    /** Wakes the relay now (after a commit that wrote outbox rows). */
+    public void nudge() {
+        if (nudge.availablePermits() == 0) {
+            nudge.release();
+        }
+    }
+
+    /** Age of the oldest unpublished row, as last measured (at most about a second old). */
+    public Duration lag() {
+        return Duration.ofMillis(lagMillis.get());
+    }
+
+    /** Unpublished rows, as last measured. */
+    public long depth() {
+        return depth.get();
+    }
+
+    public OutboxSettings settings() {
+        return settings;
+    }
+
+    private void loop() {
+        long failures = 0;
+        while (running) {
+            try {
+                OutboxPass.Result result = relayOnce();
+                if (result.failure() != null) {
+                    failures++;
+                    LOG.warnf("outbox relay of %s: publishing failed (%d in a row), %d rows published before it, retrying: %s",
+                            settings.service(), failures, result.published(), result.failure().toString());
+                    TimeUnit.MILLISECONDS.sleep(Math.min(5000, 100L * failures));
+                    continue;
+                }
+                failures = 0;
+                if (result.published() + result.deadLettered() < settings.batchSize()) {
+                    nudge.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    nudge.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                failures++;
+                LOG.warnf("outbox relay of %s: pass failed (%d in a row), retrying: %s", settings.service(), failures, e.toString());
+                try {
+                    TimeUnit.MILLISECONDS.sleep(Math.min(5000, 100L * failures));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One pass (see {@link OutboxPass}); a passing failure is in the result, after the acknowledged rows committed. */
+    public OutboxPass.Result relayOnce() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            OutboxPass.Result result = OutboxPass.run(c, producer, settings.batchSize());
+            published.addAndGet(result.published());
+            if (result.deadLettered() > 0) {
+                deadLettered.increment(result.deadLettered());
+                LOG.errorf("outbox relay of %s: %d rows refused by Kafka for good, moved to outbox_dead_letters",
+                        settings.service(), result.deadLettered());
+            }
+            if (result.failure() == null) {
+                lastSuccessMillis.set(System.currentTimeMillis());
+            }
+            return result;
+        }
+    }
+
+    /** Measures the outbox and deletes old published rows; its own failures only log. */
+    private void measure() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            try (PreparedStatement q = c.prepareStatement("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000, 0) "
+                    + "FROM outbox WHERE published_at IS NULL"); ResultSet rs = q.executeQuery()) {
+                rs.next();
+                depth.set(rs.getLong(1));
+                lagMillis.set(rs.getLong(2));
+            }
+            waitingDeadLetters.set(OutboxDeadLetters.count(c));
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+                    + "WHERE published_at < now() - ? * interval '1 millisecond' LIMIT 5000)")) {
+                d.setLong(1, settings.retention().toMillis());
+                d.executeUpdate();
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("outbox relay of %s: measuring the outbox failed: %s", settings.service(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.conveyor.kit.outbox;
+
+import java.time.Duration;
+
+/**
+ * How a service runs its outbox relay.
+ *
+ * @param service      the service name: thread name, producer client id and the {@code service} tag of the metrics
+ * @param batchSize    rows published per pass at most
+ * @param pollInterval how long the relay waits for a nudge before looking again
+ * @param retention    published rows are deleted after this long
+ * @param maxLag       readiness goes DOWN while the oldest unpublished row is older than this
+ */
+public record OutboxSettings(String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag) {
+    /** pg advisory lock key, "OUTBOX" in ASCII: one relay at a time per database. */
+    public static final long LOCK_KEY = 0x4F5554424F58L;
+}
