@@ -168,9 +168,10 @@ class HostileInputTest {
 
     @Test
     void aHugeFailErrorIsTruncatedAndTheFailedEventStaysSmall() throws Exception {
-        String mine = user.createTask(Fixtures.uniqueType(), Map.of());
+        // single_image: a 5 min lease, so the reaper cannot take the task back while the 900 KB request is on its way.
+        String mine = user.createTask("single_image", Map.of("prompt", "fails"));
         Fixtures.execute("UPDATE tasks SET status = 'cancelled' WHERE id = '" + task + "'");
-        Map<String, Object> claimed = Fixtures.claim("w-err", List.of("test"), 1, 0).then().statusCode(200).extract().jsonPath()
+        Map<String, Object> claimed = Fixtures.claim("w-err", List.of(), 1, 0).then().statusCode(200).extract().jsonPath()
                 .getMap("tasks[0]");
         assertThat(claimed).containsEntry("id", mine);
         Fixtures.worker().body(Map.of("workerId", "w-err", "leaseToken", claimed.get("leaseToken"), "error", "e".repeat(900_000),

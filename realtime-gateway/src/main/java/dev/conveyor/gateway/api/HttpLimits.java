@@ -6,6 +6,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -16,7 +17,8 @@ import java.util.Map;
  * HTTP-layer limits answered as problem+json before anything else runs (docs/realtime.md "HTTP errors", the same as task-api's): a body over
  * {@code quarkus.http.limits.max-body-size} by its Content-Length (413 payload_too_large), a request target over
  * {@link #MAX_URI} characters (414 uri_too_long), headers over {@link #MAX_HEADERS} bytes (431 headers_too_large),
- * a NUL ({@code %00}) in the path or query (422 validation_failed). The HTTP codec's own limits sit higher
+ * a NUL ({@code %00}) in the path or query (422 validation_failed); a chunked body without Content-Length is read
+ * here with the same bound (413 payload_too_large once it passes it). The HTTP codec's own limits sit higher
  * ({@code max-initial-line-length}, {@code max-header-size}), so only requests past those get its bare answer.
  */
 @ApplicationScoped
@@ -33,10 +35,20 @@ public class HttpLimits {
     }
 
     void install(@Observes Router router) {
-        router.route().order(ORDER).handler(this::check);
+        BodyHandler streamed = BodyHandler.create(false).setBodyLimit(maxBody);
+        router.route().order(ORDER).handler(ctx -> check(ctx, streamed)).failureHandler(HttpLimits::failed);
     }
 
-    private void check(RoutingContext ctx) {
+    /** A streamed body over the limit fails the route with 413 (BodyHandler): answered here instead of with an empty body. */
+    private static void failed(RoutingContext ctx) {
+        if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
+            refuse(ctx, 413, "payload_too_large", "Payload too large", "the streamed body is over the limit");
+            return;
+        }
+        ctx.next();
+    }
+
+    private void check(RoutingContext ctx, BodyHandler streamed) {
         HttpServerRequest req = ctx.request();
         String uri = req.uri();
         if (uri.length() > MAX_URI) {
@@ -70,6 +82,10 @@ public class HttpLimits {
                         "the body is " + declared + " bytes; at most " + maxBody + " are accepted");
                 return;
             }
+        } else if (req.headers().contains("Transfer-Encoding", "chunked", true)) {
+            // No length up front: read it here, bounded, so an oversize one gets the same answer (the resource reads ctx.body()).
+            streamed.handle(ctx);
+            return;
         }
         ctx.next();
     }
