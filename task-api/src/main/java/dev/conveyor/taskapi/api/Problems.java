@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.taskapi.domain.ApiException;
@@ -54,31 +55,64 @@ public class Problems {
         return problem(403, "forbidden", "Forbidden", "this role may not call this endpoint");
     }
 
-    @ServerExceptionMapper
-    public Response malformedJson(JsonParseException e) {
-        return problem(400, "malformed_json", "Malformed JSON", "the body is not valid JSON: " + e.getOriginalMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response wrongType(MismatchedInputException e) {
-        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .reduce((a, b) -> a + "." + b).orElse("body");
-        return problem(422, "validation_failed", "Validation failed", field + " has the wrong type or format");
-    }
-
-    @ServerExceptionMapper
-    public Response outOfRange(InputCoercionException e) {
-        return problem(422, "validation_failed", "Validation failed", "a number is out of range: " + e.getOriginalMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response json(JsonProcessingException e) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+    /**
+     * A body Jackson could not read, classified once for every endpoint: not JSON, a repeated key or a second value
+     * (400 malformed_json); a wrong type, a coercion, a NUL, too deep (422 validation_failed); too long a token (413).
+     */
+    static Response json(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputRejected r) {
+                return problem(422, "validation_failed", "Validation failed", where(r) + " " + r.getOriginalMessage());
+            }
             if (t instanceof InputCoercionException ic) {
-                return outOfRange(ic);
+                return problem(422, "validation_failed", "Validation failed", "a number is out of range: " + ic.getOriginalMessage());
+            }
+            if (t instanceof StreamConstraintsException sc) {
+                return sc.getOriginalMessage().contains("nesting depth")
+                        ? problem(422, "validation_failed", "Validation failed", "the body nests more than "
+                                + JsonInput.MAX_BODY_DEPTH + " levels")
+                        : problem(413, "payload_too_large", "Payload too large", "a value in the body is too large: "
+                                + sc.getOriginalMessage());
             }
         }
+        if (e instanceof MismatchedInputException mi && !String.valueOf(mi.getOriginalMessage()).startsWith("Trailing token")) {
+            return problem(422, "validation_failed", "Validation failed", where(mi) + " has the wrong type or format");
+        }
+        if (e instanceof JsonParseException || e instanceof MismatchedInputException) {
+            return problem(400, "malformed_json", "Malformed JSON", "the body is not one valid JSON value: " + e.getOriginalMessage());
+        }
         return problem(400, "malformed_json", "Malformed JSON", "the body could not be read: " + e.getOriginalMessage());
+    }
+
+    private static String where(JsonMappingException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b).orElse("body");
+    }
+
+    @ServerExceptionMapper
+    public Response jsonException(JsonProcessingException e) {
+        return json(e);
+    }
+
+    /** Declared for the exact types Quarkus has built-in mappers for (a more specific mapper wins over ours above). */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response parse(JsonParseException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response coercion(InputCoercionException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response constraints(StreamConstraintsException e) {
+        return json(e);
     }
 
     @ServerExceptionMapper
@@ -90,18 +124,6 @@ public class Problems {
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         Throwable cause = e.getCause();
-        if (cause instanceof JsonParseException jp) {
-            return malformedJson(jp);
-        }
-        if (cause instanceof MismatchedInputException mi) {
-            return wrongType(mi);
-        }
-        if (cause instanceof InputCoercionException ic) {
-            return outOfRange(ic);
-        }
-        if (cause instanceof StreamConstraintsException sc) {
-            return problem(413, "params_too_large", "Body too large", "a value in the body is too large: " + sc.getOriginalMessage());
-        }
         if (cause instanceof JsonProcessingException jp) {
             return json(jp);
         }
@@ -124,7 +146,7 @@ public class Problems {
     }
 
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
+    public Response unexpected(Exception e) {
         LOG.error("unexpected failure", e);
         return problem(500, "internal_error", "Internal error", "an unexpected error occurred");
     }

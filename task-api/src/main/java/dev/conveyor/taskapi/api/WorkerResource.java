@@ -51,6 +51,7 @@ public class WorkerResource {
     @Operation(summary = "Claim up to max queued tasks this worker can run (its capabilities' types, only those in taskTypes when "
             + "given); waits up to waitSeconds (0..30) for one to arrive")
     public Uni<Claimed> claim(ClaimRequest req) {
+        RequestLimits.capabilities(req == null ? null : req.capabilities());
         return worker.claim(req).map(Claimed::new);
     }
 
@@ -65,6 +66,7 @@ public class WorkerResource {
     @Path("/tasks/{id}/complete")
     @Operation(summary = "Complete with the output location and metadata; a repeat with the same lease token changes nothing")
     public Uni<Task> complete(@PathParam("id") String id, Complete req) {
+        RequestLimits.metadata(req == null ? null : req.metadata(), "metadata");
         return worker.complete(Ids.parse(id, "task id"), req);
     }
 
@@ -73,6 +75,7 @@ public class WorkerResource {
     @Operation(summary = "Complete 1..100 leased tasks in one transaction; each item answered on its own: complete, lease_lost "
             + "or task_not_found (a refused item does not undo the others); a repeat with the same lease tokens changes nothing")
     public Uni<CompleteResults> completeBatch(CompleteBatch req) {
+        RequestLimits.metadata(req == null ? null : req.tasks());
         return worker.complete(req);
     }
 

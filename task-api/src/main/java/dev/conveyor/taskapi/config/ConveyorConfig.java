@@ -50,6 +50,9 @@ public interface ConveyorConfig {
         /** Params that must be present. */
         Optional<List<String>> requiredParams();
 
+        /** Params that must be JSON strings when present (e.g. {@code prompt}). */
+        Optional<List<String>> stringParams();
+
         @WithDefault("3")
         int maxAttempts();
 

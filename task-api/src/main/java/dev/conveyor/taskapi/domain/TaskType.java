@@ -13,10 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param capability worker capability needed to claim it; null = any worker
  * @param generation image, video or null
  * @param shotPath   dotted path of the shot id inside params, or null
+ * @param stringParams params that must be JSON strings when present (e.g. a prompt: a number or object is refused)
  */
 public record TaskType(String name, String capability, long costBase, long costPerUnit, String costUnitParam, long maxUnits,
                        List<String> requiredParams, int maxAttempts, Duration backoffBase, Duration backoffCap, Duration lease,
-                       String generation, String shotPath) {
+                       String generation, String shotPath, List<String> stringParams) {
 
     /** What create needs from validated params. */
     public record Checked(long cost, UUID shotId) {
@@ -31,6 +32,12 @@ public record TaskType(String name, String capability, long costBase, long costP
             JsonNode v = params.get(required);
             if (v == null || v.isNull() || (v.isTextual() && v.asText().isBlank())) {
                 throw ApiException.validation("params." + required + " is required for " + name);
+            }
+        }
+        for (String text : stringParams) {
+            JsonNode v = params.get(text);
+            if (v != null && !v.isNull() && !v.isTextual()) {
+                throw ApiException.validation("params." + text + " must be a string for " + name);
             }
         }
         long units = 1;

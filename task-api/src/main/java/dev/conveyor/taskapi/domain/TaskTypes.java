@@ -22,7 +22,8 @@ public class TaskTypes {
             }
             types.put(name, new TaskType(name, c.capability().filter(s -> !s.isBlank()).orElse(null), c.costBase(),
                     c.costPerUnit(), c.costUnitParam().orElse(null), c.maxUnits(), c.requiredParams().orElse(List.of()),
-                    c.maxAttempts(), c.backoffBase(), c.backoffCap(), c.lease(), generation, c.shotPath().orElse(null)));
+                    c.maxAttempts(), c.backoffBase(), c.backoffCap(), c.lease(), generation, c.shotPath().orElse(null),
+                    c.stringParams().orElse(List.of())));
         });
     }
 
@@ -30,7 +31,7 @@ public class TaskTypes {
         TaskType t = name == null ? null : types.get(name);
         if (t == null) {
             throw new ApiException(422, "unknown_task_type", "Unknown task type",
-                    "unknown task type '" + name + "'; known: " + String.join(", ", types.keySet()));
+                    "unknown task type '" + (name != null && name.length() > 100 ? name.substring(0, 100) + "..." : name) + "'; known: " + String.join(", ", types.keySet()));
         }
         return t;
     }

@@ -41,6 +41,9 @@ public class WorkerService {
     public static final int MAX_COMPLETE = 100;
     public static final int MAX_WAIT_SECONDS = 30;
     public static final int MAX_CLAIM_TYPES = 100;
+    /** A longer fail {@code error} is cut to this many characters, ending in {@link #TRUNCATED} (docs/worker-protocol.md). */
+    public static final int MAX_ERROR = 8192;
+    static final String TRUNCATED = "... [truncated]";
     /** A long-poll re-checks at least this often (tasks whose backoff ran out are not notified). */
     static final Duration RECHECK = Duration.ofSeconds(1);
 
@@ -329,8 +332,8 @@ public class WorkerService {
         String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
         String error = req.error() == null ? "failed" : req.error();
-        if (error.length() > 10_000) {
-            error = error.substring(0, 10_000);
+        if (error.length() > MAX_ERROR) {
+            error = error.substring(0, MAX_ERROR - TRUNCATED.length()) + TRUNCATED;
         }
         boolean retryable = Boolean.TRUE.equals(req.retryable());
         String message = error;
