@@ -28,7 +28,8 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   let liveSince = 0;
   let attempt = 0;
   let authRetried = false;
-  const timer = namedTimers(timers); // 'reconnect', 'connect', 'ping', 'stall'
+  const timer = namedTimers(timers); // 'reconnect', 'connect', 'ping', 'stall', 'subscribe <channel>'
+  const refusals = new Map(); // '<code> <channel>' -> refused subscribes in a row
   let pingId = 0;
 
   const poller = deadModePoller({
@@ -117,14 +118,30 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
     }
     frames.emit(frame);
     if (type === 'welcome') goLive();
-    else if (type === 'subscribed') ready.emit(channel, frame.recovered === true);
+    else if (type === 'subscribed') {
+      refusals.delete(`forbidden ${channel}`);
+      refusals.delete(`unavailable ${channel}`);
+      ready.emit(channel, frame.recovered === true);
+    }
     else if (type === 'invalidate') emit(frame.keys, frame);
     else if (type === 'reset') emit(minimalCover([...(frame.keys || []), ...keyBuilders.covering(channel)]), frame);
-    else if (type === 'error' && frame.code === 'unavailable' && channel) {
-      timers.setTimeout(() => {
-        if (live && counts.has(channel)) subscribeFrame(channel);
-      }, 500 + backoffDelay(1, random, options.backoffBaseMs, options.backoffCapMs));
-    }
+    else if (type === 'error' && channel && counts.has(channel)) retrySubscribe(channel, frame.code);
+  }
+
+  /**
+   * A refused subscribe: `unavailable` (the gateway is still reading Kafka) is retried until it works; `forbidden` a
+   * few times (a project created a moment ago may not have reached the gateway yet), then left refused.
+   */
+  function retrySubscribe(channel, code) {
+    if (code !== 'forbidden' && code !== 'unavailable') return;
+    const key = `${code} ${channel}`;
+    const tries = refusals.get(key) || 0;
+    if (code === 'forbidden' && tries >= 3) return;
+    refusals.set(key, tries + 1);
+    const gen = socketGen;
+    timer.set(`subscribe ${channel}`, () => {
+      if (live && gen === socketGen && counts.has(channel)) subscribeFrame(channel);
+    }, 500 + backoffDelay(Math.min(tries, 3), random, options.backoffBaseMs, options.backoffCapMs));
   }
 
   function goLive() {
@@ -240,7 +257,7 @@ export function createRealtime({ storageKey, wsUrl, tokens, WebSocketImpl, realt
   function shutdown() {
     closed = true;
     poller.stop();
-    timer.clear('reconnect', 'ping', 'stall', 'connect');
+    timer.clearAll();
     for (const off of envOff.splice(0)) off();
     if (socket) {
       const ws = socket;

@@ -88,5 +88,8 @@ export function namedTimers(timers) {
         ids.delete(name);
       }
     },
+    clearAll() {
+      this.clear(...ids.keys());
+    },
   };
 }

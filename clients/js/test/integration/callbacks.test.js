@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConveyorError } from '../../src/index.js';
-import { connect, grantCredits, imageTask, user, waitFor } from './platform.js';
+import { connect, grantCredits, imageTask, nextFrame, user, waitFor } from './platform.js';
 
 const me = user(1);
 let conveyor;
@@ -12,6 +12,9 @@ before(async () => {
   await grantCredits(me.id, 100);
   conveyor = connect(me);
   project = await conveyor.projects.create({ name: 'callbacks' });
+  // as an app showing the project would: its channel is live before tasks are created, so every change is seen
+  const channel = `project:${project.id}`;
+  await nextFrame(conveyor, (f) => f.type === 'subscribed' && f.channel === channel, () => conveyor.subscribe(channel));
 });
 
 after(() => conveyor.close());

@@ -214,6 +214,31 @@ test('close() stops the socket and every timer', async () => {
   assert.deepEqual(h.states, ['live', 'closed']);
 });
 
+test('a refused subscribe is retried: unavailable until it works, forbidden three times (a project just created)', async () => {
+  const h = harness({ random: () => 0 });
+  await live(h);
+  const subscribes = () => h.ws.last.sentOf('subscribe').length;
+  for (let i = 0; i < 5; i++) {
+    h.ws.last.receive({ type: 'error', code: 'unavailable', message: 'not ready', channel: P });
+    await h.clock.advance(500);
+  }
+  assert.equal(subscribes(), 6);
+  for (let i = 0; i < 5; i++) {
+    h.ws.last.receive({ type: 'error', code: 'forbidden', message: 'not yours', channel: P });
+    await h.clock.advance(500);
+  }
+  assert.equal(subscribes(), 9, 'forbidden: three more tries, then left refused');
+  h.ws.last.receive({ type: 'subscribed', channel: P, position: 'a', recovered: false });
+  h.ws.last.receive({ type: 'error', code: 'forbidden', message: 'not yours', channel: P });
+  await h.clock.advance(500);
+  assert.equal(subscribes(), 10, 'a subscribed starts the count over');
+  h.ws.last.receive({ type: 'error', code: 'bad_position', message: 'x', channel: P });
+  await h.clock.advance(5000);
+  assert.equal(subscribes(), 10, 'other refusals are not retried');
+  h.conveyor.close();
+  assert.equal(h.clock.pending, 0);
+});
+
 test('onFrame sees every server frame', async () => {
   const h = harness();
   const frames = [];
