@@ -8,7 +8,7 @@ export const DEFAULTS = Object.freeze({
   pollJitterMs: 1000, // +- on every dead-mode interval
   pingIntervalMs: 20000, // application ping
   stallTimeoutMs: 10000, // no frame this long after a ping: the socket is dead
-  connectTimeoutMs: 10000, // no welcome this long after starting to connect: give the attempt up
+  connectTimeoutMs: 15000, // no welcome this long after starting to connect: give the attempt up
   leadIntervalMs: 5000, // POST /v1/task-lead
   leadLeaseMs: 6000, // the server's lease
   stableMs: 10000, // a connection live this long resets the backoff
