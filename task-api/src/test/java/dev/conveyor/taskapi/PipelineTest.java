@@ -155,6 +155,9 @@ class PipelineTest {
                 .body("items.task.cost", is(List.of(3, 3, 1))).body("items.task.status", is(List.of("queued", "queued", "waiting")));
         List<String> ids = r.jsonPath().getList("items.task.id");
         assertThat(user.task(ids.get(2)).get("dependsOn")).isEqualTo(ids.subList(0, 2));
+        // one transaction, yet listed in the order they were created
+        assertThat(user.api().get("/v1/tasks/" + parent.id() + "/children").then().statusCode(200).extract().jsonPath()
+                .<String>getList("id")).isEqualTo(ids);
         assertAccount(user, 100, 9);
         assertThat(user.task(parent.id())).containsEntry("cost", 2);
 

@@ -90,11 +90,15 @@ public class TaskStore {
                           UUID parentTaskId, String idempotencyKey, String childKey, long spawnBudget, boolean fromParent) {
     }
 
+    /**
+     * created_at is the insert's own time (not the transaction's), so the tasks of one batch keep their order (children
+     * listed oldest first, claims first in first out).
+     */
     public Uni<Task> insert(SqlClient c, NewTask t) {
         return c.preparedQuery("INSERT INTO tasks (id, project_id, user_id, task_type, params, status, priority, cost, max_attempts, "
                         + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, "
-                        + "from_parent) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-                        + "$17, $18) RETURNING " + COLS)
+                        + "from_parent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, "
+                        + "$13, $14, $15, $16, $17, $18, clock_timestamp(), clock_timestamp()) RETURNING " + COLS)
                 .execute(Sql.args(t.id(), t.projectId(), t.userId(), t.taskType(), Sql.text(t.params()), t.status(), t.priority(),
                         t.cost(), t.maxAttempts(), t.lease().toMillis(), t.generationType(), t.shotId(), t.dependsOn(),
                         t.parentTaskId(), t.idempotencyKey(), t.childKey(), t.spawnBudget(), t.fromParent()))
