@@ -27,11 +27,13 @@ public class Credits {
     private final AccountStore accounts;
     private final TaskStore tasks;
     private final PipelineStore pipelines;
+    private final TaskTypes types;
 
-    public Credits(AccountStore accounts, TaskStore tasks, PipelineStore pipelines) {
+    public Credits(AccountStore accounts, TaskStore tasks, PipelineStore pipelines, TaskTypes types) {
         this.accounts = accounts;
         this.tasks = tasks;
         this.pipelines = pipelines;
+        this.types = types;
     }
 
     /** Completed tasks settled: each as it now stands (cost = what was captured) and its credit events, in order. */
@@ -43,7 +45,13 @@ public class Credits {
      * by it), then every task's cost is captured ({@link #captureAll}).
      */
     public Uni<Settled> settle(SqlClient c, List<Task> done) {
-        return pipelines.takeUnspent(c, done.stream().map(Task::id).toArray(UUID[]::new)).chain(unspent -> {
+        // Only a pipeline type's create holds a spawn budget (and only its children can be drawn again on a retry).
+        UUID[] pipelineIds = done.stream().filter(t -> {
+            TaskType type = types.find(t.taskType());
+            return type == null || type.isPipeline();
+        }).map(Task::id).toArray(UUID[]::new);
+        Uni<Map<UUID, Long>> taken = pipelineIds.length == 0 ? Uni.createFrom().item(Map.of()) : pipelines.takeUnspent(c, pipelineIds);
+        return taken.chain(unspent -> {
             Map<UUID, List<Record>> events = new HashMap<>();
             List<Task> settled = new ArrayList<>(done.size());
             Uni<Void> releases = Uni.createFrom().voidItem();
