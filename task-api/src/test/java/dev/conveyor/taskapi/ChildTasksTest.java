@@ -40,9 +40,9 @@ class ChildTasksTest {
         Fixtures.isolateQueue();
     }
 
-    /** A travel_orchestrator (cost 2 + 3) of {@code user}, claimed by {@link #WORKER}. */
+    /** A travel_orchestrator of 2 segments (holds 2 + 2 * 3 + 1 = 9 for itself and its children) of {@code user}, claimed. */
     private static Leased leasedOrchestrator(Fixtures.User user) {
-        String id = user.createTask("travel_orchestrator", Map.of("num_segments", 1));
+        String id = user.createTask("travel_orchestrator", Fixtures.orchestrator(2));
         return claimOnly(id, "wan2gp");
     }
 
@@ -90,10 +90,10 @@ class ChildTasksTest {
     }
 
     @Test
-    void aChildCreatedUnderAHeldLeaseBelongsToTheParentsProjectAndUserHoldsItsCreditsAndIsPublished() {
+    void aChildCreatedUnderAHeldLeaseBelongsToTheParentsProjectAndUserDrawsItsCostFromTheParentAndIsPublished() {
         Fixtures.User user = Fixtures.user(20);
         Leased parent = leasedOrchestrator(user);
-        assertThat(user.account()).containsEntry("held", 5);
+        assertThat(user.account()).containsEntry("held", 9);
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
             Response r = createChild(parent.id(), child(parent, "travel_segment", Map.of("prompt", "valley", "frames", 4), List.of(), null));
             assertThat(r.statusCode()).as(r.body().asString()).isEqualTo(201);
@@ -105,7 +105,9 @@ class ChildTasksTest {
                     .containsEntry("parentTaskId", parent.id()).containsEntry("taskType", "travel_segment")
                     .containsEntry("status", "queued").containsEntry("cost", 3);
             assertThat(created).doesNotContainKey("leaseToken");
-            assertThat(user.account()).containsEntry("held", 5 + 3).containsEntry("balance", 20);
+            // drawn from what the parent's create held: the account does not change, the parent's cost goes down
+            assertThat(user.account()).containsEntry("held", 9).containsEntry("balance", 20);
+            assertThat(user.task(parent.id())).containsEntry("cost", 9 - 3);
             assertThat(log.awaitTypes(id, EventTypes.TASK_CREATED)).extracting(e -> e.type()).contains(EventTypes.TASK_CREATED);
 
             // the client lists it under its parent; a worker reads it whatever the project
@@ -118,15 +120,16 @@ class ChildTasksTest {
     }
 
     @Test
-    void aRetriedCreateWithTheSameKeyAnswersTheSameChildAndHoldsItsCreditsOnceEvenUnderANewLease() throws Exception {
-        Fixtures.User user = Fixtures.user(20);
+    void aRetriedCreateWithTheSameKeyAnswersTheSameChildAndDrawsItsCostOnceEvenUnderANewLease() throws Exception {
+        Fixtures.User user = Fixtures.user(30);
         Leased first = leasedOrchestrator(user);
         String parentId = first.id();
         String id = createChild(parentId, child(first, "travel_segment", Map.of("prompt", "a"), List.of(), "segment-0"))
                 .then().statusCode(201).extract().path("id");
         createChild(parentId, child(first, "travel_segment", Map.of("prompt", "a"), List.of(), "segment-0"))
                 .then().statusCode(200).header("Idempotent-Replayed", "true").body("id", is(id));
-        assertThat(user.account()).containsEntry("held", 5 + 3);
+        assertThat(user.account()).containsEntry("held", 9);
+        assertThat(user.task(parentId)).containsEntry("cost", 9 - 3);
 
         // the orchestrator's worker dies: its lease runs out and the reaper queues the parent again
         Fixtures.execute("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = '" + parentId + "'");
@@ -140,7 +143,7 @@ class ChildTasksTest {
         createChild(parentId, child(second, "travel_segment", Map.of("prompt", "a"), List.of(), "segment-0"))
                 .then().statusCode(200).body("id", is(id)).body("parentTaskId", is(parentId));
         assertThat(state()).isEqualTo(before);
-        assertThat(user.account()).containsEntry("held", 5 + 3);
+        assertThat(user.account()).containsEntry("held", 9);
         assertThat(queryLong("SELECT count(*) FROM tasks WHERE parent_task_id = '" + parentId + "'")).isEqualTo(1);
 
         // the same key under another parent, or as the user's own Idempotency key, is another task
@@ -167,7 +170,7 @@ class ChildTasksTest {
         complete(parent.id(), parent.token());
         refused(409, "lease_lost", () -> createChild(parent.id(), child(parent, "travel_segment", Map.of(), List.of(), "late")));
 
-        String queued = user.createTask("travel_orchestrator", Map.of());
+        String queued = user.createTask("travel_orchestrator", Fixtures.orchestrator(1));
         refused(409, "lease_lost", () -> createChild(queued, child(parent, "travel_segment", Map.of(), List.of(), null)));
         refused(404, "not_found", () -> createChild(UUID.randomUUID().toString(), child(parent, "travel_segment", Map.of(), List.of(), null)));
         assertThat(user.task(parent.id())).containsEntry("status", "complete");
@@ -176,15 +179,16 @@ class ChildTasksTest {
 
     @Test
     void badInputIsAProblemAndChangesNothing() throws Exception {
-        Fixtures.User user = Fixtures.user(8);
-        Leased parent = leasedOrchestrator(user); // holds 5 of 8
+        Fixtures.User user = Fixtures.user(12);
+        Leased parent = leasedOrchestrator(user); // holds 9 of 12
         Fixtures.User other = Fixtures.user(5);
         String theirs = other.createTask("single_image", Map.of("prompt", "theirs"));
         String path = "/v1/worker/tasks/" + parent.id() + "/children";
 
         refused(422, "unknown_task_type", () -> createChild(parent.id(), child(parent, "no_such_type", Map.of(), List.of(), null)));
-        refused(402, "insufficient_credits", () -> createChild(parent.id(), child(parent, "travel_orchestrator",
-                Map.of("num_segments", 10), List.of(), null)));
+        // a child costing more than the parent's budget left (7) is refused, even though the account has 3 available
+        refused(402, "pipeline_budget_exceeded", () -> createChild(parent.id(), child(parent, "travel_orchestrator",
+                Fixtures.orchestrator(2), List.of(), null)));
         refused(422, "validation_failed", () -> createChild(parent.id(), child(parent, "single_image", Map.of(), List.of(), null)));
         refused(422, "validation_failed", () -> createChild(parent.id(), child(parent, "travel_segment", Map.of(), List.of(theirs), null)));
         refused(422, "validation_failed", () -> createChild(parent.id(), child(parent, "travel_segment", Map.of(),
@@ -206,7 +210,8 @@ class ChildTasksTest {
         // roles: a user may neither create children nor use the worker read
         refused(403, "forbidden", () -> user.api().body(child(parent, "travel_segment", Map.of(), List.of(), null)).post(path));
         refused(403, "forbidden", () -> user.api().get("/v1/worker/tasks/" + parent.id()));
-        assertThat(user.account()).containsEntry("held", 5);
+        assertThat(user.account()).containsEntry("held", 9);
+        assertThat(user.task(parent.id())).containsEntry("cost", 9);
     }
 
     @Test
@@ -217,7 +222,8 @@ class ChildTasksTest {
         String s1 = segment(parent, 1);
         String stitch = createChild(parent.id(), child(parent, "travel_stitch", Map.of(), List.of(s0, s1), "stitch"))
                 .then().statusCode(201).body("status", is("waiting")).extract().path("id");
-        assertThat(user.account()).containsEntry("held", 5 + 3 + 3 + 1);
+        assertThat(user.account()).containsEntry("held", 9);
+        assertThat(user.task(parent.id())).containsEntry("cost", 2);
 
         List<Map<String, Object>> claimed = claim(WORKER, List.of("wan2gp"), 100, 0).then().statusCode(200)
                 .extract().jsonPath().getList("tasks");
@@ -244,6 +250,7 @@ class ChildTasksTest {
         worker().body(Map.of("workerId", WORKER, "leaseToken", token, "error", "broken", "retryable", false))
                 .post("/v1/worker/tasks/" + s0 + "/fail").then().statusCode(200).body("status", is("failed"));
         assertThat(user.task(stitch)).containsEntry("status", "failed");
-        assertThat(user.account()).containsEntry("held", 5);
+        // the failed segment's and the stitch's shares are released; the parent keeps its own and the unused budget
+        assertThat(user.account()).containsEntry("held", 9 - 3 - 1);
     }
 }

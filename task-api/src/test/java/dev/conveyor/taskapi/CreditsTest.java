@@ -60,11 +60,11 @@ class CreditsTest {
     @Test
     void theEstimateIsTheCostACreateHolds() {
         Fixtures.User user = Fixtures.user(100);
-        user.api().body(Map.of("taskType", "travel_orchestrator", "params", Map.of("num_segments", 4))).post("/v1/tasks/estimate")
-                .then().statusCode(200).body("cost", is(14));
-        user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_orchestrator", "params", Map.of("num_segments", 4)))
-                .post("/v1/tasks").then().statusCode(201).body("cost", is(14));
-        assertThat(user.account()).containsEntry("held", 14);
+        user.api().body(Map.of("taskType", "travel_orchestrator", "params", Fixtures.orchestrator(4))).post("/v1/tasks/estimate")
+                .then().statusCode(200).body("cost", is(15));
+        user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_orchestrator", "params", Fixtures.orchestrator(4)))
+                .post("/v1/tasks").then().statusCode(201).body("cost", is(15));
+        assertThat(user.account()).containsEntry("held", 15);
     }
 
     @Test

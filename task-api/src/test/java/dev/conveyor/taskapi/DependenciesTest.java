@@ -102,7 +102,7 @@ class DependenciesTest {
     @Test
     void childrenAreListedUnderTheirParent() {
         Fixtures.User user = Fixtures.user(10);
-        String parent = user.createTask("travel_orchestrator", Map.of("num_segments", 1));
+        String parent = user.createTask("travel_orchestrator", Fixtures.orchestrator(1));
         String first = user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_segment", "params", Map.of(),
                 "parentTaskId", parent)).post("/v1/tasks").then().statusCode(201).body("parentTaskId", is(parent)).extract().path("id");
         String second = user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_stitch", "params", Map.of(),

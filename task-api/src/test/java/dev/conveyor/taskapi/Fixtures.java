@@ -58,6 +58,22 @@ final class Fixtures {
         }
     }
 
+    /**
+     * travel_orchestrator params with {@code segments} segments: the pipeline costs 2 (itself) + 3 per segment (its
+     * travel_segment children) + 1 (its travel_stitch child).
+     */
+    static Map<String, Object> orchestrator(int segments) {
+        List<Map<String, Object>> list = new java.util.ArrayList<>();
+        for (int i = 0; i < segments; i++) {
+            list.add(Map.of("prompt", "segment " + i));
+        }
+        return Map.of("full_orchestrator_payload", Map.of("segments", list));
+    }
+
+    static long orchestratorCost(int segments) {
+        return 2 + 3L * segments + 1;
+    }
+
     static User user(long credits) {
         UUID id = UUID.randomUUID();
         if (credits > 0) {

@@ -9,6 +9,7 @@ import dev.conveyor.taskapi.domain.Task;
 import dev.conveyor.taskapi.domain.TaskBatchService;
 import dev.conveyor.taskapi.domain.TaskListing;
 import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.domain.TaskControlService;
 import dev.conveyor.taskapi.domain.TaskService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -40,12 +41,15 @@ public class TaskResource {
     private final TaskService tasks;
     private final TaskBatchService batches;
     private final TaskListing listing;
+    private final TaskControlService control;
     private final JsonWebToken jwt;
 
-    public TaskResource(TaskService tasks, TaskBatchService batches, TaskListing listing, JsonWebToken jwt) {
+    public TaskResource(TaskService tasks, TaskBatchService batches, TaskListing listing, TaskControlService control,
+                        JsonWebToken jwt) {
         this.tasks = tasks;
         this.batches = batches;
         this.listing = listing;
+        this.control = control;
         this.jwt = jwt;
     }
 
@@ -86,13 +90,15 @@ public class TaskResource {
 
     @POST
     @Path("/estimate")
-    @Operation(summary = "The cost a create with these params would hold")
+    @Operation(summary = "The cost a create with these params would hold: for a pipeline type (travel_orchestrator) the "
+            + "whole pipeline's, with a breakdown per task type (the task itself, then the children it will create)")
     public Estimate estimate(EstimateRequest req) {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
         Ids.user(jwt);
-        return new Estimate(req.taskType(), tasks.estimate(req.taskType(), req.params()));
+        var checked = tasks.estimate(req.taskType(), req.params());
+        return new Estimate(req.taskType(), checked.cost(), checked.parts());
     }
 
     @GET
@@ -110,15 +116,17 @@ public class TaskResource {
 
     @POST
     @Path("/{id}/cancel")
-    @Operation(summary = "Cancel a waiting, queued or running task (its hold is released); 409 task_final when already finished")
+    @Operation(summary = "Cancel a waiting, queued or running task and every unfinished task below it (holds released); "
+            + "for a finished task, only what still runs below it; 409 task_final when nothing is left to cancel")
     public Uni<Task> cancel(@PathParam("id") String id) {
-        return tasks.cancel(Ids.user(jwt), Ids.parse(id, "task id"));
+        return control.cancel(Ids.user(jwt), Ids.parse(id, "task id"));
     }
 
     @POST
     @Path("/{id}/retry")
-    @Operation(summary = "Retry a failed or cancelled task: credits are held again, attempts restart")
+    @Operation(summary = "Retry a failed or cancelled task: credits are held again (for a pipeline, also the cost of the "
+            + "children below it that did not complete, which it re-creates), attempts restart")
     public Uni<Task> retry(@PathParam("id") String id) {
-        return tasks.retry(Ids.user(jwt), Ids.parse(id, "task id"));
+        return control.retry(Ids.user(jwt), Ids.parse(id, "task id"));
     }
 }

@@ -5,7 +5,11 @@ import dev.conveyor.taskapi.domain.Dtos.Claimed;
 import dev.conveyor.taskapi.domain.Dtos.Complete;
 import dev.conveyor.taskapi.domain.Dtos.CompleteBatch;
 import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
+import dev.conveyor.taskapi.domain.ChildTaskService;
 import dev.conveyor.taskapi.domain.Dtos.CreateChild;
+import dev.conveyor.taskapi.domain.Dtos.CreateChildren;
+import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
+import dev.conveyor.taskapi.domain.TaskService;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
 import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
@@ -40,10 +44,12 @@ import java.net.URI;
 public class WorkerResource {
     private final WorkerService worker;
     private final ReleaseService releases;
+    private final ChildTaskService children;
 
-    public WorkerResource(WorkerService worker, ReleaseService releases) {
+    public WorkerResource(WorkerService worker, ReleaseService releases, ChildTaskService children) {
         this.worker = worker;
         this.releases = releases;
+        this.children = children;
     }
 
     @POST
@@ -99,17 +105,32 @@ public class WorkerResource {
 
     @POST
     @Path("/tasks/{id}/children")
-    @Operation(summary = "Create a child of the task this worker leases (same project and user; credits held on that user)")
+    @Operation(summary = "Create a child of the task this worker leases (same project and user; its cost drawn from what "
+            + "the parent's create held for its children)")
     @APIResponse(responseCode = "201", description = "created")
     @APIResponse(responseCode = "200", description = "replay: a child with this idempotencyKey already exists under the parent")
-    @APIResponse(responseCode = "402", description = "insufficient_credits (the parent's user)")
+    @APIResponse(responseCode = "402", description = "pipeline_budget_exceeded: the parent's spawn budget has less left than the child costs")
     @APIResponse(responseCode = "404", description = "not_found: unknown parent")
     @APIResponse(responseCode = "409", description = "lease_lost: the caller does not hold the parent's live lease")
     @APIResponse(responseCode = "422", description = "validation_failed, unknown_task_type, dependency_failed")
     public Uni<Response> createChild(@PathParam("id") String id, CreateChild req) {
-        return worker.createChild(Ids.parse(id, "task id"), req).map(created -> created.replayed()
+        return children.createChild(Ids.parse(id, "task id"), req).map(created -> created.replayed()
                 ? Response.ok(created.task()).header("Idempotent-Replayed", "true").build()
                 : Response.created(URI.create("/v1/worker/tasks/" + created.task().id())).entity(created.task()).build());
+    }
+
+    @POST
+    @Path("/tasks/{id}/children/batch")
+    @Operation(summary = "Create 1..100 children of the task this worker leases in one transaction, all or none; an item may "
+            + "depend on earlier items (dependsOnItems)")
+    @APIResponse(responseCode = "201", description = "created (items in request order; replayed items answer the existing child)")
+    @APIResponse(responseCode = "200", description = "every item was a replay of an existing child's idempotencyKey")
+    @APIResponse(responseCode = "402", description = "pipeline_budget_exceeded (detail names the item); nothing created")
+    @APIResponse(responseCode = "409", description = "lease_lost: the caller does not hold the parent's live lease")
+    @APIResponse(responseCode = "422", description = "validation_failed, unknown_task_type, dependency_failed (detail names the item)")
+    public Uni<Response> createChildren(@PathParam("id") String id, CreateChildren req) {
+        return children.createChildren(Ids.parse(id, "task id"), req).map(created -> Response
+                .status(created.stream().allMatch(TaskService.Created::replayed) ? 200 : 201).entity(new CreatedTasks(created)).build());
     }
 
     @GET

@@ -71,6 +71,12 @@ public interface ConveyorConfig {
 
         /** Dotted path of the shot id inside params, e.g. {@code full_orchestrator_payload.shot_id}. */
         Optional<String> shotPath();
+
+        /** A pipeline: the type its handler creates once per unit of cost-unit-param (priced into this type's create). */
+        Optional<String> spawnsPerUnit();
+
+        /** A pipeline: the types its handler creates once each (priced into this type's create). */
+        Optional<List<String>> spawns();
     }
 
     interface Reaper {

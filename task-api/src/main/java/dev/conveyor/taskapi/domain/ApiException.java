@@ -54,4 +54,9 @@ public class ApiException extends RuntimeException {
         return new ApiException(402, "insufficient_credits", "Insufficient credits",
                 "the task costs " + cost + " credits, " + available + " available");
     }
+
+    public static ApiException budgetExceeded(java.util.UUID parentId, long cost, long left) {
+        return new ApiException(402, "pipeline_budget_exceeded", "Pipeline budget exceeded", "the child costs " + cost
+                + " credits and parent task " + parentId + " has " + left + " left of what its create held for its children");
+    }
 }

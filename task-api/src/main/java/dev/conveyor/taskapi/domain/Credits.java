@@ -1,7 +1,9 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.taskapi.domain.Dtos.Account;
+import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.store.AccountStore;
+import dev.conveyor.taskapi.store.PipelineStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
@@ -16,17 +18,58 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Credit movements and the consequences of a task ending badly, shared by the client and worker flows. Every method
- * runs inside the caller's transaction and appends the events it causes to {@code events}.
+ * Credit movements and the consequences of a task ending (its pipeline settled or cancelled, its dependents failed),
+ * shared by the client and worker flows. Every method runs inside the caller's transaction and appends the events it
+ * causes to {@code events}.
  */
 @ApplicationScoped
 public class Credits {
     private final AccountStore accounts;
     private final TaskStore tasks;
+    private final PipelineStore pipelines;
+    private final TaskTypes types;
 
-    public Credits(AccountStore accounts, TaskStore tasks) {
+    public Credits(AccountStore accounts, TaskStore tasks, PipelineStore pipelines, TaskTypes types) {
         this.accounts = accounts;
         this.tasks = tasks;
+        this.pipelines = pipelines;
+        this.types = types;
+    }
+
+    /** Completed tasks settled: each as it now stands (cost = what was captured) and its credit events, in order. */
+    public record Settled(List<Task> tasks, Map<UUID, List<Record>> events) {
+    }
+
+    /**
+     * Settles just completed tasks: a pipeline's spawn budget that no child drew is released (the task's cost goes down
+     * by it), then every task's cost is captured ({@link #captureAll}).
+     */
+    public Uni<Settled> settle(SqlClient c, List<Task> done) {
+        // Only a pipeline type's create holds a spawn budget (and only its children can be drawn again on a retry).
+        UUID[] pipelineIds = done.stream().filter(t -> {
+            TaskType type = types.find(t.taskType());
+            return type == null || type.isPipeline();
+        }).map(Task::id).toArray(UUID[]::new);
+        Uni<Map<UUID, Long>> taken = pipelineIds.length == 0 ? Uni.createFrom().item(Map.of()) : pipelines.takeUnspent(c, pipelineIds);
+        return taken.chain(unspent -> {
+            Map<UUID, List<Record>> events = new HashMap<>();
+            List<Task> settled = new ArrayList<>(done.size());
+            Uni<Void> releases = Uni.createFrom().voidItem();
+            for (Task t : done) {
+                Long amount = unspent.get(t.id());
+                if (amount == null) {
+                    settled.add(t);
+                    continue;
+                }
+                settled.add(t.withCost(t.cost() - amount));
+                List<Record> own = events.computeIfAbsent(t.id(), id -> new ArrayList<>());
+                releases = releases.chain(() -> releaseAmount(c, t.userId(), amount, t.id(), own));
+            }
+            return releases.chain(() -> captureAll(c, settled)).map(captures -> {
+                captures.forEach((id, r) -> events.computeIfAbsent(id, k -> new ArrayList<>()).add(r));
+                return new Settled(settled, events);
+            });
+        });
     }
 
     /** Holds a task's cost; 402 insufficient_credits when the available balance is short. */
@@ -83,18 +126,22 @@ public class Credits {
 
     /** Gives a task's hold back. */
     public Uni<Void> release(SqlClient c, Task task, List<Record> events) {
-        if (task.cost() == 0) {
+        return releaseAmount(c, task.userId(), task.cost(), task.id(), events);
+    }
+
+    private Uni<Void> releaseAmount(SqlClient c, UUID userId, long amount, UUID taskId, List<Record> events) {
+        if (amount == 0) {
             return Uni.createFrom().voidItem();
         }
-        return accounts.release(c, task.userId(), task.cost()).chain(account -> {
-            events.add(Events.credits(account, "release", task.cost(), task.id()));
-            return accounts.ledger(c, task.userId(), "release", task.cost(), task.id(), null);
+        return accounts.release(c, userId, amount).chain(account -> {
+            events.add(Events.credits(account, "release", amount, taskId));
+            return accounts.ledger(c, userId, "release", amount, taskId, null);
         });
     }
 
     /**
-     * A task failed finally or was cancelled: release its hold, then fail every waiting task that depends on it
-     * (transitively), releasing theirs too.
+     * Tasks failed finally or were cancelled: release their holds, fail every waiting task that depends on them and
+     * cancel every unfinished descendant (their pipeline ends with them), transitively, releasing theirs too.
      */
     public Uni<Void> ended(SqlClient c, List<Task> ended, List<Record> events) {
         if (ended.isEmpty()) {
@@ -106,9 +153,32 @@ public class Credits {
         }
         UUID[] ids = ended.stream().map(Task::id).toArray(UUID[]::new);
         return chain.chain(() -> tasks.failDependents(c, ids)).chain(dependents -> {
-            List<Task> failed = new ArrayList<>(dependents);
-            failed.forEach(t -> events.add(Events.task(dev.conveyor.contracts.EventTypes.TASK_FAILED, t)));
-            return ended(c, failed, events);
+            dependents.forEach(t -> events.add(Events.task(EventTypes.TASK_FAILED, t)));
+            return cancelDescendants(c, ids, events).chain(cancelled -> {
+                List<Task> next = new ArrayList<>(dependents);
+                next.addAll(cancelled);
+                return ended(c, next, events);
+            });
         });
+    }
+
+    /**
+     * Cancels the unfinished descendants of these tasks (task.cancelled each) and answers them; the caller ends them
+     * ({@link #ended}) or {@link #cancelPipeline} does.
+     */
+    private Uni<List<Task>> cancelDescendants(SqlClient c, UUID[] ids, List<Record> events) {
+        return pipelines.cancelDescendants(c, ids).map(cancelled -> {
+            cancelled.forEach(t -> events.add(Events.task(EventTypes.TASK_CANCELLED, t)));
+            return cancelled;
+        });
+    }
+
+    /**
+     * Cancels what still runs below a finished task (a completed orchestrator whose children run): its unfinished
+     * descendants are cancelled and ended. Answers how many were cancelled.
+     */
+    public Uni<Integer> cancelPipeline(SqlClient c, UUID taskId, List<Record> events) {
+        return cancelDescendants(c, new UUID[] {taskId}, events)
+                .chain(cancelled -> ended(c, cancelled, events).replaceWith(cancelled.size()));
     }
 }

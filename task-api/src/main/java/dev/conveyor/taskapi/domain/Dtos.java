@@ -27,7 +27,6 @@ public final class Dtos {
                              UUID parentTaskId, String idempotencyKey) {
     }
 
-    @Schema(example = "{\"taskType\":\"travel_orchestrator\",\"params\":{\"num_segments\":4}}")
     /** Batch create: 1..100 tasks of one user in one transaction, all or none. */
     public record CreateTasks(List<CreateTask> tasks) {
     }
@@ -36,10 +35,16 @@ public final class Dtos {
     public record CreatedTasks(List<TaskService.Created> items) {
     }
 
+    @Schema(example = "{\"taskType\":\"travel_orchestrator\",\"params\":{\"full_orchestrator_payload\":{\"segments\":"
+            + "[{\"prompt\":\"harbour\"},{\"prompt\":\"desert\"}]}}}")
     public record EstimateRequest(String taskType, JsonNode params) {
     }
 
-    public record Estimate(String taskType, long cost) {
+    /**
+     * What a create would hold: {@code cost}, and its lines: the task itself, then (a pipeline) the children its handler
+     * will create, each line {@code count} tasks of a type costing {@code cost} together.
+     */
+    public record Estimate(String taskType, long cost, List<TaskType.Part> breakdown) {
     }
 
     public record TaskPage(List<Task> items, int page, int limit, long total) {
@@ -82,6 +87,20 @@ public final class Dtos {
             + "\"params\":{\"prompt\":\"valley\",\"frames\":8},\"dependsOn\":[],\"priority\":0,\"idempotencyKey\":\"segment-0\"}")
     public record CreateChild(String workerId, UUID leaseToken, String taskType, JsonNode params, List<UUID> dependsOn,
                               Integer priority, String idempotencyKey) {
+    }
+
+    /**
+     * One child of a batch: a child create's fields, and {@code dependsOnItems}, indexes of earlier children of the same
+     * batch it depends on (their ids are not known before the batch commits).
+     */
+    public record ChildItem(String taskType, JsonNode params, List<UUID> dependsOn, List<Integer> dependsOnItems,
+                            Integer priority, String idempotencyKey) {
+    }
+
+    @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\",\"children\":["
+            + "{\"taskType\":\"travel_segment\",\"params\":{\"prompt\":\"valley\"},\"idempotencyKey\":\"segment-0\"},"
+            + "{\"taskType\":\"travel_stitch\",\"params\":{},\"dependsOnItems\":[0],\"idempotencyKey\":\"stitch\"}]}")
+    public record CreateChildren(String workerId, UUID leaseToken, List<ChildItem> children) {
     }
 
     @Schema(example = "{\"workerId\":\"gpu-1\",\"leaseToken\":\"9a1f0d2e-7c3b-4e5a-8d6f-0b1c2d3e4f50\","

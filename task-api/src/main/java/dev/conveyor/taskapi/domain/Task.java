@@ -52,6 +52,14 @@ public record Task(
                 storedLeaseExpiresAt, storedLeaseToken, storedLeaseExpiresAt);
     }
 
+    /** The same task with another cost (a completed pipeline whose unspent spawn budget was released). */
+    public Task withCost(long newCost) {
+        return new Task(id, projectId, userId, taskType, params, status, priority, newCost, attempts, maxAttempts, progress,
+                progressMessage, workerId, outputLocation, metadata, errorMessage, generationId, generationType, shotId,
+                dependsOn, parentTaskId, createdAt, updatedAt, claimedAt, completedAt, runAfter, leaseToken, leaseExpiresAt,
+                storedLeaseToken, storedLeaseExpiresAt);
+    }
+
     public TaskSnapshot snapshot(boolean withParams) {
         return new TaskSnapshot(id, projectId, userId, taskType, status, priority, cost, attempts, maxAttempts, progress,
                 progressMessage, workerId, generationType, shotId, outputLocation, metadata, errorMessage, generationId,

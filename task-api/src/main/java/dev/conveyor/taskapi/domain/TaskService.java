@@ -9,6 +9,7 @@ import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
 import dev.conveyor.taskapi.domain.Dtos.TaskPage;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
+import dev.conveyor.taskapi.store.PipelineStore;
 import dev.conveyor.taskapi.store.ProjectStore;
 import dev.conveyor.taskapi.store.TaskStore;
 import dev.conveyor.taskapi.store.TaskStore.Dependency;
@@ -27,7 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Client-side task rules: create (hold + insert + events in one transaction), read, cancel, retry. */
+/** Client-side task rules: create (hold + insert + events in one transaction), estimate, read (cancel, retry: TaskControlService). */
 @ApplicationScoped
 public class TaskService {
     public static final int MAX_PRIORITY = 1000;
@@ -36,16 +37,18 @@ public class TaskService {
 
     private final Pool pool;
     private final TaskStore tasks;
+    private final PipelineStore pipelines;
     private final ProjectStore projects;
     private final OutboxStore outbox;
     private final Credits credits;
     private final TaskTypes types;
     private final ConveyorConfig config;
 
-    public TaskService(Pool pool, TaskStore tasks, ProjectStore projects, OutboxStore outbox, Credits credits, TaskTypes types,
-                       ConveyorConfig config) {
+    public TaskService(Pool pool, TaskStore tasks, PipelineStore pipelines, ProjectStore projects, OutboxStore outbox,
+                       Credits credits, TaskTypes types, ConveyorConfig config) {
         this.pool = pool;
         this.tasks = tasks;
+        this.pipelines = pipelines;
         this.projects = projects;
         this.outbox = outbox;
         this.credits = credits;
@@ -57,10 +60,11 @@ public class TaskService {
     public record Created(Task task, boolean replayed) {
     }
 
-    public long estimate(String taskType, JsonNode params) {
+    /** The price a create with these params would hold: the whole pipeline's for a type that spawns children. */
+    public TaskType.Checked estimate(String taskType, JsonNode params) {
         TaskType type = types.require(taskType);
         checkSize(params);
-        return type.check(params).cost();
+        return type.check(params);
     }
 
     private void checkSize(JsonNode params) {
@@ -105,23 +109,37 @@ public class TaskService {
 
     /**
      * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
-     * and parent, holds the cost, writes task.created (and the credit event) to the outbox.
+     * and parent, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code fromParent}, draws it
+     * from the parent's spawn budget, writes task.created (and the credit event) to the outbox.
      */
     Uni<Task> insert(SqlClient c, UUID userId, UUID projectId, Validated v, UUID parentTaskId, String idempotencyKey,
-                     String childKey) {
+                     String childKey, boolean fromParent) {
         UUID taskId = UUID.randomUUID();
+        long cost = v.checked().cost();
         return dependenciesStatus(c, userId, projectId, v.deps(), parentTaskId).chain(status -> {
             List<Record> events = new ArrayList<>();
-            return credits.hold(c, userId, v.checked().cost(), taskId, events)
+            Uni<Void> paid = fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
+            return paid
                     .chain(() -> tasks.insert(c, new TaskStore.NewTask(taskId, projectId, userId, v.type().name(), v.params(),
-                            status, v.priority(), v.checked().cost(), v.type().maxAttempts(), v.type().lease(),
+                            status, v.priority(), cost, v.type().maxAttempts(), v.type().lease(),
                             v.type().generation(), v.checked().shotId(), v.deps().toArray(UUID[]::new), parentTaskId,
-                            idempotencyKey, childKey)))
+                            idempotencyKey, childKey, v.checked().spawnBudget(), fromParent)))
                     .chain(task -> {
                         events.add(0, Events.task(EventTypes.TASK_CREATED, task));
                         return outbox.insert(c, events).replaceWith(task);
                     });
         });
+    }
+
+    /** Moves {@code cost} of the parent's spawn budget to a child; 402 pipeline_budget_exceeded when less is left. */
+    Uni<Void> drawFromParent(SqlClient c, UUID parentId, long cost) {
+        if (cost == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return pipelines.drawBudget(c, parentId, cost).chain(drawn -> drawn ? Uni.createFrom().voidItem()
+                : pipelines.share(c, parentId).onItem().<Void>transform(share -> {
+                    throw ApiException.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
+                }));
     }
 
     static boolean uniqueViolation(Throwable e) {
@@ -161,13 +179,13 @@ public class TaskService {
                 if (project == null) {
                     throw ApiException.notFound("project " + req.projectId());
                 }
-                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null).map(task -> new Created(task, false));
+                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false).map(task -> new Created(task, false));
             });
         });
     }
 
     /** Checks dependencies and parent (same user, same project) and answers the new task's status. */
-    private Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
+    Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
                                            UUID parentTaskId) {
         Set<UUID> wanted = new LinkedHashSet<>(deps);
         if (parentTaskId != null) {
@@ -243,46 +261,5 @@ public class TaskService {
         })).map(m -> new StatusCounts(m.getOrDefault(TaskStatus.WAITING, 0L), m.getOrDefault(TaskStatus.QUEUED, 0L),
                 m.getOrDefault(TaskStatus.IN_PROGRESS, 0L), m.getOrDefault(TaskStatus.COMPLETE, 0L),
                 m.getOrDefault(TaskStatus.FAILED, 0L), m.getOrDefault(TaskStatus.CANCELLED, 0L)));
-    }
-
-    /** waiting/queued/in_progress -> cancelled, hold released, waiting dependents failed. 409 when already final. */
-    public Uni<Task> cancel(UUID userId, UUID taskId) {
-        return pool.withTransaction(c -> tasks.findOwned(c, taskId, userId).chain(found -> {
-            if (found == null) {
-                throw ApiException.notFound("task " + taskId);
-            }
-            return tasks.cancel(c, taskId);
-        }).chain(cancelled -> {
-            if (cancelled == null) {
-                throw ApiException.conflict("task_final", "task " + taskId + " is already finished");
-            }
-            List<Record> events = new ArrayList<>();
-            events.add(Events.task(EventTypes.TASK_CANCELLED, cancelled));
-            return credits.ended(c, List.of(cancelled), events).chain(() -> outbox.insert(c, events)).replaceWith(cancelled);
-        }));
-    }
-
-    /** failed/cancelled -> queued (or waiting on unfinished dependencies), credits held again. */
-    public Uni<Task> retry(UUID userId, UUID taskId) {
-        return pool.withTransaction(c -> tasks.findOwned(c, taskId, userId).chain(found -> {
-            if (found == null) {
-                throw ApiException.notFound("task " + taskId);
-            }
-            if (!TaskStatus.FAILED.equals(found.status()) && !TaskStatus.CANCELLED.equals(found.status())) {
-                throw ApiException.conflict("task_not_retryable", "only failed or cancelled tasks can be retried; this one is " + found.status());
-            }
-            return dependenciesStatus(c, userId, found.projectId(), new LinkedHashSet<>(found.dependsOn()), null).chain(status -> {
-                List<Record> events = new ArrayList<>();
-                return credits.hold(c, userId, found.cost(), taskId, events)
-                        .chain(() -> tasks.retry(c, taskId, status))
-                        .chain(task -> {
-                            if (task == null) {
-                                throw ApiException.conflict("task_not_retryable", "task " + taskId + " changed meanwhile");
-                            }
-                            events.add(0, Events.task(EventTypes.TASK_REQUEUED, task));
-                            return outbox.insert(c, events).replaceWith(task);
-                        });
-            });
-        }));
     }
 }

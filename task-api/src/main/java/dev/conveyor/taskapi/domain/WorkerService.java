@@ -10,8 +10,6 @@ import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
 import dev.conveyor.taskapi.domain.Dtos.CompleteResult;
 import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
 import dev.conveyor.taskapi.domain.Dtos.ItemError;
-import dev.conveyor.taskapi.domain.Dtos.CreateChild;
-import dev.conveyor.taskapi.domain.TaskService.Created;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
 import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
@@ -34,7 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** The worker protocol: batch claim with long-poll, heartbeat, complete, fail; and the lease reaper. */
+/** The worker protocol: batch claim with long-poll, heartbeat, complete, fail; and the lease reaper (children: ChildTaskService). */
 @ApplicationScoped
 public class WorkerService {
     public static final int MAX_CLAIM = 100;
@@ -54,11 +52,9 @@ public class WorkerService {
     private final TaskTypes types;
     private final PgSignals signals;
     private final ConveyorConfig config;
-    private final TaskService taskService;
 
     public WorkerService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits, TaskTypes types, PgSignals signals,
-                         ConveyorConfig config, TaskService taskService) {
-        this.taskService = taskService;
+                         ConveyorConfig config) {
         this.pool = pool;
         this.tasks = tasks;
         this.outbox = outbox;
@@ -295,21 +291,26 @@ public class WorkerService {
                 if (newlyDone.isEmpty()) {
                     return Uni.createFrom().item(results);
                 }
-                return credits.captureAll(c, newlyDone).chain(creditEvents -> tasks.promoteWaiting(c,
+                return credits.settle(c, newlyDone).chain(settled -> tasks.promoteWaiting(c,
                         newlyDone.stream().map(Task::id).toArray(UUID[]::new)).chain(promoted -> {
                             List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
-                            for (Task t : newlyDone) {
+                            for (Task t : settled.tasks()) {
                                 events.add(Events.task(EventTypes.TASK_COMPLETED, t));
-                                Record credit = creditEvents.get(t.id());
-                                if (credit != null) {
-                                    events.add(credit);
-                                }
+                                events.addAll(settled.events().getOrDefault(t.id(), List.of()));
                             }
                             promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
                             return outbox.insert(c, events);
-                        })).replaceWith(results);
+                        }).map(ignored -> settledResults(results, settled.tasks())));
             });
         });
+    }
+
+    /** The answers with each completed task as settled (a pipeline's cost without its released, unspent budget). */
+    private static List<CompleteResult> settledResults(List<CompleteResult> results, List<Task> settled) {
+        Map<UUID, Task> byId = new HashMap<>();
+        settled.forEach(t -> byId.put(t.id(), t));
+        return results.stream().map(r -> byId.containsKey(r.taskId()) && CompleteResult.COMPLETE.equals(r.outcome())
+                ? new CompleteResult(r.taskId(), r.outcome(), byId.get(r.taskId()), r.error()) : r).toList();
     }
 
     /** An item the fenced update did not complete: a repeat of a completed one, a stale lease, or an unknown task. */
@@ -365,48 +366,6 @@ public class WorkerService {
 
     private Uni<Task> orRefused(SqlClient c, Task t, UUID taskId, UUID token, String worker) {
         return t != null ? Uni.createFrom().item(t) : refused(c, taskId, token, worker);
-    }
-
-    /**
-     * Creates a child of {@code parentId} while the caller holds the parent's live lease: same project and user as the
-     * parent, credits held on that user's account, task.created in the same transaction. The idempotency key is scoped
-     * to the parent, so a retried parent (a new lease) gets the child its earlier attempt created.
-     */
-    public Uni<Created> createChild(UUID parentId, CreateChild req) {
-        if (req == null) {
-            throw ApiException.validation("a JSON body is required");
-        }
-        String worker = workerId(req.workerId());
-        UUID token = token(req.leaseToken());
-        TaskService.Validated v = taskService.validate(req.taskType(), req.params(), req.priority(), req.dependsOn(),
-                req.idempotencyKey());
-        String key = v.key();
-        Uni<Created> attempt = pool.withTransaction(c -> tasks.findLeased(c, parentId, worker, token).chain(parent -> {
-            if (parent == null) {
-                return leaseRefused(c, parentId);
-            }
-            Uni<Task> existing = key == null ? Uni.createFrom().nullItem() : tasks.findChildByKey(c, parentId, key);
-            return existing.chain(found -> found != null ? Uni.createFrom().item(new Created(found, true))
-                    : taskService.insert(c, parent.userId(), parent.projectId(), v, parentId, null, key)
-                            .map(task -> new Created(task, false)));
-        }));
-        if (key == null) {
-            return attempt;
-        }
-        // Two concurrent creates with one key: the loser hits the unique constraint and answers with the winner's child.
-        return attempt.onFailure(TaskService::uniqueViolation)
-                .recoverWithUni(() -> pool.withConnection(c -> tasks.findChildByKey(c, parentId, key))
-                        .map(found -> new Created(found, true)));
-    }
-
-    private Uni<Created> leaseRefused(SqlClient c, UUID parentId) {
-        return tasks.find(c, parentId).map(t -> {
-            if (t == null) {
-                throw ApiException.notFound("task " + parentId);
-            }
-            throw ApiException.leaseLost("task " + parentId + " is " + t.status()
-                    + " and this worker does not hold its current, unexpired lease");
-        });
     }
 
     /** Any task of the platform (a worker reads, for example, the tasks its task depends on). */

@@ -71,27 +71,37 @@ public class TaskStore {
     }
 
     /**
-     * The parent, share-locked (so no complete/fail/reap slips in before the child's transaction commits), when this
-     * worker holds its live lease; null otherwise.
+     * The parent, locked (so no complete/fail/reap slips in before the children's transaction commits, and the children's
+     * draws on its spawn budget update a row this transaction already holds), when this worker holds its live lease;
+     * null otherwise.
      */
     public Uni<Task> findLeased(SqlClient c, UUID id, String workerId, UUID token) {
         return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1 AND status = 'in_progress' AND lease_token = $2 "
-                        + "AND worker_id = $3 AND lease_expires_at > now() FOR SHARE")
+                        + "AND worker_id = $3 AND lease_expires_at > now() FOR UPDATE")
                 .execute(Sql.args(id, token, workerId)).map(TaskStore::first);
     }
 
+    /**
+     * A task to insert. {@code spawnBudget}: the part of {@code cost} held for the children a pipeline will create;
+     * {@code fromParent}: a child whose cost was drawn from its parent's spawn budget (not held on the account).
+     */
     public record NewTask(UUID id, UUID projectId, UUID userId, String taskType, JsonNode params, String status, int priority,
                           long cost, int maxAttempts, Duration lease, String generationType, UUID shotId, UUID[] dependsOn,
-                          UUID parentTaskId, String idempotencyKey, String childKey) {
+                          UUID parentTaskId, String idempotencyKey, String childKey, long spawnBudget, boolean fromParent) {
     }
 
+    /**
+     * created_at is the insert's own time (not the transaction's), so the tasks of one batch keep their order (children
+     * listed oldest first, claims first in first out).
+     */
     public Uni<Task> insert(SqlClient c, NewTask t) {
         return c.preparedQuery("INSERT INTO tasks (id, project_id, user_id, task_type, params, status, priority, cost, max_attempts, "
-                        + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key) "
-                        + "VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING " + COLS)
+                        + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, "
+                        + "from_parent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, "
+                        + "$13, $14, $15, $16, $17, $18, clock_timestamp(), clock_timestamp()) RETURNING " + COLS)
                 .execute(Sql.args(t.id(), t.projectId(), t.userId(), t.taskType(), Sql.text(t.params()), t.status(), t.priority(),
                         t.cost(), t.maxAttempts(), t.lease().toMillis(), t.generationType(), t.shotId(), t.dependsOn(),
-                        t.parentTaskId(), t.idempotencyKey(), t.childKey()))
+                        t.parentTaskId(), t.idempotencyKey(), t.childKey(), t.spawnBudget(), t.fromParent()))
                 .map(TaskStore::first);
     }
 
@@ -218,12 +228,16 @@ public class TaskStore {
                 .execute(Sql.args(id)).map(TaskStore::first);
     }
 
-    /** failed/cancelled -> queued (or waiting), attempts from zero. */
-    public Uni<Task> retry(SqlClient c, UUID id, String status) {
+    /**
+     * failed/cancelled -> queued (or waiting), attempts from zero, holding {@code cost} of which {@code spawnBudget} is for
+     * the children it will (re)create; {@code fromParent} whether that cost was drawn from the parent's spawn budget.
+     */
+    public Uni<Task> retry(SqlClient c, UUID id, String status, long cost, long spawnBudget, boolean fromParent) {
         return c.preparedQuery("UPDATE tasks SET status = $2, attempts = 0, run_after = now(), error_message = NULL, progress = NULL, "
                         + "progress_message = NULL, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, completed_at = NULL, "
-                        + "output_location = NULL, updated_at = now() WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING " + COLS)
-                .execute(Sql.args(id, status)).map(TaskStore::first);
+                        + "output_location = NULL, cost = $3, spawn_budget = $4, from_parent = $5, updated_at = now() "
+                        + "WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING " + COLS)
+                .execute(Sql.args(id, status, cost, spawnBudget, fromParent)).map(TaskStore::first);
     }
 
     /** Waiting tasks that depend on any of these (just completed) tasks and all of whose dependencies are complete become queued. */

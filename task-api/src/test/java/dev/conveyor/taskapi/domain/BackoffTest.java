@@ -38,7 +38,7 @@ class BackoffTest {
 
     @Test
     void aConfiguredTypeUsesTheSameRule() {
-        TaskType type = new TaskType("t", null, 1, 0, null, 1, java.util.List.of(), 3, BASE, CAP, Duration.ofMinutes(5), null, null, java.util.List.of());
+        TaskType type = new TaskType("t", null, 1, 0, null, 1, java.util.List.of(), 3, BASE, CAP, Duration.ofMinutes(5), null, null, java.util.List.of(), TaskType.Spawns.NONE);
         for (int i = 0; i < 1000; i++) {
             assertThat(type.backoff(1)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(3));
             assertThat(type.backoff(2)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(6));

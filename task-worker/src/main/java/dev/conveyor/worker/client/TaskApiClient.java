@@ -145,6 +145,35 @@ public final class TaskApiClient {
                 .thenApply(n -> UUID.fromString(n.path("id").asText()));
     }
 
+    /**
+     * Creates 1..100 children of the leased task {@code parentId} in one transaction, all or none
+     * ({@code POST /v1/worker/tasks/{parentId}/children/batch}); answers their ids in order.
+     */
+    public CompletableFuture<List<UUID>> createChildren(UUID parentId, String workerId, String leaseToken, List<ChildTask> children) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("workerId", workerId);
+        body.put("leaseToken", leaseToken);
+        var items = body.putArray("children");
+        for (ChildTask child : children) {
+            ObjectNode item = items.addObject();
+            item.put("taskType", child.taskType());
+            item.set("params", child.params());
+            item.set("dependsOn", Json.MAPPER.valueToTree(child.dependsOn()));
+            item.set("dependsOnItems", Json.MAPPER.valueToTree(child.dependsOnChildren()));
+            if (child.priority() != null) {
+                item.put("priority", child.priority());
+            }
+            if (child.idempotencyKey() != null) {
+                item.put("idempotencyKey", child.idempotencyKey());
+            }
+        }
+        return send(post("/v1/worker/tasks/" + parentId + "/children/batch", body, Duration.ofSeconds(30))).thenApply(n -> {
+            List<UUID> ids = new ArrayList<>();
+            n.path("items").forEach(i -> ids.add(UUID.fromString(i.path("task").path("id").asText())));
+            return ids;
+        });
+    }
+
     /** Reads any task (worker endpoint). */
     public CompletableFuture<TaskView> task(UUID taskId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/worker/tasks/" + taskId))

@@ -10,19 +10,20 @@ import dev.conveyor.worker.sdk.PermanentTaskException;
 import dev.conveyor.worker.sdk.TaskContext;
 import dev.conveyor.worker.sdk.TaskHandler;
 import dev.conveyor.worker.sdk.TaskResult;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * {@code travel_orchestrator}: plans a travel video. Creates one {@code travel_segment} per entry of
  * {@code full_orchestrator_payload.segments} and one {@code travel_stitch} that depends on all of them, as children
- * of this task (idempotency keys derived from this task's id, so a retried orchestrator creates nothing twice).
- * Its own output is the plan as JSON.
+ * of this task, in one batch (all or none; idempotency keys derived from this task's id, so a retried orchestrator
+ * creates nothing twice). task-api priced the whole pipeline from the same segments at create and the children draw
+ * their cost from that hold. Its own output is the plan as JSON.
  * <p>
  * Test knob {@code fail_attempts} (integer 0..100, default 0): attempts 1..N fail retryably right after creating the
  * children, so a retried orchestrator can be seen to find its children again instead of creating duplicates.
@@ -57,7 +58,7 @@ public class TravelOrchestratorHandler implements TaskHandler {
         int height = Params.integer(payload, "height", 256, 16, 1024);
         int fps = Params.integer(payload, "fps", 8, 1, 60);
         int failAttempts = Params.integer(ctx.params(), "fail_attempts", 0, 0, 100);
-        List<ObjectNode> segmentParams = new java.util.ArrayList<>();
+        List<ObjectNode> segmentParams = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
             JsonNode s = segments.get(i);
             if (!s.isObject()) {
@@ -75,32 +76,31 @@ public class TravelOrchestratorHandler implements TaskHandler {
             sp.put("orchestrator_task_id", ctx.taskId().toString());
             segmentParams.add(sp);
         }
-        int total = segmentParams.size() + 1;
-        ctx.progress(0, "creating " + segmentParams.size() + " segments");
-        return Multi.createFrom().range(0, segmentParams.size())
-                .onItem().transformToUniAndConcatenate(i -> ctx.createChild(new ChildTask(TravelSegmentHandler.TYPE,
-                                segmentParams.get(i), List.of(), null, ctx.taskId() + ":segment:" + i))
-                        .invoke(id -> ctx.progress((i + 1) * 90 / total, "segment " + (i + 1) + " created")))
-                .collect().asList()
-                .flatMap(segmentIds -> {
-                    ObjectNode stitchParams = JsonNodeFactory.instance.objectNode();
-                    ArrayNode ids = stitchParams.putArray("segment_task_ids");
-                    segmentIds.forEach(id -> ids.add(id.toString()));
-                    stitchParams.put("fps", fps);
-                    stitchParams.put("orchestrator_task_id", ctx.taskId().toString());
-                    if (payload.hasNonNull("shot_id")) {
-                        stitchParams.putObject("full_orchestrator_payload").set("shot_id", payload.get("shot_id"));
-                    }
-                    return ctx.createChild(new ChildTask(TravelStitchHandler.TYPE, stitchParams, segmentIds, null,
-                                    ctx.taskId() + ":stitch"))
-                            .flatMap(stitchId -> {
-                                if (ctx.attempt() <= failAttempts) {
-                                    throw new IllegalStateException("fail_attempts=" + failAttempts
-                                            + ": attempt " + ctx.attempt() + " fails after creating its children");
-                                }
-                                return storePlan(ctx, segmentIds, stitchId);
-                            });
-                });
+        List<ChildTask> children = new ArrayList<>();
+        List<Integer> segmentIndexes = new ArrayList<>();
+        for (int i = 0; i < segmentParams.size(); i++) {
+            children.add(new ChildTask(TravelSegmentHandler.TYPE, segmentParams.get(i), List.of(), null,
+                    ctx.taskId() + ":segment:" + i));
+            segmentIndexes.add(i);
+        }
+        ObjectNode stitchParams = JsonNodeFactory.instance.objectNode();
+        stitchParams.put("fps", fps);
+        stitchParams.put("orchestrator_task_id", ctx.taskId().toString());
+        if (payload.hasNonNull("shot_id")) {
+            stitchParams.putObject("full_orchestrator_payload").set("shot_id", payload.get("shot_id"));
+        }
+        // The stitch's segments are its dependencies (segment_task_ids cannot name ids that exist only after the batch).
+        children.add(new ChildTask(TravelStitchHandler.TYPE, stitchParams, List.of(), segmentIndexes, null, ctx.taskId() + ":stitch"));
+        ctx.progress(0, "creating " + segmentParams.size() + " segments and the stitch");
+        // One request, one transaction: the whole pipeline exists, or (refused) none of it does.
+        return ctx.createChildren(children).flatMap(ids -> {
+            ctx.progress(90, ids.size() + " children created");
+            if (ctx.attempt() <= failAttempts) {
+                throw new IllegalStateException("fail_attempts=" + failAttempts
+                        + ": attempt " + ctx.attempt() + " fails after creating its children");
+            }
+            return storePlan(ctx, ids.subList(0, segmentParams.size()), ids.get(segmentParams.size()));
+        });
     }
 
     private static Uni<TaskResult> storePlan(TaskContext ctx, List<UUID> segmentIds, UUID stitchId) {

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * {@code travel_stitch}: joins the frames of its segments ({@code segment_task_ids}, in order) into one animated GIF.
- * It runs once every segment completed (task-api keeps it {@code waiting} until then).
+ * {@code travel_stitch}: joins the frames of its segments ({@code segment_task_ids}, else the tasks it depends on, in
+ * order) into one animated GIF. It runs once every segment completed (task-api keeps it {@code waiting} until then).
  */
 @ApplicationScoped
 public class TravelStitchHandler implements TaskHandler {
@@ -40,14 +40,24 @@ public class TravelStitchHandler implements TaskHandler {
         return TravelOrchestratorHandler.CAPABILITY;
     }
 
+    /** The segments: param {@code segment_task_ids} when given, else the tasks this stitch depends on, in order. */
+    private static List<UUID> segments(TaskContext ctx) {
+        JsonNode idsNode = ctx.params().path("segment_task_ids");
+        List<UUID> ids = new ArrayList<>();
+        if (idsNode.isMissingNode() || idsNode.isNull()) {
+            ids.addAll(ctx.dependsOn());
+        } else if (idsNode.isArray()) {
+            idsNode.forEach(n -> ids.add(Params.uuid(n, "segment_task_ids entry")));
+        }
+        if (ids.isEmpty()) {
+            throw new PermanentTaskException("param segment_task_ids (or the stitch's dependencies) must list the segment tasks");
+        }
+        return ids;
+    }
+
     @Override
     public Uni<TaskResult> handle(TaskContext ctx) {
-        JsonNode idsNode = ctx.params().path("segment_task_ids");
-        if (!idsNode.isArray() || idsNode.isEmpty()) {
-            throw new PermanentTaskException("param segment_task_ids must list the segment tasks");
-        }
-        List<UUID> ids = new ArrayList<>();
-        idsNode.forEach(n -> ids.add(Params.uuid(n, "segment_task_ids entry")));
+        List<UUID> ids = segments(ctx);
         int fps = Params.integer(ctx.params(), "fps", 8, 1, 60);
         int total = ids.size();
         ctx.progress(0, "fetching " + total + " segments");

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -197,6 +198,16 @@ final class RunningTask implements TaskContext {
     @Override
     public Uni<UUID> createChild(ChildTask child) {
         return Uni.createFrom().completionStage(() -> client.createChild(task.id(), workerId, task.leaseToken(), child));
+    }
+
+    @Override
+    public Uni<List<UUID>> createChildren(List<ChildTask> children) {
+        return Uni.createFrom().completionStage(() -> client.createChildren(task.id(), workerId, task.leaseToken(), children));
+    }
+
+    @Override
+    public List<UUID> dependsOn() {
+        return task.dependsOn() == null ? List.of() : task.dependsOn();
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.worker.output.OutputStore;
 import io.smallrye.mutiny.Uni;
 
+import java.util.List;
 import java.util.UUID;
 
 /** Everything a handler gets for one attempt of one task. */
@@ -39,8 +40,22 @@ public interface TaskContext {
     /** Where the handler writes files; {@link OutputStore#put} answers their public URL. */
     OutputStore outputs();
 
-    /** Creates a child task (same project, this task as parent) through task-api; answers its id. */
+    /**
+     * Creates a child task (same project, this task as parent) through task-api; answers its id. Its cost is drawn from
+     * what this task's create held for its children (402 {@code pipeline_budget_exceeded} when that is spent).
+     */
     Uni<UUID> createChild(ChildTask child);
+
+    /**
+     * Creates 1..100 children in one task-api transaction, all or none (a refused child creates none of them); answers
+     * their ids in order. A child may depend on earlier ones of the batch ({@link ChildTask#dependsOnChildren}).
+     */
+    Uni<List<UUID>> createChildren(List<ChildTask> children);
+
+    /** The tasks this task depends on, in the order it was created with (for example a stitch's segments). */
+    default List<UUID> dependsOn() {
+        return List.of();
+    }
 
     /** Reads another task of the platform (for example the tasks this one depends on). */
     Uni<TaskView> task(UUID taskId);

@@ -172,7 +172,7 @@ class WorkerEndToEndTest {
 
     /** 3 segments of 4 frames, 64x64; each segment works 2 s, so its progress (sent at most every 500 ms) reaches task-api before it completes. */
     private static JsonNode travelParams(int failAttempts) {
-        return Api.json("{\"num_segments\":3,\"fail_attempts\":" + failAttempts + ",\"full_orchestrator_payload\":{"
+        return Api.json("{\"fail_attempts\":" + failAttempts + ",\"full_orchestrator_payload\":{"
                 + "\"width\":64,\"height\":64,\"fps\":8,\"segments\":["
                 + "{\"prompt\":\"harbour\",\"frames\":4,\"seed\":1,\"work_ms\":2000},"
                 + "{\"prompt\":\"mountain pass\",\"frames\":4,\"seed\":2,\"work_ms\":2000},"
@@ -253,16 +253,18 @@ class WorkerEndToEndTest {
 
         // progress reached task-api while the segments ran (complete keeps the last message)
         assertThat(segments).allSatisfy(c -> assertThat(c.path("progressMessage").asText()).as(c.toString()).startsWith("frame "));
-        // every child held its cost on the client's account and captured it on completion
+        // the orchestrator's create held the whole pipeline (2 + 3 segments * 3 + 1 stitch); each child drew its cost
+        // from that hold and captured it on completion: the user paid the estimate, once
+        assertThat(children).extracting(c -> c.path("cost").asLong()).containsExactly(3L, 3L, 3L, 1L);
         for (JsonNode c : children) {
             long cost = c.path("cost").asLong();
-            assertThat(cost).isPositive();
-            assertThat(ledger(c.path("id").asText())).as(c.path("taskType").asText()).containsExactly("hold:" + cost, "capture:" + cost);
+            assertThat(ledger(c.path("id").asText())).as(c.path("taskType").asText()).containsExactly("capture:" + cost);
         }
-        assertThat(ledger(orchestrator.toString())).containsExactly("hold:11", "capture:11");
+        assertThat(parent.path("cost").asLong()).isEqualTo(2);
+        assertThat(ledger(orchestrator.toString())).containsExactly("hold:12", "capture:2");
         JsonNode account = api.account();
         assertThat(account.path("held").asLong()).isZero();
-        assertThat(account.path("balance").asLong()).isEqualTo(1000 - 11 - 3 * 3 - 1);
+        assertThat(account.path("balance").asLong()).isEqualTo(1000 - 12);
     }
 
     @Test
@@ -283,10 +285,10 @@ class WorkerEndToEndTest {
         assertThat(children.get(3).path("status").asText()).isEqualTo("complete");
         assertThat(gifFrames(Api.download(children.get(3).path("outputLocation").asText()))).isEqualTo(12);
         for (JsonNode c : children) {
-            assertThat(ledger(c.path("id").asText())).as("held once, captured once")
-                    .containsExactly("hold:" + c.path("cost").asLong(), "capture:" + c.path("cost").asLong());
+            assertThat(ledger(c.path("id").asText())).as("drawn once, captured once").containsExactly("capture:" + c.path("cost").asLong());
         }
-        assertThat(api.account().path("balance").asLong()).isEqualTo(1000 - 11 - 3 * 3 - 1);
+        assertThat(ledger(orchestrator.toString())).containsExactly("hold:12", "capture:2");
+        assertThat(api.account().path("balance").asLong()).isEqualTo(1000 - 12);
     }
 
     @Test
@@ -325,5 +327,37 @@ class WorkerEndToEndTest {
             DevstackResource.devstack().kafka().restart();
         }
         await().atMost(Duration.ofSeconds(60)).until(wakeups::healthy);
+    }
+
+    @Test
+    @Order(10)
+    void cancellingARunningPipelineAtItsRootStopsItsSegmentsOnTheWorkerAndReleasesWhatTheyHold() throws Exception {
+        // two segments of 60 s each: still running when the user cancels the pipeline at its (completed) orchestrator
+        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", Api.json(
+                "{\"full_orchestrator_payload\":{\"width\":16,\"height\":16,\"segments\":["
+                        + "{\"prompt\":\"a\",\"frames\":2,\"work_ms\":60000},{\"prompt\":\"b\",\"frames\":2,\"work_ms\":60000}]}}"))
+                .path("id").asText());
+        awaitStatus(orchestrator, "complete", Duration.ofSeconds(30));
+        List<JsonNode> children = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            children.clear();
+            api.children(orchestrator).forEach(children::add);
+            assertThat(children).extracting(c -> c.path("status").asText()).containsExactly("in_progress", "in_progress", "waiting");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 2);
+
+        api.cancel(orchestrator);
+
+        // the running segments' next heartbeat answers cancelled: their handlers stop, nothing is completed
+        await().atMost(TaskApiProcess.LEASE).until(() -> runtime.runningCount() == 0);
+        for (JsonNode c : children) {
+            UUID id = UUID.fromString(c.path("id").asText());
+            assertThat(api.task(id).path("status").asText()).isEqualTo("cancelled");
+            assertThat(ledger(id.toString())).containsExactly("release:" + c.path("cost").asLong());
+        }
+        assertThat(ledger(orchestrator.toString())).containsExactly("hold:9", "capture:2");
+        JsonNode account = api.account();
+        assertThat(account.path("held").asLong()).isZero();
+        assertThat(account.path("balance").asLong()).isEqualTo(1000 - 2);
     }
 }

@@ -100,6 +100,9 @@ class ReferenceHandlersTest {
                 """.formatted(UUID.randomUUID())), dir);
         TaskResult r = new TravelOrchestratorHandler().handle(ctx).await().atMost(Duration.ofSeconds(20));
 
+        // one batch: the whole pipeline is created in one task-api transaction, or none of it
+        assertThat(ctx.batches).hasSize(1);
+        assertThat(ctx.batches.get(0)).isEqualTo(ctx.children);
         assertThat(ctx.children).hasSize(4);
         assertThat(ctx.children.subList(0, 3)).allSatisfy(c -> {
             assertThat(c.taskType()).isEqualTo("travel_segment");
@@ -111,7 +114,10 @@ class ReferenceHandlersTest {
         List<UUID> segmentIds = ctx.children.subList(0, 3).stream()
                 .map(c -> UUID.nameUUIDFromBytes(c.idempotencyKey().getBytes())).toList();
         assertThat(stitch.taskType()).isEqualTo("travel_stitch");
-        assertThat(stitch.dependsOn()).containsExactlyElementsOf(segmentIds);
+        assertThat(stitch.dependsOnChildren()).containsExactly(0, 1, 2);
+        assertThat(stitch.params().has("segment_task_ids")).isFalse();
+        assertThat(r.metadata().path("segmentTaskIds")).extracting(n -> UUID.fromString(n.asText()))
+                .containsExactlyElementsOf(segmentIds);
         assertThat(stitch.params().path("full_orchestrator_payload").path("shot_id").asText())
                 .isEqualTo(ctx.params.path("full_orchestrator_payload").path("shot_id").asText());
         assertThat(ctx.children).extracting(c -> c.idempotencyKey()).doesNotHaveDuplicates()
@@ -147,6 +153,30 @@ class ReferenceHandlersTest {
         assertThat(r.metadata().path("segments").asInt()).isEqualTo(2);
         assertThat(r.metadata().path("durationMs").asInt()).isEqualTo(500);
         assertThat(stitchCtx.progress).contains(30, 60, 70);
+    }
+
+    @Test
+    void theStitchCreatedInABatchFindsItsSegmentsInItsDependencies() throws Exception {
+        TestContext ctx = new TestContext(json("{\"fps\":10}"), dir);
+        UUID s1 = UUID.randomUUID();
+        UUID s2 = UUID.randomUUID();
+        String u1 = ctx.store.put(s1 + "/segment.gif", Gif.write(List.of(Renderer.render("a", 24, 24, 1, 0)), 100, null),
+                "image/gif").await().indefinitely();
+        String u2 = ctx.store.put(s2 + "/segment.gif", Gif.write(List.of(Renderer.render("b", 32, 32, 2, 0),
+                Renderer.render("b", 32, 32, 2, 1)), 100, null), "image/gif").await().indefinitely();
+        ctx.tasks.put(s1, new TaskView(s1, null, "travel_segment", "complete", null, u1, null, List.of(), null));
+        ctx.tasks.put(s2, new TaskView(s2, null, "travel_segment", "complete", null, u2, null, List.of(), null));
+        ctx.dependsOn = List.of(s2, s1);
+
+        TaskResult r = new TravelStitchHandler(new OutputFetcher(ctx.store)).handle(ctx).await().atMost(Duration.ofSeconds(20));
+
+        List<BufferedImage> frames = Gif.read(file(ctx, r));
+        assertThat(frames).hasSize(3);
+        assertThat(r.metadata().path("segments").asInt()).isEqualTo(2);
+        // in dependency order: s2's two 32-pixel frames first, then s1's
+        assertThat(frames).extracting(BufferedImage::getWidth).containsExactly(32, 32, 24);
+        assertThatThrownBy(() -> new TravelStitchHandler(new OutputFetcher(ctx.store)).handle(new TestContext(json("{}"), dir)))
+                .isInstanceOf(PermanentTaskException.class).hasMessageContaining("segment");
     }
 
     @Test

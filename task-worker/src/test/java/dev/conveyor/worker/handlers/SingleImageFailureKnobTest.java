@@ -77,6 +77,7 @@ class SingleImageFailureKnobTest {
         @Override public boolean isCancelled() { return d.isCancelled(); }
         @Override public OutputStore outputs() { return d.outputs(); }
         @Override public Uni<UUID> createChild(ChildTask child) { return d.createChild(child); }
+        @Override public Uni<java.util.List<UUID>> createChildren(java.util.List<ChildTask> children) { return d.createChildren(children); }
         @Override public Uni<TaskView> task(UUID taskId) { return d.task(taskId); }
     }
 }

@@ -15,13 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A handler's context over a real filesystem store, recording progress and children, for handler unit tests. */
+/** A handler's context over a real filesystem store, recording progress and children (and their batches), for handler unit tests. */
 final class TestContext implements TaskContext {
     final UUID id = UUID.randomUUID();
     final JsonNode params;
     final FileSystemOutputStore store;
     final List<Integer> progress = new ArrayList<>();
     final List<ChildTask> children = new ArrayList<>();
+    /** Each createChildren call's children. */
+    final List<List<ChildTask>> batches = new ArrayList<>();
+    List<UUID> dependsOn = List.of();
     final Map<UUID, TaskView> tasks = new HashMap<>();
     volatile boolean cancelled;
 
@@ -44,6 +47,18 @@ final class TestContext implements TaskContext {
     public synchronized Uni<UUID> createChild(ChildTask child) {
         children.add(child);
         return Uni.createFrom().item(UUID.nameUUIDFromBytes(child.idempotencyKey().getBytes()));
+    }
+
+    @Override
+    public synchronized Uni<List<UUID>> createChildren(List<ChildTask> batch) {
+        batches.add(List.copyOf(batch));
+        children.addAll(batch);
+        return Uni.createFrom().item(batch.stream().map(c -> UUID.nameUUIDFromBytes(c.idempotencyKey().getBytes())).toList());
+    }
+
+    @Override
+    public List<UUID> dependsOn() {
+        return dependsOn;
     }
 
     @Override
