@@ -24,7 +24,7 @@ final class Platform implements AutoCloseable {
     /**
      * task-api's overrides for the e2e platform, as system properties (they win over application.properties): a short
      * single_image lease (heartbeats run at a third of it, so live workers keep their tasks) and a reaper every second.
-     * Max attempts (3) and backoff (2 s doubling, equal jitter) stay as shipped.
+     * Max attempts (3) and backoff (2 s doubling, up to half of it again as jitter) stay as shipped.
      */
     static final Map<String, String> TASK_API_PROPS = Map.of(
             "conveyor.task-types.single_image.lease", SINGLE_IMAGE_LEASE.toSeconds() + "s",

@@ -236,7 +236,7 @@ class PlatformIT {
             String taskId = createImageTask(t, "fails every time", Map.of("fail_attempts", 5));
             long cost = task(t, taskId).get("cost").asLong();
             assertThat(cost).isPositive();
-            // the first failure needs a claim and a report, the last one comes after >= 3 s of backoff: still held here
+            // the first failure needs a claim and a report, the last one comes after >= 6 s of backoff: still held here
             assertThat(account(t).get("held").asLong()).isEqualTo(cost);
 
             JsonNode failed = awaitStatus(t, taskId, "failed");
@@ -263,9 +263,9 @@ class PlatformIT {
             assertThat(firstRequeue.get("data").get("status").asText()).isEqualTo("queued");
             assertThat(firstRequeue.get("data").get("errorMessage").asText()).contains("attempt 1 fails");
             assertThat(secondRequeue.get("data").get("errorMessage").asText()).contains("attempt 2 fails");
-            // backoff 2 s doubling with equal jitter: [1 s, 2 s] after attempt 1, [2 s, 4 s] after attempt 2
-            assertThat(backoffMillis(firstRequeue)).isBetween(1_000L, 2_000L);
-            assertThat(backoffMillis(secondRequeue)).isBetween(2_000L, 4_000L);
+            // backoff 2 s doubling, jitter 0..d/2 on top (docs/worker-protocol.md): [2 s, 3 s] after attempt 1, [4 s, 6 s] after 2
+            assertThat(backoffMillis(firstRequeue)).isBetween(2_000L, 3_000L);
+            assertThat(backoffMillis(secondRequeue)).isBetween(4_000L, 6_000L);
             Instant runAfter1 = Instant.parse(firstRequeue.get("data").get("runAfter").asText());
             Instant runAfter2 = Instant.parse(secondRequeue.get("data").get("runAfter").asText());
             assertThat(runAfter2).isAfter(runAfter1);
