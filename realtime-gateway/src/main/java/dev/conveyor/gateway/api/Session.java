@@ -4,41 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
-import dev.conveyor.gateway.domain.KeySets;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.messaging.ChangeLog;
 import dev.conveyor.gateway.messaging.ChannelChange;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One WebSocket connection: authentication, its subscriptions, per-channel coalescing of keys and a bounded
- * outbound queue. Changes arrive on the Kafka consumer thread; frames are written on the connection's loop.
+ * One WebSocket connection's protocol: authentication, its subscriptions (subscribe, resume, unsubscribe,
+ * revocation), the bad-frame count and the sweep's checks. Changes arrive on the connection's loop and are collected
+ * by its {@link Coalescer}; every frame goes out through its {@link OutboundWriter} (bounds, slow consumer).
+ *
+ * <p>Why this file is over 300 lines: the subscription states (opening, open), the closed flag and the pending keys
+ * share this object's monitor, and their races (a subscribe against a revocation, a close or an event's hand-off) are
+ * checked in one place; splitting the inbound side across classes would spread that one lock over them.
  */
 public final class Session implements ChangeLog.Subscriber {
-
-    private static final class Pending {
-        final Set<CacheKey> keys = new LinkedHashSet<>();
-        Position position;
-        Instant oldest;
-        boolean reset;
-        /** The one change collected so far (its frame is shared with other connections), null after a second. */
-        ChannelChange single;
-        int changes;
-    }
 
     private enum State { OPENING, OPEN }
 
     private final String id;
-    private final Outbound out;
+    private final OutboundWriter writer;
     private final Loop loop;
     private final SessionHost host;
     private final SessionLimits limits;
@@ -47,29 +37,22 @@ public final class Session implements ChangeLog.Subscriber {
     private final long createdNanos = System.nanoTime();
 
     private final Map<Channel, State> channels = new HashMap<>();
-    private final Map<Channel, Pending> pending = new LinkedHashMap<>();
+    private final Coalescer coalescer;
     private volatile UUID user;
     private volatile Instant expiresAt;
     private volatile long lastInboundNanos = System.nanoTime();
     private volatile boolean closed;
     private boolean admitted;
-    private boolean flushScheduled;
-    /** When the last coalesced frame went out (System.nanoTime); guarded by this. */
-    private long lastFlushNanos;
-    private boolean flushedBefore;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong inFlightBytes = new java.util.concurrent.atomic.AtomicLong();
-    private volatile long fullSinceNanos;
-    /** Replies overran twice the outbound bounds: nothing more is queued, the close (4408) is on its way. */
-    private volatile boolean overrun;
     private int badFrames;
 
     public Session(String id, Outbound out, Loop loop, SessionHost host) {
         this.id = id;
-        this.out = out;
         this.loop = loop;
         this.host = host;
         this.limits = host.limits();
+        this.writer = new OutboundWriter(out, loop, limits, host, this, this::drained,
+                () -> close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full"));
+        this.coalescer = new Coalescer(this, loop, limits, writer, channel -> channels.get(channel) == State.OPEN);
         this.immediate = limits.coalesceWindow().toMillis() <= 0;
     }
 
@@ -89,7 +72,7 @@ public final class Session implements ChangeLog.Subscriber {
     }
 
     Outbound outbound() {
-        return out;
+        return writer.outbound();
     }
 
     boolean admitted() {
@@ -123,7 +106,7 @@ public final class Session implements ChangeLog.Subscriber {
             closed = true;
             subscribed = List.copyOf(channels.keySet());
             channels.clear();
-            pending.clear();
+            coalescer.stop();
         }
         for (Channel channel : subscribed) {
             host.changeLog().detach(channel, this);
@@ -133,7 +116,7 @@ public final class Session implements ChangeLog.Subscriber {
 
     public void close(int code, String reason) {
         closed();
-        out.close(code, reason);
+        writer.outbound().close(code, reason);
     }
 
     /** Periodic check: auth deadline, token expiry, idle timeout, slow consumer. */
@@ -155,9 +138,7 @@ public final class Session implements ChangeLog.Subscriber {
             close(CloseCodes.IDLE_TIMEOUT, "idle timeout");
             return;
         }
-        long fullSince = fullSinceNanos;
-        boolean slow = fullSince != 0 && nowNanos - fullSince > limits.slowConsumerTimeout().toNanos();
-        if (slow) {
+        if (writer.slow(nowNanos)) {
             close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full");
         }
     }
@@ -191,7 +172,7 @@ public final class Session implements ChangeLog.Subscriber {
         switch (type) {
             case "subscribe" -> subscribe(frame);
             case "unsubscribe" -> unsubscribe(frame);
-            case "ping" -> send("pong", Frames.pong(frame.path("id").isTextual() ? frame.get("id").asText() : null));
+            case "ping" -> writer.send("pong", Frames.pong(frame.path("id").isTextual() ? frame.get("id").asText() : null));
             case "auth" -> badFrame("already_authenticated", "this connection is already authenticated", null);
             default -> badFrame("unknown_type", "unknown frame type: " + abbreviate(type), null);
         }
@@ -218,7 +199,7 @@ public final class Session implements ChangeLog.Subscriber {
         if (count > limits.maxBadFrames()) {
             close(CloseCodes.BAD_FRAMES, "too many bad frames");
         } else {
-            send("error", Frames.error(code, message, channel));
+            writer.send("error", Frames.error(code, message, channel));
         }
     }
 
@@ -242,7 +223,7 @@ public final class Session implements ChangeLog.Subscriber {
         }
         expiresAt = identity.expiresAt();
         user = identity.user();
-        send("welcome", Frames.welcome(identity.user()));
+        writer.send("welcome", Frames.welcome(identity.user()));
     }
 
     private void subscribe(JsonNode frame) {
@@ -269,7 +250,7 @@ public final class Session implements ChangeLog.Subscriber {
         synchronized (this) {
             // a repeated subscribe is a resume: start over from the given position
             resubscribe = channels.remove(channel) != null;
-            pending.remove(channel);
+            coalescer.drop(channel);
             full = channels.size() >= limits.maxSubscriptions();
         }
         if (resubscribe) {
@@ -322,7 +303,7 @@ public final class Session implements ChangeLog.Subscriber {
             synchronized (this) {
                 channels.remove(channel);
             }
-            send("error", Frames.error("unavailable", e.getMessage(), channel.toString()));
+            writer.send("error", Frames.error("unavailable", e.getMessage(), channel.toString()));
             return;
         }
         host.subscriptions(1);
@@ -340,19 +321,19 @@ public final class Session implements ChangeLog.Subscriber {
                 return;
             }
             if (resume.reset()) {
-                send("reset", Frames.reset(channel, resume.position()));
-                send("subscribed", Frames.subscribed(channel, resume.position(), false));
+                writer.send("reset", Frames.reset(channel, resume.position()));
+                writer.send("subscribed", Frames.subscribed(channel, resume.position(), false));
             } else if (since != null) {
-                send("subscribed", Frames.subscribed(channel, resume.position(), true));
+                writer.send("subscribed", Frames.subscribed(channel, resume.position(), true));
                 if (!resume.keys().isEmpty()) {
-                    send("invalidate", Frames.invalidate(channel, resume.keys(), resume.position()));
+                    writer.send("invalidate", Frames.invalidate(channel, resume.keys(), resume.position()));
                 }
             } else {
-                send("subscribed", Frames.subscribed(channel, resume.position(), false));
+                writer.send("subscribed", Frames.subscribed(channel, resume.position(), false));
             }
             channels.put(channel, State.OPEN);
-            if (pending.containsKey(channel)) {
-                scheduleFlush();
+            if (coalescer.has(channel)) {
+                coalescer.schedule();
             }
         }
     }
@@ -369,13 +350,13 @@ public final class Session implements ChangeLog.Subscriber {
         boolean was;
         synchronized (this) {
             was = channels.remove(channel) != null;
-            pending.remove(channel);
+            coalescer.drop(channel);
         }
         if (was) {
             host.changeLog().detach(channel, this);
             host.subscriptions(-1);
         }
-        send("unsubscribed", Frames.unsubscribed(channel, was ? null : "not_subscribed"));
+        writer.send("unsubscribed", Frames.unsubscribed(channel, was ? null : "not_subscribed"));
     }
 
     // ---------------------------------------------------------------- changes and coalescing
@@ -387,45 +368,23 @@ public final class Session implements ChangeLog.Subscriber {
 
     @Override
     public void onChange(ChannelChange change) {
-        Channel channel = change.channel();
-        List<CacheKey> keys = change.keys();
-        Position position = change.position();
-        Instant occurredAt = change.occurredAt();
         boolean flushNow = false;
         synchronized (this) {
-            if (closed || !channels.containsKey(channel)) {
+            if (closed || !channels.containsKey(change.channel())) {
                 return;
             }
-            Pending p = pending.computeIfAbsent(channel, c -> new Pending());
-            if (!p.reset) {
-                p.keys.addAll(keys);
-                if (p.keys.size() > limits.maxPendingKeys()) {
-                    // many keys under one covering key (a burst of tasks) fold into it; reset only if that is not enough
-                    List<CacheKey> folded = KeySets.cover(p.keys, channel.allKeys());
-                    p.keys.clear();
-                    if (folded.size() > limits.maxPendingKeys()) {
-                        p.reset = true;
-                    } else {
-                        p.keys.addAll(folded);
-                    }
-                }
-            }
-            p.position = position;
-            p.single = ++p.changes == 1 ? change : null;
-            if (p.oldest == null || occurredAt.isBefore(p.oldest)) {
-                p.oldest = occurredAt;
-            }
-            if (channels.get(channel) == State.OPEN) {
+            coalescer.add(change);
+            if (channels.get(change.channel()) == State.OPEN) {
                 // on the loop with no window: write now rather than queue one more task per connection
                 if (immediate && loop.inLoop()) {
                     flushNow = true;
                 } else {
-                    scheduleFlush();
+                    coalescer.schedule();
                 }
             }
         }
         if (flushNow) {
-            flush();
+            coalescer.flush();
         }
     }
 
@@ -434,142 +393,21 @@ public final class Session implements ChangeLog.Subscriber {
         boolean was;
         synchronized (this) {
             was = channels.remove(channel) != null;
-            pending.remove(channel);
+            coalescer.drop(channel);
         }
         if (was) {
             host.subscriptions(-1);
-            send("unsubscribed", Frames.unsubscribed(channel, "forbidden"));
+            writer.send("unsubscribed", Frames.unsubscribed(channel, "forbidden"));
         }
     }
 
-    /** Caller holds the lock. */
-    private void scheduleFlush() {
-        if (flushScheduled) {
-            return;
-        }
-        flushScheduled = true;
-        // Leading edge: a change after a quiet window goes out at once; what arrives within the window after a frame
-        // waits for the rest of it and goes out as one frame. At most one frame per channel per window, and a lone
-        // change never waits for the window.
-        long window = limits.coalesceWindow().toNanos();
-        long wait = window <= 0 || !flushedBefore ? 0 : window - (System.nanoTime() - lastFlushNanos);
-        if (wait <= 0) {
-            loop.execute(this::flush);
-        } else {
-            loop.schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), this::flush);
-        }
-    }
-
-    private record Ready(String type, Channel channel, Pending pending) {
-    }
-
-    /** Runs on the loop. Takes what is pending under the lock; renders and writes outside it (writes are syscalls). */
-    private void flush() {
-        List<Ready> ready = new java.util.ArrayList<>(2);
-        synchronized (this) {
-            flushScheduled = false;
-            if (closed) {
-                return;
-            }
-            if (full()) {
-                markFull();
-                return; // keys keep coalescing in pending until the socket drains
-            }
-            var it = pending.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Channel, Pending> entry = it.next();
-                if (channels.get(entry.getKey()) != State.OPEN) {
-                    continue;
-                }
-                it.remove();
-                ready.add(new Ready(entry.getValue().reset ? "reset" : "invalidate", entry.getKey(), entry.getValue()));
-            }
-            if (!ready.isEmpty()) {
-                lastFlushNanos = System.nanoTime();
-                flushedBefore = true;
-            }
-        }
-        for (Ready r : ready) {
-            Pending p = r.pending();
-            if (p.reset) {
-                send("reset", TextFrame.of(Frames.reset(r.channel(), p.position)), null);
-            } else if (p.single != null) {
-                ChannelChange single = p.single;
-                TextFrame shared = single.frame(() -> TextFrame.of(Frames.invalidate(single.channel(),
-                        KeySets.cover(single.keys(), single.channel().allKeys()), single.position())));
-                send("invalidate", shared, p.oldest);
-            } else {
-                send("invalidate", TextFrame.of(Frames.invalidate(r.channel(), KeySets.cover(p.keys, r.channel().allKeys()), p.position)), p.oldest);
-            }
-        }
-    }
-
-    private void send(String type, String frame) {
-        send(type, TextFrame.of(frame), null);
-    }
-
-    /**
-     * Every frame counts toward the outbound bounds, replies ({@code pong}, {@code error}, ...) as much as invalidations.
-     * Invalidations wait (and coalesce) while the queue is full; replies cannot wait, so they may overrun the bounds up
-     * to twice: a frame beyond that is not queued and the connection is closed with 4408 (a client that keeps sending
-     * but does not read). A queue that stays full for the slow-consumer timeout is closed by {@link #sweep}.
-     */
-    private void send(String type, TextFrame frame, Instant occurredAt) {
-        if (overrun) {
-            return;
-        }
-        int size = frame.size();
-        int frames = inFlight.incrementAndGet();
-        long bytes = inFlightBytes.addAndGet(size);
-        if (frames > 2 * limits.outboundQueue() || bytes > 2 * limits.outboundBytes()) {
-            inFlight.decrementAndGet();
-            inFlightBytes.addAndGet(-size);
-            overrun = true;
-            // not from here: the caller may hold this session's lock, and closing detaches from the change log
-            loop.execute(() -> close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full"));
-            return;
-        }
-        if (frames >= limits.outboundQueue() || bytes >= limits.outboundBytes()) {
-            markFull();
-        }
-        host.frameSent(type);
-        out.send(frame, () -> written(occurredAt, size), () -> written(null, size));
-    }
-
-    /** Caller may or may not hold the lock. */
-    private boolean full() {
-        return inFlight.get() >= limits.outboundQueue() || inFlightBytes.get() >= limits.outboundBytes();
-    }
-
-    private void markFull() {
-        if (fullSinceNanos == 0) {
-            synchronized (this) {
-                if (fullSinceNanos == 0) {
-                    fullSinceNanos = System.nanoTime();
-                }
-            }
-        }
-    }
-
-    private void written(Instant occurredAt, int size) {
-        if (occurredAt != null) {
-            host.delivered(occurredAt);
-        }
-        inFlightBytes.addAndGet(-size);
-        if (inFlight.decrementAndGet() < limits.outboundQueue() && fullSinceNanos != 0) {
-            synchronized (this) {
-                if (fullSinceNanos != 0 && !full()) {
-                    fullSinceNanos = 0;
-                    if (!pending.isEmpty()) {
-                        scheduleFlush();
-                    }
-                }
-            }
-        }
+    /** The outbound queue has room again (the writer holds this session's lock): what waited goes out. */
+    private void drained() {
+        coalescer.flushIfPending();
     }
 
     int inFlight() {
-        return inFlight.get();
+        return writer.inFlight();
     }
 
     private static String abbreviate(String text) {
