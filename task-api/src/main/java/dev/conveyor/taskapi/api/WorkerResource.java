@@ -6,6 +6,8 @@ import dev.conveyor.taskapi.domain.Dtos.Complete;
 import dev.conveyor.taskapi.domain.Dtos.CompleteBatch;
 import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
 import dev.conveyor.taskapi.domain.ChildTaskService;
+import dev.conveyor.taskapi.domain.ClaimService;
+import dev.conveyor.taskapi.domain.CompletionService;
 import dev.conveyor.taskapi.domain.Dtos.CreateChild;
 import dev.conveyor.taskapi.domain.Dtos.CreateChildren;
 import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
@@ -14,9 +16,9 @@ import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
 import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
 import dev.conveyor.taskapi.domain.Dtos.Release;
+import dev.conveyor.taskapi.domain.LeaseService;
 import dev.conveyor.taskapi.domain.ReleaseService;
 import dev.conveyor.taskapi.domain.Task;
-import dev.conveyor.taskapi.domain.WorkerService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -42,14 +44,21 @@ import java.net.URI;
 @Tag(name = "worker protocol")
 @SecurityRequirement(name = "jwt")
 public class WorkerResource {
-    private final WorkerService worker;
+    private final ClaimService claims;
+    private final LeaseService leases;
+    private final CompletionService completions;
     private final ReleaseService releases;
     private final ChildTaskService children;
+    private final TaskService tasks;
 
-    public WorkerResource(WorkerService worker, ReleaseService releases, ChildTaskService children) {
-        this.worker = worker;
+    public WorkerResource(ClaimService claims, LeaseService leases, CompletionService completions, ReleaseService releases,
+                          ChildTaskService children, TaskService tasks) {
+        this.claims = claims;
+        this.leases = leases;
+        this.completions = completions;
         this.releases = releases;
         this.children = children;
+        this.tasks = tasks;
     }
 
     @POST
@@ -58,14 +67,14 @@ public class WorkerResource {
             + "given); waits up to waitSeconds (0..30) for one to arrive")
     public Uni<Claimed> claim(ClaimRequest req) {
         RequestLimits.capabilities(req == null ? null : req.capabilities());
-        return worker.claim(req).map(Claimed::new);
+        return claims.claim(req).map(Claimed::new);
     }
 
     @POST
     @Path("/tasks/{id}/heartbeat")
     @Operation(summary = "Extend the lease and report progress; cancelled=true tells the worker to stop")
     public Uni<HeartbeatAnswer> heartbeat(@PathParam("id") String id, Heartbeat req) {
-        return worker.heartbeat(Ids.parse(id, "task id"), req);
+        return leases.heartbeat(Ids.parse(id, "task id"), req);
     }
 
     @POST
@@ -73,7 +82,7 @@ public class WorkerResource {
     @Operation(summary = "Complete with the output location and metadata; a repeat with the same lease token changes nothing")
     public Uni<Task> complete(@PathParam("id") String id, Complete req) {
         RequestLimits.metadata(req == null ? null : req.metadata(), "metadata");
-        return worker.complete(Ids.parse(id, "task id"), req);
+        return completions.complete(Ids.parse(id, "task id"), req);
     }
 
     @POST
@@ -82,14 +91,14 @@ public class WorkerResource {
             + "or task_not_found (a refused item does not undo the others); a repeat with the same lease tokens changes nothing")
     public Uni<CompleteResults> completeBatch(CompleteBatch req) {
         RequestLimits.metadata(req == null ? null : req.tasks());
-        return worker.complete(req);
+        return completions.complete(req);
     }
 
     @POST
     @Path("/tasks/{id}/fail")
     @Operation(summary = "Fail the attempt: retryable -> queued after a backoff (while attempts remain), else failed")
     public Uni<Task> fail(@PathParam("id") String id, Fail req) {
-        return worker.fail(Ids.parse(id, "task id"), req);
+        return leases.fail(Ids.parse(id, "task id"), req);
     }
 
     @POST
@@ -137,6 +146,6 @@ public class WorkerResource {
     @Path("/tasks/{id}")
     @Operation(summary = "Read any task (for example one this worker's task depends on)")
     public Uni<Task> get(@PathParam("id") String id) {
-        return worker.get(Ids.parse(id, "task id"));
+        return tasks.getAny(Ids.parse(id, "task id"));
     }
 }

@@ -65,8 +65,8 @@ public class ChildTaskService {
     }
 
     private Uni<List<Created>> create(UUID parentId, String workerId, UUID leaseToken, List<ChildItem> items, boolean batch) {
-        String worker = WorkerService.workerId(workerId);
-        UUID token = WorkerService.token(leaseToken);
+        String worker = Leases.workerId(workerId);
+        UUID token = Leases.token(leaseToken);
         List<Validated> validated = new ArrayList<>(items.size());
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {

@@ -37,8 +37,8 @@ public class ReleaseService {
         if (req == null) {
             throw ApiException.validation("a JSON body is required");
         }
-        String worker = WorkerService.workerId(req.workerId());
-        UUID token = WorkerService.token(req.leaseToken());
+        String worker = Leases.workerId(req.workerId());
+        UUID token = Leases.token(req.leaseToken());
         return pool.withTransaction(c -> tasks.release(c, taskId, token, worker).chain(released -> {
             if (released != null) {
                 return outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, released))).replaceWith(released);
@@ -47,10 +47,10 @@ public class ReleaseService {
                 if (current == null) {
                     throw ApiException.notFound("task " + taskId);
                 }
-                if (TaskStatus.QUEUED.equals(current.status()) && WorkerService.holds(current, token, worker)) {
+                if (TaskStatus.QUEUED.equals(current.status()) && Leases.holds(current, token, worker)) {
                     return current; // a repeat: already handed back (or put back by the reaper), nothing changes
                 }
-                throw ApiException.leaseLost(WorkerService.leaseLostDetail(current, token, worker));
+                throw ApiException.leaseLost(Leases.leaseLostDetail(current, token, worker));
             });
         }));
     }

@@ -224,6 +224,16 @@ public class TaskService {
         });
     }
 
+    /** Any task of the platform, whoever owns it (a worker reads, for example, the tasks its task depends on). */
+    public Uni<Task> getAny(UUID taskId) {
+        return pool.withConnection(c -> tasks.find(c, taskId)).map(t -> {
+            if (t == null) {
+                throw ApiException.notFound("task " + taskId);
+            }
+            return t;
+        });
+    }
+
     public Uni<List<Task>> children(UUID userId, UUID taskId) {
         return pool.withConnection(c -> tasks.findOwned(c, taskId, userId).chain(parent -> {
             if (parent == null) {

@@ -1,7 +1,7 @@
 package dev.conveyor.taskapi.messaging;
 
 import dev.conveyor.taskapi.domain.StalledTasks;
-import dev.conveyor.taskapi.domain.WorkerService;
+import dev.conveyor.taskapi.domain.ExpiredLeases;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,17 +15,17 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Reaper {
     private static final Logger LOG = Logger.getLogger(Reaper.class);
-    private final WorkerService worker;
+    private final ExpiredLeases leases;
     private final StalledTasks stalled;
 
-    public Reaper(WorkerService worker, StalledTasks stalled) {
-        this.worker = worker;
+    public Reaper(ExpiredLeases leases, StalledTasks stalled) {
+        this.leases = leases;
         this.stalled = stalled;
     }
 
     @Scheduled(every = "${conveyor.reaper.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
     Uni<Void> reap() {
-        return quietly(worker.reapOnce(), "reaper: %d expired leases handled", "reaper pass")
+        return quietly(leases.reapOnce(), "reaper: %d expired leases handled", "reaper pass")
                 .chain(() -> quietly(stalled.pass(), "stalled tasks: %d expired (no worker can claim them)", "stalled-task pass"));
     }
 

@@ -15,7 +15,6 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,10 +34,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * The worker's claim loop. One dispatcher thread claims while slots are free: at once on a wake-up (a task-events
- * record of a task type it runs), when the last claim was full (a backlog), and every poll interval as a safety net.
- * While the wake-up source is unhealthy (Kafka down, or wake-ups off) it long-polls instead, so it keeps working.
- * Handlers run on their own threads; heartbeats and reports are asynchronous.
+ * The worker runtime's lifecycle and slots: on start it builds the task-api client, the pools and the completion
+ * batcher and starts the dispatcher thread ({@link ClaimLoop} running the {@link Dispatcher} state machine); it keeps
+ * the running tasks (a slot each) and starts or hands back what the loop claims; on shutdown it stops claiming, lets
+ * running tasks finish within the grace period and releases the rest. Handlers run on their own threads; heartbeats
+ * and reports are asynchronous.
  */
 @ApplicationScoped
 public class WorkerRuntime implements RunningTask.Listener {
@@ -52,15 +53,9 @@ public class WorkerRuntime implements RunningTask.Listener {
     private final String token;
 
     private final Map<UUID, RunningTask> running = new ConcurrentHashMap<>();
-    private final Object signal = new Object();
-    private final List<Consumer<UUID>> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile boolean wakePending;
-    private volatile boolean stopping;
-    private volatile BooleanSupplier wakeupsHealthy = () -> false;
-    private final AtomicInteger claimRequests = new AtomicInteger();
+    private final List<Consumer<UUID>> startListeners = new CopyOnWriteArrayList<>();
+    private final ClaimLoop loop;
 
-    private Counter claims;
-    private Counter claimedTasks;
     private TaskApiClient client;
     private CompletionBatcher batcher;
     private RunningTask.Completer completer;
@@ -80,6 +75,9 @@ public class WorkerRuntime implements RunningTask.Listener {
         this.token = token.orElse("");
         this.workerId = config.id().orElse("worker-" + UUID.randomUUID().toString().substring(0, 8));
         meters.gauge("conveyor.worker.running", running, Map::size);
+        Dispatcher rules = new Dispatcher(config.slots(), config.batch(), config.pollInterval(), config.claimLinger(),
+                config.longPoll());
+        this.loop = new ClaimLoop(rules, running::size, config.kafkaWakeups());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -97,12 +95,24 @@ public class WorkerRuntime implements RunningTask.Listener {
         client = new TaskApiClient(taskApiUrl, token, httpPool);
         DistributionSummary batchSizes = DistributionSummary.builder("conveyor.worker.complete.batch.size")
                 .description("completions per batch complete request").register(meters);
-        claims = meters.counter("conveyor.worker.claim.requests");
-        claimedTasks = meters.counter("conveyor.worker.claimed.tasks");
+        Counter claims = meters.counter("conveyor.worker.claim.requests");
+        Counter claimedTasks = meters.counter("conveyor.worker.claimed.tasks");
         batcher = new CompletionBatcher(client, workerId, batchSizes::record);
         completer = config.completeBatch() ? batcher::complete
                 : (id, lease, output, metadata) -> client.complete(id, workerId, lease, output, metadata);
-        dispatcher = named("worker-dispatcher").newThread(this::dispatchLoop);
+        ClaimLoop.Claimant who = new ClaimLoop.Claimant(workerId, handlers.capabilities(), handlers.taskTypes());
+        ClaimLoop.Sink sink = new ClaimLoop.Sink() {
+            @Override
+            public void start(ClaimedTask task) {
+                WorkerRuntime.this.start(task);
+            }
+
+            @Override
+            public void handBack(ClaimedTask task, String why) {
+                WorkerRuntime.this.handBack(task, why);
+            }
+        };
+        dispatcher = named("worker-dispatcher").newThread(() -> loop.run(client, who, sink, claims, claimedTasks));
         dispatcher.start();
         LOG.infof("worker %s runs %s with capabilities %s, %d slots, batch %d, batch complete %s, against %s", workerId,
                 handlers.taskTypes(), handlers.capabilities(), config.slots(), config.batch(), config.completeBatch(), taskApiUrl);
@@ -130,7 +140,7 @@ public class WorkerRuntime implements RunningTask.Listener {
 
     /** How many claim requests this worker sent (for tests and metrics). */
     public int claimRequests() {
-        return claimRequests.get();
+        return loop.claimRequests();
     }
 
     /** How many batch complete requests this worker sent (0 with {@code conveyor.worker.complete-batch=false}). */
@@ -145,138 +155,17 @@ public class WorkerRuntime implements RunningTask.Listener {
 
     /** Where wake-ups come from and whether that source currently works (decides between wake-ups and long-polls). */
     public void wakeupSource(BooleanSupplier healthy) {
-        this.wakeupsHealthy = healthy;
-        signal();
+        loop.wakeupSource(healthy);
     }
 
     /** The wake-up source's health changed: re-decide between wake-ups and long-polls now. */
     public void wakeupSourceChanged() {
-        signal();
+        loop.signal();
     }
 
     /** A matching task was queued: claim now. */
     public void wake() {
-        wakePending = true;
-        signal();
-    }
-
-    private void signal() {
-        synchronized (signal) {
-            signal.notifyAll();
-        }
-    }
-
-    private void await(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        synchronized (signal) {
-            if (wakePending || stopping) {
-                return;
-            }
-            try {
-                signal.wait(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * Whether the next claim waits (up to claim-linger): a busy worker does when few slots are free (more will be soon)
-     * or when only wake-ups call for it (every worker hears every created task: claiming on each would send one claim
-     * per task per worker). An idle worker never does, so dispatch latency on an idle worker stays as it is.
-     */
-    static boolean lingers(int running, int free, int fullBatch, boolean onlyWoken) {
-        return running > 0 && (free < (fullBatch + 1) / 2 || onlyWoken);
-    }
-
-    /** Waits until a task finishes (or stopping), at most {@code nanos}; unlike {@link #await} a pending wake-up does not end it. */
-    private void awaitSlot(long nanos) {
-        synchronized (signal) {
-            if (stopping) {
-                return;
-            }
-            try {
-                signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private boolean longPollMode() {
-        return !config.kafkaWakeups() || !wakeupsHealthy.getAsBoolean();
-    }
-
-    private void dispatchLoop() {
-        long lastClaim = 0;
-        boolean backlog = false;
-        int errors = 0;
-        long pollNanos = config.pollInterval().toNanos();
-        long lingerNanos = config.claimLinger().toNanos();
-        long lingerUntil = 0;
-        while (!stopping && !Thread.currentThread().isInterrupted()) {
-            int free = config.slots() - running.size();
-            if (free <= 0) {
-                // Not await(): with a wake-up pending it returns at once, and the loop would spin until a slot frees.
-                awaitSlot(TimeUnit.SECONDS.toNanos(1));
-                continue;
-            }
-            boolean longPoll = longPollMode();
-            long sinceLast = System.nanoTime() - lastClaim;
-            boolean due = wakePending || backlog || longPoll || lastClaim == 0 || sinceLast >= pollNanos;
-            if (!due) {
-                // Re-checked at least every second: a wake-up source that turned unhealthy switches to long-polls.
-                await(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(pollNanos - sinceLast) + 1));
-                continue;
-            }
-            boolean onlyWoken = wakePending && !backlog && !longPoll && lastClaim != 0 && sinceLast < pollNanos;
-            if (lingerNanos > 0 && lingers(running.size(), free, Math.min(config.batch(), config.slots()), onlyWoken)) {
-                if (lingerUntil == 0) {
-                    lingerUntil = System.nanoTime() + lingerNanos;
-                }
-                long left = lingerUntil - System.nanoTime();
-                if (left > 0) {
-                    awaitSlot(left);
-                    continue;
-                }
-            }
-            lingerUntil = 0;
-            wakePending = false;
-            int max = Math.min(free, config.batch());
-            int wait = longPoll ? (int) Math.min(30, Math.max(0, config.longPoll().toSeconds())) : 0;
-            List<ClaimedTask> claimed;
-            try {
-                claimRequests.incrementAndGet();
-                claims.increment();
-                claimed = client.claim(workerId, handlers.capabilities(), handlers.taskTypes(), max, wait);
-                lastClaim = System.nanoTime();
-                errors = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (IOException | RuntimeException e) {
-                errors++;
-                lastClaim = System.nanoTime();
-                long backoff = Math.min(5000, 100L << Math.min(errors, 6));
-                if (errors == 1 || errors % 20 == 0) {
-                    LOG.warnf("claim failed (%d in a row), retrying in %d ms: %s", errors, backoff, e.toString());
-                }
-                sleepQuietly(backoff);
-                continue;
-            }
-            claimedTasks.increment(claimed.size());
-            backlog = claimed.size() >= max;
-            for (ClaimedTask task : claimed) {
-                if (stopping) {
-                    // Claimed while shutting down: hand it straight back (no attempt used).
-                    handBack(task, "worker shutting down");
-                } else {
-                    start(task);
-                }
-            }
-        }
+        loop.wake();
     }
 
     private void start(ClaimedTask task) {
@@ -314,25 +203,22 @@ public class WorkerRuntime implements RunningTask.Listener {
     public void finished(RunningTask task, RunningTask.Outcome outcome) {
         running.remove(task.taskId(), task);
         meters.counter("conveyor.worker.tasks", "type", task.taskType(), "outcome", outcome.name().toLowerCase()).increment();
-        signal();
+        loop.signal();
     }
 
     /** Stops claiming, lets running tasks finish within the grace period, then releases the rest (attempts not counted). */
     void shutdown() {
-        if (dispatcher == null || stopping) {
+        if (dispatcher == null || loop.stopping()) {
             return;
         }
-        stopping = true;
-        signal();
+        loop.stop();
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         while (!running.isEmpty() && System.nanoTime() < deadline) {
-            synchronized (signal) {
-                try {
-                    signal.wait(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            try {
+                loop.awaitSignal(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         List<CompletableFuture<Void>> releases = new ArrayList<>();
@@ -352,14 +238,6 @@ public class WorkerRuntime implements RunningTask.Listener {
             Thread.currentThread().interrupt();
         }
         handlerPool.shutdownNow();
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static ThreadFactory named(String prefix) {

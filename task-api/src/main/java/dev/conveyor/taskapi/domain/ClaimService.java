@@ -1,0 +1,111 @@
+package dev.conveyor.taskapi.domain;
+
+import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
+import dev.conveyor.taskapi.messaging.PgSignals;
+import dev.conveyor.taskapi.store.OutboxStore;
+import dev.conveyor.taskapi.store.OutboxStore.Record;
+import dev.conveyor.taskapi.store.TaskStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The worker's batch claim ({@code POST /v1/worker/claim}): up to {@code max} queued tasks of the types it can run, each
+ * with a new lease and {@code task.claimed} in the same transaction; with {@code waitSeconds} a long-poll woken by the
+ * {@code conveyor_task_queued} NOTIFY.
+ */
+@ApplicationScoped
+public class ClaimService {
+    public static final int MAX_CLAIM = 100;
+    public static final int MAX_WAIT_SECONDS = 30;
+    public static final int MAX_CLAIM_TYPES = 100;
+    /** A long-poll re-checks at least this often (tasks whose backoff ran out are not notified). */
+    static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private final Pool pool;
+    private final TaskStore tasks;
+    private final OutboxStore outbox;
+    private final TaskTypes types;
+    private final PgSignals signals;
+
+    public ClaimService(Pool pool, TaskStore tasks, OutboxStore outbox, TaskTypes types, PgSignals signals) {
+        this.pool = pool;
+        this.tasks = tasks;
+        this.outbox = outbox;
+        this.types = types;
+        this.signals = signals;
+    }
+
+    public Uni<List<Task>> claim(ClaimRequest req) {
+        if (req == null) {
+            throw ApiException.validation("a JSON body is required");
+        }
+        String worker = Leases.workerId(req.workerId());
+        List<String> caps = req.capabilities() == null ? List.of() : req.capabilities();
+        if (caps.stream().anyMatch(Objects::isNull) || caps.size() > 50) {
+            throw ApiException.validation("capabilities must be at most 50 strings");
+        }
+        int max = req.max() == null ? 1 : req.max();
+        if (max < 1 || max > MAX_CLAIM) {
+            throw ApiException.validation("max must be from 1 to " + MAX_CLAIM);
+        }
+        int wait = req.waitSeconds() == null ? 0 : req.waitSeconds();
+        if (wait < 0 || wait > MAX_WAIT_SECONDS) {
+            throw ApiException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
+        }
+        String[] runnable = types.runnableBy(caps, taskTypes(req.taskTypes()));
+        Instant deadline = Instant.now().plusSeconds(wait);
+        return pool.withConnection(c -> tasks.touchWorker(c, worker, caps.toArray(String[]::new), runnable))
+                .chain(() -> claimUntil(worker, runnable, Set.of(runnable), max, deadline));
+    }
+
+    /**
+     * The claim's {@code taskTypes}: null = no restriction. Names task-api does not configure are kept (they match no
+     * task), so a worker fleet can roll out a handler before task-api learns its type.
+     */
+    static Set<String> taskTypes(List<String> requested) {
+        if (requested == null) {
+            return null;
+        }
+        if (requested.size() > MAX_CLAIM_TYPES) {
+            throw ApiException.validation("taskTypes must be at most " + MAX_CLAIM_TYPES + " names");
+        }
+        for (String t : requested) {
+            if (t == null || t.isBlank() || t.length() > 200) {
+                throw ApiException.validation("taskTypes must be non-blank names of at most 200 characters");
+            }
+        }
+        return Set.copyOf(requested);
+    }
+
+    private Uni<List<Task>> claimUntil(String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
+        long seen = signals.queuedSignals(runnableSet);
+        return claimNow(worker, runnable, max).chain(claimed -> {
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (!claimed.isEmpty() || left.isNegative() || left.isZero() || runnable.length == 0) {
+                return Uni.createFrom().item(claimed);
+            }
+            Duration nap = left.compareTo(RECHECK) < 0 ? left : RECHECK;
+            return signals.awaitQueued(runnableSet, nap, seen).chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
+        });
+    }
+
+    private Uni<List<Task>> claimNow(String worker, String[] runnable, int max) {
+        if (runnable.length == 0) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.withTransaction(c -> tasks.claim(c, runnable, max, worker).chain(claimed -> {
+            List<Record> events = new ArrayList<>(claimed.size());
+            claimed.forEach(t -> events.add(Events.task(EventTypes.TASK_CLAIMED, t)));
+            return outbox.insert(c, events).replaceWith(claimed.stream().map(Task::withLease).toList());
+        }));
+    }
+}

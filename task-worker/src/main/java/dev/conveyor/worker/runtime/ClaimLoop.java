@@ -1,0 +1,176 @@
+package dev.conveyor.worker.runtime;
+
+import dev.conveyor.worker.client.TaskApiClient;
+import dev.conveyor.worker.domain.ClaimedTask;
+import io.micrometer.core.instrument.Counter;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+/**
+ * The dispatcher thread: runs the {@link Dispatcher}'s steps (waits on one monitor, claims through task-api) and hands
+ * what it claimed to its {@link Sink}. Wake-ups, a finished task and shutdown all {@link #signal} the same monitor; a
+ * wake-up only ends an IDLE wait, while LINGERING and SATURATED wait for a slot (else a pending wake-up would make the
+ * loop spin until a slot frees).
+ */
+final class ClaimLoop {
+    private static final Logger LOG = Logger.getLogger(ClaimLoop.class);
+
+    /** Where claimed tasks go: started, or (claimed while stopping) handed straight back. */
+    interface Sink {
+        void start(ClaimedTask task);
+
+        void handBack(ClaimedTask task, String why);
+    }
+
+    /** Who claims and what it can run: sent with every claim. */
+    record Claimant(String workerId, List<String> capabilities, List<String> taskTypes) {
+    }
+
+    private final Dispatcher dispatcher;
+    private final IntSupplier running;
+    private final boolean kafkaWakeups;
+    private final Object signal = new Object();
+    private final AtomicInteger claimRequests = new AtomicInteger();
+    private volatile boolean wakePending;
+    private volatile boolean stopping;
+    private volatile BooleanSupplier wakeupsHealthy = () -> false;
+
+    ClaimLoop(Dispatcher dispatcher, IntSupplier running, boolean kafkaWakeups) {
+        this.dispatcher = dispatcher;
+        this.running = running;
+        this.kafkaWakeups = kafkaWakeups;
+    }
+
+    /** The loop's body, for the dispatcher thread; returns once stopping (or interrupted). */
+    void run(TaskApiClient client, Claimant who, Sink sink, Counter claims, Counter claimedTasks) {
+        while (!Thread.currentThread().isInterrupted()) {
+            boolean longPoll = !kafkaWakeups || !wakeupsHealthy.getAsBoolean();
+            Dispatcher.Step step = dispatcher.next(
+                    new Dispatcher.Inputs(System.nanoTime(), running.getAsInt(), wakePending, longPoll, stopping));
+            switch (step.state()) {
+                case STOPPING:
+                    return;
+                case SATURATED:
+                case LINGERING:
+                    awaitSlot(step.waitNanos());
+                    continue;
+                case IDLE:
+                    await(TimeUnit.NANOSECONDS.toMillis(step.waitNanos()));
+                    continue;
+                case CLAIMING:
+                default:
+                    break;
+            }
+            wakePending = false;
+            List<ClaimedTask> claimed;
+            try {
+                claimRequests.incrementAndGet();
+                claims.increment();
+                claimed = client.claim(who.workerId(), who.capabilities(), who.taskTypes(), step.max(), step.waitSeconds());
+                dispatcher.claimed(System.nanoTime(), claimed.size(), step.max());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException | RuntimeException e) {
+                long backoff = dispatcher.claimFailed(System.nanoTime());
+                int errors = dispatcher.errors();
+                if (errors == 1 || errors % 20 == 0) {
+                    LOG.warnf("claim failed (%d in a row), retrying in %d ms: %s", errors, backoff, e.toString());
+                }
+                sleepQuietly(backoff);
+                continue;
+            }
+            claimedTasks.increment(claimed.size());
+            for (ClaimedTask task : claimed) {
+                if (stopping) {
+                    // Claimed while shutting down: hand it straight back (no attempt used).
+                    sink.handBack(task, "worker shutting down");
+                } else {
+                    sink.start(task);
+                }
+            }
+        }
+    }
+
+    int claimRequests() {
+        return claimRequests.get();
+    }
+
+    void wakeupSource(BooleanSupplier healthy) {
+        this.wakeupsHealthy = healthy;
+        signal();
+    }
+
+    void wake() {
+        wakePending = true;
+        signal();
+    }
+
+    void stop() {
+        stopping = true;
+        signal();
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** Something the loop waits for changed: a wake-up, a health change, a finished task, shutdown. */
+    void signal() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    /** Waits for the next signal, at most {@code millis} (shutdown waits this way for running tasks to finish). */
+    void awaitSignal(long millis) throws InterruptedException {
+        synchronized (signal) {
+            signal.wait(millis);
+        }
+    }
+
+    /** IDLE: a pending wake-up or shutdown ends the wait at once. */
+    private void await(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        synchronized (signal) {
+            if (wakePending || stopping) {
+                return;
+            }
+            try {
+                signal.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** SATURATED / LINGERING: waits until a task finishes (or stopping), at most {@code nanos}; a pending wake-up does not end it. */
+    private void awaitSlot(long nanos) {
+        synchronized (signal) {
+            if (stopping) {
+                return;
+            }
+            try {
+                signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
