@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.config.ConveyorConfig;
@@ -66,27 +67,27 @@ public class WorkerService {
 
     static String workerId(String workerId) {
         if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
-            throw ApiException.validation("workerId is required (at most 200 characters)");
+            throw ProblemException.validation("workerId is required (at most 200 characters)");
         }
         return workerId;
     }
 
     public Uni<List<Task>> claim(ClaimRequest req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = workerId(req.workerId());
         List<String> caps = req.capabilities() == null ? List.of() : req.capabilities();
         if (caps.stream().anyMatch(java.util.Objects::isNull) || caps.size() > 50) {
-            throw ApiException.validation("capabilities must be at most 50 strings");
+            throw ProblemException.validation("capabilities must be at most 50 strings");
         }
         int max = req.max() == null ? 1 : req.max();
         if (max < 1 || max > MAX_CLAIM) {
-            throw ApiException.validation("max must be from 1 to " + MAX_CLAIM);
+            throw ProblemException.validation("max must be from 1 to " + MAX_CLAIM);
         }
         int wait = req.waitSeconds() == null ? 0 : req.waitSeconds();
         if (wait < 0 || wait > MAX_WAIT_SECONDS) {
-            throw ApiException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
+            throw ProblemException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
         }
         String[] runnable = types.runnableBy(caps, taskTypes(req.taskTypes()));
         Instant deadline = Instant.now().plusSeconds(wait);
@@ -103,11 +104,11 @@ public class WorkerService {
             return null;
         }
         if (requested.size() > MAX_CLAIM_TYPES) {
-            throw ApiException.validation("taskTypes must be at most " + MAX_CLAIM_TYPES + " names");
+            throw ProblemException.validation("taskTypes must be at most " + MAX_CLAIM_TYPES + " names");
         }
         for (String t : requested) {
             if (t == null || t.isBlank() || t.length() > 200) {
-                throw ApiException.validation("taskTypes must be non-blank names of at most 200 characters");
+                throw ProblemException.validation("taskTypes must be non-blank names of at most 200 characters");
             }
         }
         return Set.copyOf(requested);
@@ -138,7 +139,7 @@ public class WorkerService {
 
     static UUID token(UUID leaseToken) {
         if (leaseToken == null) {
-            throw ApiException.validation("leaseToken is required");
+            throw ProblemException.validation("leaseToken is required");
         }
         return leaseToken;
     }
@@ -147,9 +148,9 @@ public class WorkerService {
     private Uni<Task> refused(SqlClient c, UUID taskId, UUID token, String worker) {
         return tasks.find(c, taskId).map(t -> {
             if (t == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
-            throw ApiException.leaseLost(leaseLostDetail(t, token, worker));
+            throw TaskProblems.leaseLost(leaseLostDetail(t, token, worker));
         });
     }
 
@@ -170,15 +171,15 @@ public class WorkerService {
 
     public Uni<HeartbeatAnswer> heartbeat(UUID taskId, Heartbeat req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
         if (req.progress() != null && (req.progress() < 0 || req.progress() > 100)) {
-            throw ApiException.validation("progress must be from 0 to 100");
+            throw ProblemException.validation("progress must be from 0 to 100");
         }
         if (req.message() != null && req.message().length() > 1000) {
-            throw ApiException.validation("message must be at most 1000 characters");
+            throw ProblemException.validation("message must be at most 1000 characters");
         }
         return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, worker, req.progress(), req.message()).chain(t -> {
             if (t != null) {
@@ -197,14 +198,14 @@ public class WorkerService {
 
     private static void checkOutputLocation(String outputLocation, String field) {
         if (outputLocation != null && outputLocation.length() > 4096) {
-            throw ApiException.validation(field + " must be at most 4096 characters");
+            throw ProblemException.validation(field + " must be at most 4096 characters");
         }
     }
 
     /** The single-task complete: the batch path with one item, its refusal as 404 or 409. */
     public Uni<Task> complete(UUID taskId, Complete req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
@@ -214,8 +215,8 @@ public class WorkerService {
             CompleteResult r = results.get(0);
             return switch (r.outcome()) {
                 case CompleteResult.COMPLETE -> r.task();
-                case CompleteResult.TASK_NOT_FOUND -> throw ApiException.notFound("task " + taskId);
-                default -> throw ApiException.leaseLost(r.error().detail());
+                case CompleteResult.TASK_NOT_FOUND -> throw ProblemException.notFound("task " + taskId);
+                default -> throw TaskProblems.leaseLost(r.error().detail());
             };
         });
     }
@@ -226,25 +227,25 @@ public class WorkerService {
      */
     public Uni<CompleteResults> complete(CompleteBatch req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = workerId(req.workerId());
         List<CompleteItem> items = req.tasks();
         if (items == null || items.isEmpty() || items.size() > MAX_COMPLETE) {
-            throw ApiException.validation("tasks must hold 1 to " + MAX_COMPLETE + " items");
+            throw ProblemException.validation("tasks must hold 1 to " + MAX_COMPLETE + " items");
         }
         Set<UUID> seen = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             CompleteItem item = items.get(i);
             if (item == null || item.taskId() == null) {
-                throw ApiException.validation("tasks[" + i + "].taskId is required");
+                throw ProblemException.validation("tasks[" + i + "].taskId is required");
             }
             if (item.leaseToken() == null) {
-                throw ApiException.validation("tasks[" + i + "].leaseToken is required");
+                throw ProblemException.validation("tasks[" + i + "].leaseToken is required");
             }
             checkOutputLocation(item.outputLocation(), "tasks[" + i + "].outputLocation");
             if (!seen.add(item.taskId())) {
-                throw ApiException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
+                throw ProblemException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
             }
         }
         return pool.withTransaction(c -> completeAll(c, worker, items)).map(CompleteResults::new);
@@ -328,7 +329,7 @@ public class WorkerService {
 
     public Uni<Task> fail(UUID taskId, Fail req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = workerId(req.workerId());
         UUID token = token(req.leaseToken());
@@ -340,14 +341,14 @@ public class WorkerService {
         String message = error;
         return pool.withTransaction(c -> tasks.find(c, taskId).chain(current -> {
             if (current == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             if (!TaskStatus.IN_PROGRESS.equals(current.status()) || !holds(current, token, worker)) {
                 if (holds(current, token, worker)
                         && (TaskStatus.FAILED.equals(current.status()) || TaskStatus.QUEUED.equals(current.status()))) {
                     return Uni.createFrom().item(current); // a repeat with the same lease changes nothing
                 }
-                throw ApiException.leaseLost(leaseLostDetail(current, token, worker));
+                throw TaskProblems.leaseLost(leaseLostDetail(current, token, worker));
             }
             TaskType type = types.find(current.taskType());
             boolean retry = retryable && current.attempts() < current.maxAttempts();
@@ -372,7 +373,7 @@ public class WorkerService {
     public Uni<Task> get(UUID taskId) {
         return pool.withConnection(c -> tasks.find(c, taskId)).map(t -> {
             if (t == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             return t;
         });
