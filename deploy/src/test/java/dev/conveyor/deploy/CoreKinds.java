@@ -48,7 +48,7 @@ final class CoreKinds {
             return model.getMethod("fromJson", String.class).invoke(null, resource.toString());
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            throw new IllegalArgumentException(Kustomize.id(resource) + ": " + cause.getMessage(), cause);
+            throw new IllegalArgumentException(Manifests.id(resource) + ": " + cause.getMessage(), cause);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }

@@ -22,10 +22,10 @@ class CoreKindsTest {
     @MethodSource("overlays")
     void everyRenderedCoreKindParsesStrictlyWithTheKubernetesModels(String overlay) {
         Rendered r = Rendered.of(overlay);
-        List<ObjectNode> core = r.resources().stream().filter(Kustomize::isBuiltIn).toList();
+        List<ObjectNode> core = r.resources().stream().filter(Manifests::isBuiltIn).toList();
         assertThat(core).as("core kinds in %s", r).hasSizeGreaterThan(20);
         for (ObjectNode resource : core) {
-            assertThat(CoreKinds.parseStrict(resource)).as(Kustomize.id(resource)).isNotNull();
+            assertThat(CoreKinds.parseStrict(resource)).as(Manifests.id(resource)).isNotNull();
         }
     }
 
@@ -37,7 +37,7 @@ class CoreKindsTest {
             String type = CoreKinds.typeKey(resource);
             assertThat(CoreKinds.MODELS.containsKey(type) || OperatorKinds.ALL.contains(type))
                     .as("%s: %s is neither a validated core kind nor a checked operator kind", r, type).isTrue();
-            assertThat(resource.path("metadata").path("namespace").asText()).as(Kustomize.id(resource))
+            assertThat(resource.path("metadata").path("namespace").asText()).as(Manifests.id(resource))
                     .isEqualTo(r.namespace()).isNotBlank();
         }
     }

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The rendered overlays of deploy/k8s/overlays. Rendering uses {@code kubectl kustomize} when kubectl is on the
- * PATH and the documented Java equivalent ({@link Kustomize}) otherwise; {@code -Ddeploy.renderer=java|kubectl}
- * forces one. Each render is also written to target/rendered/&lt;overlay&gt;.yaml for inspection.
+ * The rendered overlays of deploy/k8s/overlays, rendered by {@code kubectl kustomize} (kubectl is on every machine this
+ * project builds on; without it the deploy tests fail, they do not skip). Each render is also written to
+ * target/rendered/&lt;overlay&gt;.yaml for inspection.
  */
 public record Rendered(String overlay, String renderer, List<ObjectNode> resources) {
 
@@ -48,12 +48,16 @@ public record Rendered(String overlay, String renderer, List<ObjectNode> resourc
 
     private static Rendered render(String overlay) {
         Path dir = k8sDir().resolve("overlays").resolve(overlay);
-        String choice = System.getProperty("deploy.renderer", kubectlAvailable() ? "kubectl" : "java");
-        List<ObjectNode> docs = choice.equals("kubectl") ? Kustomize.parseDocuments(kubectlKustomize(dir)) : Kustomize.render(dir);
+        if (!kubectlAvailable()) {
+            throw new IllegalStateException("kubectl is not on the PATH: the deploy tests render the overlays with"
+                    + " `kubectl kustomize` (install kubectl 1.32 or newer)");
+        }
+        String choice = "kubectl";
+        List<ObjectNode> docs = Manifests.parseDocuments(kubectlKustomize(dir));
         Path out = Path.of(System.getProperty("deploy.rendered.dir", "target/rendered")).resolve(overlay + ".yaml");
         try {
             Files.createDirectories(out.getParent());
-            Files.writeString(out, "# rendered by " + choice + "\n" + Kustomize.toYaml(docs));
+            Files.writeString(out, "# rendered by " + choice + "\n" + Manifests.toYaml(docs));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

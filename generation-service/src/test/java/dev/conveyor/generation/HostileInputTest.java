@@ -97,6 +97,24 @@ class HostileInputTest {
         unchanged();
     }
 
+    /** Was 401 unauthorized here (403 in task-api, 404 in the gateway); one type URI: the code as written (no dashes). */
+    @Test
+    void aTokenWhoseSubjectIsNotAUserIdIs401InvalidSubject() {
+        String bad = DevstackResource.keys().token("not-a-user-id", java.util.List.of("user"), java.time.Instant.now(),
+                java.time.Duration.ofMinutes(10));
+        Response r = io.restassured.RestAssured.given().auth().oauth2(bad).get("/v1/generations/" + generationId);
+        assertThat(r.statusCode()).as(r.body().asString()).isEqualTo(401);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.jsonPath().getString("code")).isEqualTo("invalid_subject");
+        assertThat(r.jsonPath().getString("type")).isEqualTo("https://conveyor.dev/problems/invalid_subject");
+    }
+
+    @Test
+    void aValidationProblemsTypeIsItsCodeAsWritten() {
+        Response r = as(owner).get("/v1/generations/not-a-uuid");
+        assertThat(r.jsonPath().getString("type")).isEqualTo("https://conveyor.dev/problems/" + r.jsonPath().getString("code"));
+    }
+
     private static void assertProblem(RawHttp.Answer a, int status, String code) {
         assertThat(a.status()).as(a.headers()).isEqualTo(status);
         assertThat(a.headers().toLowerCase()).contains("content-type: application/problem+json");

@@ -41,6 +41,15 @@ class HttpProblemsTest {
         problem(given().auth().oauth2(worker).queryParam("channel", channel).get("/v1/changes"), 403, "forbidden");
     }
 
+    /** Was 404 not_found here (401 in generation-service, 403 in task-api): one fault, one answer in every service. */
+    @Test
+    void aTokenWhoseSubjectIsNotAUserIdIs401InvalidSubject() {
+        String bad = DevstackResource.keys().token("not-a-user-id", List.of("user"), Instant.now(), Duration.ofMinutes(10));
+        Response r = given().auth().oauth2(bad).queryParam("channel", "user:" + UUID.randomUUID()).get("/v1/changes");
+        problem(r, 401, "invalid_subject");
+        assertThat(r.jsonPath().getString("type")).isEqualTo("https://conveyor.dev/problems/invalid_subject");
+    }
+
     @Test
     void httpLayerLimitsAnswerProblemJson() throws Exception {
         assertProblem(RawHttp.send("POST /v1/changes HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2000000"),

@@ -59,6 +59,18 @@ class HostileInputTest {
         return "{\"prompt\":\"p\",\"a\":" + "{\"a\":".repeat(levels - 2) + "{\"x\":" + inner + "}" + "}".repeat(levels - 2) + "}";
     }
 
+    /** Was 403 here (401 in generation-service, 404 in the gateway): a token whose sub is no user id is 401 everywhere. */
+    @Test
+    void aTokenWhoseSubjectIsNotAUserIdIs401InvalidSubject() throws Exception {
+        String bad = DevstackResource.keys().token("not-a-user-id", List.of("user"), java.time.Instant.now(),
+                java.time.Duration.ofMinutes(10));
+        refused(401, "invalid_subject", () -> io.restassured.RestAssured.given().auth().oauth2(bad)
+                .contentType("application/json").body(createJson("{\"prompt\":\"p\"}", "")).post("/v1/tasks"));
+        Response r = io.restassured.RestAssured.given().auth().oauth2(bad).get("/v1/projects");
+        assertThat(r.jsonPath().getString("type")).isEqualTo("https://conveyor.dev/problems/invalid_subject");
+        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
+    }
+
     @Test
     void aRepeatedKeyIsMalformedJsonOnEveryJsonEndpoint() throws Exception {
         String p = "/v1/projects/" + user.projectId();

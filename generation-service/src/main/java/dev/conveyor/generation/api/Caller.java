@@ -1,6 +1,6 @@
 package dev.conveyor.generation.api;
 
-import dev.conveyor.generation.domain.Problem;
+import dev.conveyor.kit.http.ProblemException;
 import jakarta.enterprise.context.RequestScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -20,7 +20,7 @@ public class Caller {
         try {
             return UUID.fromString(subject);
         } catch (RuntimeException e) {
-            throw new Problem(401, "unauthorized", "the token's subject is not a user id");
+            throw ProblemException.invalidSubject();
         }
     }
 }

@@ -4,7 +4,7 @@ import dev.conveyor.generation.domain.Completion;
 import dev.conveyor.generation.domain.GalleryService;
 import dev.conveyor.generation.domain.Generation;
 import dev.conveyor.generation.domain.Page;
-import dev.conveyor.generation.domain.Problem;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.generation.store.GenerationStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -46,7 +46,7 @@ public class GenerationResource {
                                                     @QueryParam("page") String page, @QueryParam("limit") String limit) {
         UUID project = Params.pathId(projectId, "project");
         if (type != null && !Completion.GENERATION_TYPES.contains(type)) {
-            throw Problem.validation("type must be one of " + Completion.GENERATION_TYPES);
+            throw ProblemException.validation("type must be one of " + Completion.GENERATION_TYPES);
         }
         var filter = new GenerationStore.Filter(Params.queryId(shotId, "shotId"), type, Params.bool(unpositioned, "unpositioned"));
         boolean withTaskData = Boolean.TRUE.equals(Params.bool(includeTaskData, "includeTaskData"));
@@ -69,7 +69,7 @@ public class GenerationResource {
     public Uni<List<Generation>> generationsOfTask(@QueryParam("taskId") String taskId) {
         UUID task = Params.queryId(taskId, "taskId");
         if (task == null) {
-            throw Problem.validation("taskId is required");
+            throw ProblemException.validation("taskId is required");
         }
         return gallery.generationsOfTask(caller.userId(), task);
     }

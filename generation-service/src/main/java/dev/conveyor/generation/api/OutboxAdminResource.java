@@ -3,7 +3,7 @@ package dev.conveyor.generation.api;
 import dev.conveyor.kit.outbox.OutboxDeadLetters;
 import dev.conveyor.kit.outbox.OutboxDeadLetters.DeadLetter;
 import dev.conveyor.kit.outbox.OutboxDeadLetters.Redriven;
-import dev.conveyor.generation.domain.Problem;
+import dev.conveyor.kit.http.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -50,9 +50,9 @@ public class OutboxAdminResource {
         try {
             deadLetterId = Long.parseLong(id);
         } catch (NumberFormatException e) {
-            throw Problem.notFound("dead letter " + id);
+            throw ProblemException.notFound("dead letter " + id);
         }
-        return deadLetters.redrive(deadLetterId).orElseThrow(() -> Problem.notFound("dead letter " + id));
+        return deadLetters.redrive(deadLetterId).orElseThrow(() -> ProblemException.notFound("dead letter " + id));
     }
 
     private static long cursor(String after) {
@@ -64,6 +64,6 @@ public class OutboxAdminResource {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw Problem.validation("after must be a dead letter id (a non-negative integer)");
+        throw ProblemException.validation("after must be a dead letter id (a non-negative integer)");
     }
 }

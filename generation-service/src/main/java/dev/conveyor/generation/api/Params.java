@@ -1,7 +1,7 @@
 package dev.conveyor.generation.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.generation.domain.Problem;
+import dev.conveyor.kit.http.ProblemException;
 
 import java.util.UUID;
 
@@ -18,7 +18,7 @@ final class Params {
         try {
             return UUID.fromString(value);
         } catch (RuntimeException e) {
-            throw Problem.notFound(what + " " + value);
+            throw ProblemException.notFound(what + " " + value);
         }
     }
 
@@ -29,7 +29,7 @@ final class Params {
         try {
             return UUID.fromString(value.strip());
         } catch (RuntimeException e) {
-            throw Problem.validation(name + " must be a UUID");
+            throw ProblemException.validation(name + " must be a UUID");
         }
     }
 
@@ -41,10 +41,10 @@ final class Params {
         try {
             parsed = Integer.parseInt(value.strip());
         } catch (NumberFormatException e) {
-            throw Problem.validation(name + " must be an integer");
+            throw ProblemException.validation(name + " must be an integer");
         }
         if (parsed < min || parsed > max) {
-            throw Problem.validation(name + " must be between " + min + " and " + max);
+            throw ProblemException.validation(name + " must be between " + min + " and " + max);
         }
         return parsed;
     }
@@ -56,13 +56,13 @@ final class Params {
         return switch (value.strip().toLowerCase()) {
             case "true" -> Boolean.TRUE;
             case "false" -> Boolean.FALSE;
-            default -> throw Problem.validation(name + " must be true or false");
+            default -> throw ProblemException.validation(name + " must be true or false");
         };
     }
 
     static JsonNode object(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw Problem.validation("the request body must be a JSON object");
+            throw ProblemException.validation("the request body must be a JSON object");
         }
         return body;
     }
@@ -70,7 +70,7 @@ final class Params {
     static String name(JsonNode body) {
         JsonNode name = object(body).get("name");
         if (name == null || !name.isTextual()) {
-            throw Problem.validation("name is required and must be a string");
+            throw ProblemException.validation("name is required and must be a string");
         }
         return name.asText();
     }
@@ -82,7 +82,7 @@ final class Params {
             return null;
         }
         if (!position.isIntegralNumber() || !position.canConvertToInt() || position.asInt() < 0) {
-            throw Problem.validation("position must be an integer 0 or more, or null for unpositioned");
+            throw ProblemException.validation("position must be an integer 0 or more, or null for unpositioned");
         }
         return position.asInt();
     }

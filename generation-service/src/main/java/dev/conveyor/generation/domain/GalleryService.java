@@ -1,5 +1,6 @@
 package dev.conveyor.generation.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
@@ -47,7 +48,7 @@ public class GalleryService {
 
     public Uni<Generation> generation(UUID userId, UUID generationId) {
         return generations.findOwned(pool, userId, generationId)
-                .map(found -> found.orElseThrow(() -> Problem.notFound("generation " + generationId)));
+                .map(found -> found.orElseThrow(() -> ProblemException.notFound("generation " + generationId)));
     }
 
     /** The caller's generations made by the task (empty when it made none). */
@@ -59,7 +60,7 @@ public class GalleryService {
         return inTransaction(conn -> generations.lockOwned(conn, userId, generationId)
                 .flatMap(locked -> {
                     if (locked.isEmpty()) {
-                        throw Problem.notFound("generation " + generationId);
+                        throw ProblemException.notFound("generation " + generationId);
                     }
                     return generations.find(conn, generationId);
                 })
@@ -83,7 +84,7 @@ public class GalleryService {
         return inTransaction(conn -> projects.isOwner(conn, userId, projectId)
                 .flatMap(owned -> {
                     if (!owned) {
-                        throw Problem.notFound("project " + projectId);
+                        throw ProblemException.notFound("project " + projectId);
                     }
                     return shots.insert(conn, UUID.randomUUID(), projectId, valid);
                 })
@@ -125,17 +126,17 @@ public class GalleryService {
     /** Links the generation to the shot at {@code position} (null = unpositioned), or moves it there. */
     public Uni<Generation> place(UUID userId, UUID shotId, UUID generationId, Integer position) {
         if (position != null && position < 0) {
-            throw Problem.validation("position must be 0 or more, or null for unpositioned");
+            throw ProblemException.validation("position must be 0 or more, or null for unpositioned");
         }
         return inTransaction(conn -> lockShot(conn, userId, shotId)
                 .flatMap(shot -> generations.lockOwned(conn, userId, generationId).flatMap(found -> {
                     if (found.isEmpty()) {
-                        throw Problem.notFound("generation " + generationId);
+                        throw ProblemException.notFound("generation " + generationId);
                     }
                     return generations.find(conn, generationId);
                 }).flatMap(generation -> {
                     if (!generation.orElseThrow().projectId().equals(shot.projectId())) {
-                        throw Problem.validation("generation " + generationId + " belongs to another project than shot " + shotId);
+                        throw ProblemException.validation("generation " + generationId + " belongs to another project than shot " + shotId);
                     }
                     return shots.upsertLink(conn, shotId, generationId, position)
                             .flatMap(ignored -> linkChanged(conn, shot, generationId, userId, true, position));
@@ -146,7 +147,7 @@ public class GalleryService {
         return inTransaction(conn -> lockShot(conn, userId, shotId)
                 .flatMap(shot -> shots.deleteLink(conn, shotId, generationId).flatMap(removed -> {
                     if (!removed) {
-                        throw Problem.notFound("generation " + generationId + " in shot " + shotId);
+                        throw ProblemException.notFound("generation " + generationId + " in shot " + shotId);
                     }
                     return linkChanged(conn, shot, generationId, userId, false, null);
                 })));
@@ -174,18 +175,18 @@ public class GalleryService {
     private Uni<Boolean> ownedProject(UUID userId, UUID projectId) {
         return projects.isOwner(pool, userId, projectId).map(owned -> {
             if (!owned) {
-                throw Problem.notFound("project " + projectId);
+                throw ProblemException.notFound("project " + projectId);
             }
             return true;
         });
     }
 
     private Uni<Shot> ownedShot(UUID userId, UUID shotId) {
-        return shots.findOwned(pool, userId, shotId).map(found -> found.orElseThrow(() -> Problem.notFound("shot " + shotId)));
+        return shots.findOwned(pool, userId, shotId).map(found -> found.orElseThrow(() -> ProblemException.notFound("shot " + shotId)));
     }
 
     private Uni<Shot> lockShot(SqlConnection conn, UUID userId, UUID shotId) {
-        return shots.lockOwned(conn, userId, shotId).map(found -> found.orElseThrow(() -> Problem.notFound("shot " + shotId)));
+        return shots.lockOwned(conn, userId, shotId).map(found -> found.orElseThrow(() -> ProblemException.notFound("shot " + shotId)));
     }
 
     private <T> Uni<T> inTransaction(Function<SqlConnection, Uni<T>> work) {
@@ -194,11 +195,11 @@ public class GalleryService {
 
     static String validName(String name) {
         if (name == null || name.isBlank()) {
-            throw Problem.validation("name is required");
+            throw ProblemException.validation("name is required");
         }
         String trimmed = name.strip();
         if (trimmed.length() > Shot.MAX_NAME_LENGTH) {
-            throw Problem.validation("name is longer than " + Shot.MAX_NAME_LENGTH + " characters");
+            throw ProblemException.validation("name is longer than " + Shot.MAX_NAME_LENGTH + " characters");
         }
         return trimmed;
     }

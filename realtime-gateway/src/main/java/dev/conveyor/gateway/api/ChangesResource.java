@@ -5,6 +5,7 @@ import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.messaging.ChangeLog;
 import dev.conveyor.gateway.messaging.ChangeLogService;
+import dev.conveyor.kit.http.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -54,7 +55,7 @@ public class ChangesResource {
         try {
             caller = UUID.fromString(jwt.getSubject());
         } catch (RuntimeException e) {
-            throw new ProblemException(404, "not_found", "Not found", "no such channel for this user: " + channel);
+            throw ProblemException.invalidSubject();
         }
         ChangeLog log = changeLogService.changeLog();
         boolean allowed = channel.kind() == Channel.Kind.USER
@@ -67,7 +68,7 @@ public class ChangesResource {
         try {
             resume = log.changes(channel, since);
         } catch (ChangeLog.NotReadyException e) {
-            throw new ProblemException(503, "unavailable", "Unavailable", e.getMessage());
+            throw ProblemException.unavailable(e.getMessage());
         }
         return new Changes(resume.keys(), resume.position().toString(), resume.reset());
     }

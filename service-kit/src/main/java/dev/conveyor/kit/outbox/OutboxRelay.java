@@ -1,5 +1,7 @@
 package dev.conveyor.kit.outbox;
 
+import dev.conveyor.kit.loop.BackgroundLoop;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,8 +43,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong waitingDeadLetters = new AtomicLong();
     private final AtomicLong lastSuccessMillis = new AtomicLong(System.currentTimeMillis());
     private final Counter deadLettered;
-    private volatile boolean running;
-    private Thread thread;
+    private BackgroundLoop loop;
     private ScheduledExecutorService measurer;
 
     public OutboxRelay(DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
@@ -65,13 +66,11 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     public synchronized void start() {
-        if (running) {
+        if (loop != null) {
             return;
         }
-        running = true;
-        thread = new Thread(this::loop, settings.service() + "-outbox-relay");
-        thread.setDaemon(true);
-        thread.start();
+        loop = new BackgroundLoop(settings.service() + "-outbox-relay", this::step, Duration.ofMillis(100), Duration.ofSeconds(5))
+                .start();
         measurer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, settings.service() + "-outbox-measure");
             t.setDaemon(true);
@@ -83,19 +82,13 @@ public final class OutboxRelay implements AutoCloseable {
     /** Stops the thread (waits up to 10 s); the producer belongs to the caller. */
     @Override
     public synchronized void close() {
-        running = false;
         if (measurer != null) {
             measurer.shutdownNow();
             measurer = null;
         }
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            thread = null;
+        if (loop != null) {
+            loop.close();
+            loop = null;
         }
     }
 
@@ -120,37 +113,26 @@ public final class OutboxRelay implements AutoCloseable {
         return settings;
     }
 
-    private void loop() {
-        long failures = 0;
-        while (running) {
-            try {
-                OutboxPass.Result result = relayOnce();
-                if (result.failure() != null) {
-                    failures++;
-                    LOG.warnf("outbox relay of %s: publishing failed (%d in a row), %d rows published before it, retrying: %s",
-                            settings.service(), failures, result.published(), result.failure().toString());
-                    TimeUnit.MILLISECONDS.sleep(Math.min(5000, 100L * failures));
-                    continue;
-                }
-                failures = 0;
-                if (result.published() + result.deadLettered() < settings.batchSize()) {
-                    nudge.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                    nudge.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                failures++;
-                LOG.warnf("outbox relay of %s: pass failed (%d in a row), retrying: %s", settings.service(), failures, e.toString());
-                try {
-                    TimeUnit.MILLISECONDS.sleep(Math.min(5000, 100L * failures));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+    /**
+     * One pass, then a wait for a nudge when the outbox had less than a batch; a pass that could not publish throws so
+     * the {@link BackgroundLoop} backs off (100 ms doubling to 5 s) and tries again.
+     */
+    private void step() throws Exception {
+        OutboxPass.Result result = relayOnce();
+        if (result.failure() != null) {
+            throw new IllegalStateException("outbox relay of " + settings.service() + ": publishing failed, "
+                    + result.published() + " rows published before it", result.failure());
         }
+        if (result.published() + result.deadLettered() < settings.batchSize()) {
+            nudge.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            nudge.drainPermits();
+        }
+    }
+
+    /** The relay's readiness, named {@code <service>-outbox-relay}: down while its passes fail or when it is stopped. */
+    public boolean isHealthy() {
+        BackgroundLoop current = loop;
+        return current != null && current.isHealthy();
     }
 
     /** One pass (see {@link OutboxPass}); a passing failure is in the result, after the acknowledged rows committed. */

@@ -1,6 +1,6 @@
 package dev.conveyor.taskapi.api;
 
-import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.kit.http.ProblemException;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.UUID;
@@ -17,7 +17,7 @@ final class Ids {
             }
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_id", what + " must be a UUID");
+            throw ProblemException.badRequest("invalid_id", what + " must be a UUID");
         }
     }
 
@@ -27,7 +27,7 @@ final class Ids {
         try {
             return UUID.fromString(sub);
         } catch (RuntimeException e) {
-            throw new ApiException(403, "invalid_subject", "Forbidden", "the token's sub must be a user id (UUID)");
+            throw ProblemException.invalidSubject();
         }
     }
 }

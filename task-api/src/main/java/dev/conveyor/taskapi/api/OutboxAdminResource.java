@@ -3,7 +3,7 @@ package dev.conveyor.taskapi.api;
 import dev.conveyor.kit.outbox.OutboxDeadLetters;
 import dev.conveyor.kit.outbox.OutboxDeadLetters.DeadLetter;
 import dev.conveyor.kit.outbox.OutboxDeadLetters.Redriven;
-import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.kit.http.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -52,9 +52,9 @@ public class OutboxAdminResource {
         try {
             deadLetterId = Long.parseLong(id);
         } catch (NumberFormatException e) {
-            throw ApiException.notFound("dead letter " + id);
+            throw ProblemException.notFound("dead letter " + id);
         }
-        return deadLetters.redrive(deadLetterId).orElseThrow(() -> ApiException.notFound("dead letter " + id));
+        return deadLetters.redrive(deadLetterId).orElseThrow(() -> ProblemException.notFound("dead letter " + id));
     }
 
     private static long cursor(String after) {
@@ -66,6 +66,6 @@ public class OutboxAdminResource {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiException.validation("after must be a dead letter id (a non-negative integer)");
+        throw ProblemException.validation("after must be a dead letter id (a non-negative integer)");
     }
 }

@@ -1,6 +1,6 @@
 package dev.conveyor.taskapi.api;
 
-import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.domain.Dtos.ProjectRequest;
 import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
@@ -115,7 +115,7 @@ public class ProjectResource {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw ApiException.validation(name + " must be an integer");
+            throw ProblemException.validation(name + " must be an integer");
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.conveyor.taskapi.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
-import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
 
 import java.nio.charset.StandardCharsets;
@@ -29,10 +29,10 @@ final class RequestLimits {
         try {
             size = Json.MAPPER.writeValueAsString(metadata).getBytes(StandardCharsets.UTF_8).length;
         } catch (JsonProcessingException e) {
-            throw ApiException.validation(field + " is not valid JSON");
+            throw ProblemException.validation(field + " is not valid JSON");
         }
         if (size > MAX_METADATA_BYTES) {
-            throw new ApiException(413, "metadata_too_large", "Metadata too large",
+            throw new ProblemException(413, "metadata_too_large", "Metadata too large",
                     field + " is " + size + " bytes; at most " + MAX_METADATA_BYTES + " are accepted");
         }
     }
@@ -54,7 +54,7 @@ final class RequestLimits {
         }
         for (String c : capabilities) {
             if (c != null && (c.isBlank() || c.length() > MAX_CAPABILITY)) {
-                throw ApiException.validation("each capability must be 1 to " + MAX_CAPABILITY + " characters");
+                throw ProblemException.validation("each capability must be 1 to " + MAX_CAPABILITY + " characters");
             }
         }
     }

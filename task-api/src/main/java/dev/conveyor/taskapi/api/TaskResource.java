@@ -4,7 +4,7 @@ import dev.conveyor.taskapi.domain.Dtos.CreateTask;
 import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
 import dev.conveyor.taskapi.domain.Dtos.Estimate;
 import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
-import dev.conveyor.taskapi.domain.ApiException;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Task;
 import dev.conveyor.taskapi.domain.TaskBatchService;
 import dev.conveyor.taskapi.domain.TaskListing;
@@ -94,7 +94,7 @@ public class TaskResource {
             + "whole pipeline's, with a breakdown per task type (the task itself, then the children it will create)")
     public Estimate estimate(EstimateRequest req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         Ids.user(jwt);
         var checked = tasks.estimate(req.taskType(), req.params());

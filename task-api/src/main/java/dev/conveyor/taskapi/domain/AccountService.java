@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.domain.Dtos.Account;
 import dev.conveyor.taskapi.domain.Dtos.CreditGrant;
@@ -41,13 +42,13 @@ public class AccountService {
     /** Adds credits (creating the account when missing): a grant ledger entry and credits.changed. */
     public Uni<Account> grant(UUID userId, CreditGrant req) {
         if (req == null || req.amount() == null) {
-            throw ApiException.validation("amount is required");
+            throw ProblemException.validation("amount is required");
         }
         if (req.amount() < 1 || req.amount() > MAX_GRANT) {
-            throw ApiException.validation("amount must be from 1 to " + MAX_GRANT);
+            throw ProblemException.validation("amount must be from 1 to " + MAX_GRANT);
         }
         if (req.reason() != null && req.reason().length() > 500) {
-            throw ApiException.validation("reason must be at most 500 characters");
+            throw ProblemException.validation("reason must be at most 500 characters");
         }
         long amount = req.amount();
         return pool.withTransaction(c -> accounts.grant(c, userId, amount)
@@ -69,7 +70,7 @@ public class AccountService {
 
     private static void checkClientId(String clientId) {
         if (clientId == null || clientId.isBlank() || clientId.length() > 200) {
-            throw ApiException.validation("clientId is required (at most 200 characters)");
+            throw ProblemException.validation("clientId is required (at most 200 characters)");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.domain.Dtos.ChildItem;
 import dev.conveyor.taskapi.domain.Dtos.CreateChild;
@@ -48,7 +49,7 @@ public class ChildTaskService {
 
     public Uni<Created> createChild(UUID parentId, CreateChild req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         ChildItem item = new ChildItem(req.taskType(), req.params(), req.dependsOn(), null, req.priority(), req.idempotencyKey());
         return create(parentId, req.workerId(), req.leaseToken(), List.of(item), false).map(created -> created.get(0));
@@ -56,10 +57,10 @@ public class ChildTaskService {
 
     public Uni<List<Created>> createChildren(UUID parentId, CreateChildren req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         if (req.children() == null || req.children().isEmpty() || req.children().size() > MAX_CHILDREN) {
-            throw ApiException.validation("children must hold 1 to " + MAX_CHILDREN + " items");
+            throw ProblemException.validation("children must hold 1 to " + MAX_CHILDREN + " items");
         }
         return create(parentId, req.workerId(), req.leaseToken(), req.children(), true);
     }
@@ -73,7 +74,7 @@ public class ChildTaskService {
             String at = "children[" + i + "]";
             try {
                 validated.add(validate(items.get(i), i, keys));
-            } catch (ApiException e) {
+            } catch (ProblemException e) {
                 throw batch ? e.at(at) : e;
             }
         }
@@ -88,16 +89,16 @@ public class ChildTaskService {
 
     private Validated validate(ChildItem item, int index, Set<String> keys) {
         if (item == null) {
-            throw ApiException.validation("a child is required");
+            throw ProblemException.validation("a child is required");
         }
         Validated v = taskService.validate(item.taskType(), item.params(), item.priority(), item.dependsOn(), item.idempotencyKey());
         for (Integer j : item.dependsOnItems() == null ? List.<Integer>of() : item.dependsOnItems()) {
             if (j == null || j < 0 || j >= index) {
-                throw ApiException.validation("dependsOnItems must name earlier children of the batch (0 to " + (index - 1) + ")");
+                throw ProblemException.validation("dependsOnItems must name earlier children of the batch (0 to " + (index - 1) + ")");
             }
         }
         if (v.key() != null && !keys.add(v.key())) {
-            throw ApiException.validation("idempotencyKey appears more than once in the batch");
+            throw ProblemException.validation("idempotencyKey appears more than once in the batch");
         }
         return v;
     }
@@ -123,7 +124,7 @@ public class ChildTaskService {
         return existing.chain(found -> found != null ? replay(c, parent, found)
                         : taskService.insert(c, parent.userId(), parent.projectId(), v, parent.id(), null, v.key(), true)
                                 .map(task -> new Created(task, false)))
-                .onFailure(ApiException.class).transform(e -> batch ? ((ApiException) e).at("children[" + i + "]") : e)
+                .onFailure(ProblemException.class).transform(e -> batch ? ((ProblemException) e).at("children[" + i + "]") : e)
                 .chain(created -> {
                     out.add(created);
                     return createFrom(c, parent, items, validated, i + 1, out, batch);
@@ -138,7 +139,7 @@ public class ChildTaskService {
         Set<UUID> deps = new LinkedHashSet<>(v.deps());
         item.dependsOnItems().forEach(j -> deps.add(earlier.get(j).task().id()));
         if (deps.size() > TaskService.MAX_DEPENDENCIES) {
-            throw ApiException.validation("at most " + TaskService.MAX_DEPENDENCIES + " dependencies");
+            throw ProblemException.validation("at most " + TaskService.MAX_DEPENDENCIES + " dependencies");
         }
         return new Validated(v.type(), v.params(), v.checked(), v.priority(), deps, v.key());
     }
@@ -159,7 +160,7 @@ public class ChildTaskService {
                 return Uni.createFrom().item(asIs);
             }
             return taskService.dependenciesStatus(c, child.userId(), child.projectId(), new LinkedHashSet<>(child.dependsOn()), null)
-                    .onFailure(ApiException.class).recoverWithNull()
+                    .onFailure(ProblemException.class).recoverWithNull()
                     .chain(status -> status == null ? Uni.createFrom().item(asIs)
                             : pipelines.unpaidDescendants(c, child.id()).chain(unpaid -> {
                                 long cost = Math.addExact(share.cost(), unpaid);
@@ -174,9 +175,9 @@ public class ChildTaskService {
     private Uni<List<Created>> leaseRefused(SqlClient c, UUID parentId) {
         return tasks.find(c, parentId).map(t -> {
             if (t == null) {
-                throw ApiException.notFound("task " + parentId);
+                throw ProblemException.notFound("task " + parentId);
             }
-            throw ApiException.leaseLost("task " + parentId + " is " + t.status()
+            throw TaskProblems.leaseLost("task " + parentId + " is " + t.status()
                     + " and this worker does not hold its current, unexpired lease");
         });
     }

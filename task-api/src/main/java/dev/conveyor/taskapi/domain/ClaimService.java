@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
 import dev.conveyor.taskapi.messaging.PgSignals;
@@ -46,20 +47,20 @@ public class ClaimService {
 
     public Uni<List<Task>> claim(ClaimRequest req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = Leases.workerId(req.workerId());
         List<String> caps = req.capabilities() == null ? List.of() : req.capabilities();
         if (caps.stream().anyMatch(Objects::isNull) || caps.size() > 50) {
-            throw ApiException.validation("capabilities must be at most 50 strings");
+            throw ProblemException.validation("capabilities must be at most 50 strings");
         }
         int max = req.max() == null ? 1 : req.max();
         if (max < 1 || max > MAX_CLAIM) {
-            throw ApiException.validation("max must be from 1 to " + MAX_CLAIM);
+            throw ProblemException.validation("max must be from 1 to " + MAX_CLAIM);
         }
         int wait = req.waitSeconds() == null ? 0 : req.waitSeconds();
         if (wait < 0 || wait > MAX_WAIT_SECONDS) {
-            throw ApiException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
+            throw ProblemException.validation("waitSeconds must be from 0 to " + MAX_WAIT_SECONDS);
         }
         String[] runnable = types.runnableBy(caps, taskTypes(req.taskTypes()));
         Instant deadline = Instant.now().plusSeconds(wait);
@@ -76,11 +77,11 @@ public class ClaimService {
             return null;
         }
         if (requested.size() > MAX_CLAIM_TYPES) {
-            throw ApiException.validation("taskTypes must be at most " + MAX_CLAIM_TYPES + " names");
+            throw ProblemException.validation("taskTypes must be at most " + MAX_CLAIM_TYPES + " names");
         }
         for (String t : requested) {
             if (t == null || t.isBlank() || t.length() > 200) {
-                throw ApiException.validation("taskTypes must be non-blank names of at most 200 characters");
+                throw ProblemException.validation("taskTypes must be non-blank names of at most 200 characters");
             }
         }
         return Set.copyOf(requested);

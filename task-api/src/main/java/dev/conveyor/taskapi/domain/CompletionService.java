@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.domain.Dtos.Complete;
@@ -47,14 +48,14 @@ public class CompletionService {
 
     private static void checkOutputLocation(String outputLocation, String field) {
         if (outputLocation != null && outputLocation.length() > 4096) {
-            throw ApiException.validation(field + " must be at most 4096 characters");
+            throw ProblemException.validation(field + " must be at most 4096 characters");
         }
     }
 
     /** The single-task complete: the batch path with one item, its refusal as 404 or 409. */
     public Uni<Task> complete(UUID taskId, Complete req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = Leases.workerId(req.workerId());
         UUID token = Leases.token(req.leaseToken());
@@ -64,8 +65,8 @@ public class CompletionService {
             CompleteResult r = results.get(0);
             return switch (r.outcome()) {
                 case CompleteResult.COMPLETE -> r.task();
-                case CompleteResult.TASK_NOT_FOUND -> throw ApiException.notFound("task " + taskId);
-                default -> throw ApiException.leaseLost(r.error().detail());
+                case CompleteResult.TASK_NOT_FOUND -> throw ProblemException.notFound("task " + taskId);
+                default -> throw TaskProblems.leaseLost(r.error().detail());
             };
         });
     }
@@ -76,25 +77,25 @@ public class CompletionService {
      */
     public Uni<CompleteResults> complete(CompleteBatch req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = Leases.workerId(req.workerId());
         List<CompleteItem> items = req.tasks();
         if (items == null || items.isEmpty() || items.size() > MAX_COMPLETE) {
-            throw ApiException.validation("tasks must hold 1 to " + MAX_COMPLETE + " items");
+            throw ProblemException.validation("tasks must hold 1 to " + MAX_COMPLETE + " items");
         }
         Set<UUID> seen = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
             CompleteItem item = items.get(i);
             if (item == null || item.taskId() == null) {
-                throw ApiException.validation("tasks[" + i + "].taskId is required");
+                throw ProblemException.validation("tasks[" + i + "].taskId is required");
             }
             if (item.leaseToken() == null) {
-                throw ApiException.validation("tasks[" + i + "].leaseToken is required");
+                throw ProblemException.validation("tasks[" + i + "].leaseToken is required");
             }
             checkOutputLocation(item.outputLocation(), "tasks[" + i + "].outputLocation");
             if (!seen.add(item.taskId())) {
-                throw ApiException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
+                throw ProblemException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
             }
         }
         return pool.withTransaction(c -> completeAll(c, worker, items)).map(CompleteResults::new);

@@ -80,7 +80,7 @@ public class Credits {
         return accounts.hold(c, userId, cost).chain(account -> {
             if (account == null) {
                 return accounts.find(c, userId).onItem().<Void>transform(current -> {
-                    throw ApiException.insufficientCredits(cost, current == null ? 0 : current.available());
+                    throw TaskProblems.insufficientCredits(cost, current == null ? 0 : current.available());
                 });
             }
             events.add(Events.credits(account, "hold", cost, taskId));

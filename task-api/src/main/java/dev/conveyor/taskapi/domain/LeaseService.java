@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.domain.Dtos.Fail;
 import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
@@ -43,15 +44,15 @@ public class LeaseService {
 
     public Uni<HeartbeatAnswer> heartbeat(UUID taskId, Heartbeat req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = Leases.workerId(req.workerId());
         UUID token = Leases.token(req.leaseToken());
         if (req.progress() != null && (req.progress() < 0 || req.progress() > 100)) {
-            throw ApiException.validation("progress must be from 0 to 100");
+            throw ProblemException.validation("progress must be from 0 to 100");
         }
         if (req.message() != null && req.message().length() > 1000) {
-            throw ApiException.validation("message must be at most 1000 characters");
+            throw ProblemException.validation("message must be at most 1000 characters");
         }
         return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, worker, req.progress(), req.message()).chain(t -> {
             if (t != null) {
@@ -70,7 +71,7 @@ public class LeaseService {
 
     public Uni<Task> fail(UUID taskId, Fail req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = Leases.workerId(req.workerId());
         UUID token = Leases.token(req.leaseToken());
@@ -82,14 +83,14 @@ public class LeaseService {
         String message = error;
         return pool.withTransaction(c -> tasks.find(c, taskId).chain(current -> {
             if (current == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             if (!TaskStatus.IN_PROGRESS.equals(current.status()) || !Leases.holds(current, token, worker)) {
                 if (Leases.holds(current, token, worker)
                         && (TaskStatus.FAILED.equals(current.status()) || TaskStatus.QUEUED.equals(current.status()))) {
                     return Uni.createFrom().item(current); // a repeat with the same lease changes nothing
                 }
-                throw ApiException.leaseLost(Leases.leaseLostDetail(current, token, worker));
+                throw TaskProblems.leaseLost(Leases.leaseLostDetail(current, token, worker));
             }
             TaskType type = types.find(current.taskType());
             boolean retry = retryable && current.attempts() < current.maxAttempts();

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -16,14 +17,14 @@ final class Leases {
 
     static String workerId(String workerId) {
         if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
-            throw ApiException.validation("workerId is required (at most 200 characters)");
+            throw ProblemException.validation("workerId is required (at most 200 characters)");
         }
         return workerId;
     }
 
     static UUID token(UUID leaseToken) {
         if (leaseToken == null) {
-            throw ApiException.validation("leaseToken is required");
+            throw ProblemException.validation("leaseToken is required");
         }
         return leaseToken;
     }
@@ -47,9 +48,9 @@ final class Leases {
     static Uni<Task> refused(SqlClient c, TaskStore tasks, UUID taskId, UUID token, String worker) {
         return tasks.find(c, taskId).map(t -> {
             if (t == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
-            throw ApiException.leaseLost(leaseLostDetail(t, token, worker));
+            throw TaskProblems.leaseLost(leaseLostDetail(t, token, worker));
         });
     }
 

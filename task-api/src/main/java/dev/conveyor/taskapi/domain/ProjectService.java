@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.ProjectStore;
@@ -25,7 +26,7 @@ public class ProjectService {
 
     private static String name(String name) {
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw ApiException.validation("name is required (1 to 200 characters)");
+            throw ProblemException.validation("name is required (1 to 200 characters)");
         }
         return name.strip();
     }
@@ -43,7 +44,7 @@ public class ProjectService {
     public Uni<Project> get(UUID ownerId, UUID id) {
         return pool.withConnection(c -> projects.findOwned(c, id, ownerId)).map(p -> {
             if (p == null) {
-                throw ApiException.notFound("project " + id);
+                throw ProblemException.notFound("project " + id);
             }
             return p;
         });
@@ -53,7 +54,7 @@ public class ProjectService {
         String n = name(name);
         return pool.withTransaction(c -> projects.rename(c, id, ownerId, n).chain(p -> {
             if (p == null) {
-                throw ApiException.notFound("project " + id);
+                throw ProblemException.notFound("project " + id);
             }
             return outbox.insert(c, List.of(Events.project(p))).replaceWith(p);
         }));
@@ -63,12 +64,12 @@ public class ProjectService {
     public Uni<Void> delete(UUID ownerId, UUID id) {
         return pool.withTransaction(c -> projects.findOwned(c, id, ownerId).chain(p -> {
             if (p == null) {
-                throw ApiException.notFound("project " + id);
+                throw ProblemException.notFound("project " + id);
             }
             return projects.lockAndCountActive(c, id);
         }).chain(active -> {
             if (active > 0) {
-                throw ApiException.conflict("project_has_active_tasks",
+                throw ProblemException.conflict("project_has_active_tasks",
                         "the project has " + active + " unfinished tasks; cancel them first");
             }
             return projects.delete(c, id).chain(() -> outbox.insert(c, List.of(Events.projectDeleted(id))));

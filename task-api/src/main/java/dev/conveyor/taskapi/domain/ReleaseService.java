@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.domain.Dtos.Release;
 import dev.conveyor.taskapi.store.OutboxStore;
@@ -35,7 +36,7 @@ public class ReleaseService {
      */
     public Uni<Task> release(UUID taskId, Release req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         String worker = Leases.workerId(req.workerId());
         UUID token = Leases.token(req.leaseToken());
@@ -45,12 +46,12 @@ public class ReleaseService {
             }
             return tasks.find(c, taskId).map(current -> {
                 if (current == null) {
-                    throw ApiException.notFound("task " + taskId);
+                    throw ProblemException.notFound("task " + taskId);
                 }
                 if (TaskStatus.QUEUED.equals(current.status()) && Leases.holds(current, token, worker)) {
                     return current; // a repeat: already handed back (or put back by the reaper), nothing changes
                 }
-                throw ApiException.leaseLost(Leases.leaseLostDetail(current, token, worker));
+                throw TaskProblems.leaseLost(Leases.leaseLostDetail(current, token, worker));
             });
         }));
     }

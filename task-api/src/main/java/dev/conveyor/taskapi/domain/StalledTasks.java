@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.store.OutboxStore;
@@ -59,10 +60,10 @@ public class StalledTasks {
 
     public Uni<StalledPage> list(String taskType, int page, int limit) {
         if (page < 1 || page > 100_000) {
-            throw ApiException.validation("page must be from 1 to 100000");
+            throw ProblemException.validation("page must be from 1 to 100000");
         }
         if (limit < 1 || limit > 100) {
-            throw ApiException.validation("limit must be from 1 to 100");
+            throw ProblemException.validation("limit must be from 1 to 100");
         }
         String type = taskType == null || taskType.isBlank() ? null : taskType;
         long after = config.after().toMillis();

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.CreateTask;
 import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
 import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
@@ -35,7 +36,7 @@ public class TaskBatchService {
 
     public Uni<CreatedTasks> create(UUID userId, CreateTasks req) {
         if (req == null || req.tasks() == null || req.tasks().isEmpty() || req.tasks().size() > MAX_BATCH) {
-            throw ApiException.validation("tasks must hold 1 to " + MAX_BATCH + " items");
+            throw ProblemException.validation("tasks must hold 1 to " + MAX_BATCH + " items");
         }
         List<CreateTask> items = req.tasks();
         List<Validated> validated = new ArrayList<>(items.size());
@@ -44,19 +45,19 @@ public class TaskBatchService {
             CreateTask t = items.get(i);
             String at = "tasks[" + i + "]";
             if (t == null) {
-                throw ApiException.validation(at + " is required");
+                throw ProblemException.validation(at + " is required");
             }
             if (t.projectId() == null) {
-                throw ApiException.validation(at + ".projectId is required");
+                throw ProblemException.validation(at + ".projectId is required");
             }
             Validated v;
             try {
                 v = taskService.validate(t.taskType(), t.params(), t.priority(), t.dependsOn(), t.idempotencyKey());
-            } catch (ApiException e) {
+            } catch (ProblemException e) {
                 throw e.at(at);
             }
             if (v.key() != null && !keys.add(v.key())) {
-                throw ApiException.validation(at + ".idempotencyKey appears more than once in the batch");
+                throw ProblemException.validation(at + ".idempotencyKey appears more than once in the batch");
             }
             validated.add(v);
         }
@@ -81,7 +82,7 @@ public class TaskBatchService {
         String at = "tasks[" + i + "]";
         // The item's failure (project, dependencies, credits) is named by its index; later items add their own.
         return taskService.createIn(c, userId, items.get(i), validated.get(i))
-                .onFailure(ApiException.class).transform(e -> ((ApiException) e).at(at))
+                .onFailure(ProblemException.class).transform(e -> ((ProblemException) e).at(at))
                 .chain(created -> {
                     out.add(created);
                     return createFrom(c, userId, items, validated, i + 1, out);

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
@@ -42,7 +43,7 @@ public class TaskControlService {
     public Uni<Task> cancel(UUID userId, UUID taskId) {
         return pool.withTransaction(c -> tasks.findOwned(c, taskId, userId).chain(found -> {
             if (found == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             return tasks.cancel(c, taskId).chain(cancelled -> {
                 List<Record> events = new ArrayList<>();
@@ -52,7 +53,7 @@ public class TaskControlService {
                 }
                 return credits.cancelPipeline(c, taskId, events).chain(count -> {
                     if (count == 0) {
-                        throw ApiException.conflict("task_final", "task " + taskId + " and every task below it are already finished");
+                        throw ProblemException.conflict("task_final", "task " + taskId + " and every task below it are already finished");
                     }
                     return outbox.insert(c, events).replaceWith(found);
                 });
@@ -69,10 +70,10 @@ public class TaskControlService {
     public Uni<Task> retry(UUID userId, UUID taskId) {
         return pool.withTransaction(c -> tasks.findOwned(c, taskId, userId).chain(found -> {
             if (found == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             if (!TaskStatus.FAILED.equals(found.status()) && !TaskStatus.CANCELLED.equals(found.status())) {
-                throw ApiException.conflict("task_not_retryable", "only failed or cancelled tasks can be retried; this one is " + found.status());
+                throw ProblemException.conflict("task_not_retryable", "only failed or cancelled tasks can be retried; this one is " + found.status());
             }
             return taskService.dependenciesStatus(c, userId, found.projectId(), new LinkedHashSet<>(found.dependsOn()), null)
                     .chain(status -> pipelines.share(c, taskId).chain(share -> pipelines.unpaidDescendants(c, taskId).chain(unpaid -> {
@@ -82,7 +83,7 @@ public class TaskControlService {
                                 .chain(() -> tasks.retry(c, taskId, status, cost, share.spawnBudget() + unpaid, false))
                                 .chain(task -> {
                                     if (task == null) {
-                                        throw ApiException.conflict("task_not_retryable", "task " + taskId + " changed meanwhile");
+                                        throw ProblemException.conflict("task_not_retryable", "task " + taskId + " changed meanwhile");
                                     }
                                     events.add(0, Events.task(EventTypes.TASK_REQUEUED, task));
                                     return outbox.insert(c, events).replaceWith(task);

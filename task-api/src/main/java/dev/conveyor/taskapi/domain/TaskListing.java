@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.TaskPage;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
@@ -25,10 +26,10 @@ public class TaskListing {
     public Uni<TaskPage> list(UUID userId, String status, int page, int limit) {
         String[] statuses = statuses(status);
         if (page < 1 || page > 100_000) {
-            throw ApiException.validation("page must be from 1 to 100000");
+            throw ProblemException.validation("page must be from 1 to 100000");
         }
         if (limit < 1 || limit > 100) {
-            throw ApiException.validation("limit must be from 1 to 100");
+            throw ProblemException.validation("limit must be from 1 to 100");
         }
         return pool.withConnection(c -> tasks.listByUser(c, userId, statuses, limit, (page - 1) * limit)
                 .chain(items -> tasks.countByUser(c, userId, statuses).map(total -> new TaskPage(items, page, limit, total))));
@@ -40,13 +41,13 @@ public class TaskListing {
             return null;
         }
         if (status.length() > 200) {
-            throw ApiException.validation("status is a comma list of " + TaskStatus.ALL);
+            throw ProblemException.validation("status is a comma list of " + TaskStatus.ALL);
         }
         Set<String> wanted = new LinkedHashSet<>();
         for (String item : status.split(",", -1)) {
             String s = item.trim();
             if (!TaskStatus.ALL.contains(s)) {
-                throw ApiException.validation("status must be a comma list of " + TaskStatus.ALL + "; got '" + s + "'");
+                throw ProblemException.validation("status must be a comma list of " + TaskStatus.ALL + "; got '" + s + "'");
             }
             wanted.add(s);
         }

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Json;
@@ -74,11 +75,11 @@ public class TaskService {
         try {
             int size = Json.MAPPER.writeValueAsString(params).getBytes(StandardCharsets.UTF_8).length;
             if (size > config.maxParamsBytes()) {
-                throw new ApiException(413, "params_too_large", "Params too large",
+                throw new ProblemException(413, "params_too_large", "Params too large",
                         "params are " + size + " bytes; at most " + config.maxParamsBytes() + " are accepted");
             }
         } catch (IOException e) {
-            throw ApiException.validation("params are not valid JSON");
+            throw ProblemException.validation("params are not valid JSON");
         }
     }
 
@@ -92,17 +93,17 @@ public class TaskService {
         TaskType.Checked checked = type.check(params);
         int priority = priorityOrNull == null ? 0 : priorityOrNull;
         if (priority < -MAX_PRIORITY || priority > MAX_PRIORITY) {
-            throw ApiException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
+            throw ProblemException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
         }
         Set<UUID> deps = new LinkedHashSet<>(dependsOn == null ? List.of() : dependsOn);
         if (deps.contains(null)) {
-            throw ApiException.validation("dependsOn must hold task ids");
+            throw ProblemException.validation("dependsOn must hold task ids");
         }
         if (deps.size() > MAX_DEPENDENCIES) {
-            throw ApiException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
+            throw ProblemException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
         }
         if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw ApiException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+            throw ProblemException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         return new Validated(type, params, checked, priority, deps, key);
     }
@@ -138,7 +139,7 @@ public class TaskService {
         }
         return pipelines.drawBudget(c, parentId, cost).chain(drawn -> drawn ? Uni.createFrom().voidItem()
                 : pipelines.share(c, parentId).onItem().<Void>transform(share -> {
-                    throw ApiException.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
+                    throw TaskProblems.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
                 }));
     }
 
@@ -148,10 +149,10 @@ public class TaskService {
 
     public Uni<Created> create(UUID userId, CreateTask req) {
         if (req == null) {
-            throw ApiException.validation("a JSON body is required");
+            throw ProblemException.validation("a JSON body is required");
         }
         if (req.projectId() == null) {
-            throw ApiException.validation("projectId is required");
+            throw ProblemException.validation("projectId is required");
         }
         Validated v = validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
         String key = v.key();
@@ -177,7 +178,7 @@ public class TaskService {
             }
             return projects.findOwnedForShare(c, req.projectId(), userId).chain(project -> {
                 if (project == null) {
-                    throw ApiException.notFound("project " + req.projectId());
+                    throw ProblemException.notFound("project " + req.projectId());
                 }
                 return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false).map(task -> new Created(task, false));
             });
@@ -200,14 +201,14 @@ public class TaskService {
             for (UUID id : wanted) {
                 Dependency d = byId.get(id);
                 if (d == null || !d.projectId().equals(projectId)) {
-                    throw ApiException.validation("task " + id + " is not a task of project " + projectId);
+                    throw ProblemException.validation("task " + id + " is not a task of project " + projectId);
                 }
             }
             boolean waiting = false;
             for (UUID id : deps) {
                 String s = byId.get(id).status();
                 if (TaskStatus.FAILED.equals(s) || TaskStatus.CANCELLED.equals(s)) {
-                    throw new ApiException(422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
+                    throw new ProblemException(422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
                 }
                 waiting |= !TaskStatus.COMPLETE.equals(s);
             }
@@ -218,7 +219,7 @@ public class TaskService {
     public Uni<Task> get(UUID userId, UUID taskId) {
         return pool.withConnection(c -> tasks.findOwned(c, taskId, userId)).map(t -> {
             if (t == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             return t;
         });
@@ -228,7 +229,7 @@ public class TaskService {
     public Uni<Task> getAny(UUID taskId) {
         return pool.withConnection(c -> tasks.find(c, taskId)).map(t -> {
             if (t == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             return t;
         });
@@ -237,7 +238,7 @@ public class TaskService {
     public Uni<List<Task>> children(UUID userId, UUID taskId) {
         return pool.withConnection(c -> tasks.findOwned(c, taskId, userId).chain(parent -> {
             if (parent == null) {
-                throw ApiException.notFound("task " + taskId);
+                throw ProblemException.notFound("task " + taskId);
             }
             return tasks.children(c, taskId);
         }));
@@ -245,17 +246,17 @@ public class TaskService {
 
     public Uni<TaskPage> list(UUID userId, UUID projectId, String status, String taskType, int page, int limit) {
         if (status != null && !TaskStatus.ALL.contains(status)) {
-            throw ApiException.validation("status must be one of " + TaskStatus.ALL);
+            throw ProblemException.validation("status must be one of " + TaskStatus.ALL);
         }
         if (page < 1 || page > 100_000) {
-            throw ApiException.validation("page must be from 1 to 100000");
+            throw ProblemException.validation("page must be from 1 to 100000");
         }
         if (limit < 1 || limit > 100) {
-            throw ApiException.validation("limit must be from 1 to 100");
+            throw ProblemException.validation("limit must be from 1 to 100");
         }
         return pool.withConnection(c -> projects.findOwned(c, projectId, userId).chain(project -> {
             if (project == null) {
-                throw ApiException.notFound("project " + projectId);
+                throw ProblemException.notFound("project " + projectId);
             }
             return tasks.list(c, projectId, status, taskType, limit, (page - 1) * limit)
                     .chain(items -> tasks.count(c, projectId, status, taskType).map(total -> new TaskPage(items, page, limit, total)));
@@ -265,7 +266,7 @@ public class TaskService {
     public Uni<StatusCounts> statusCounts(UUID userId, UUID projectId) {
         return pool.withConnection(c -> projects.findOwned(c, projectId, userId).chain(project -> {
             if (project == null) {
-                throw ApiException.notFound("project " + projectId);
+                throw ProblemException.notFound("project " + projectId);
             }
             return tasks.statusCounts(c, projectId);
         })).map(m -> new StatusCounts(m.getOrDefault(TaskStatus.WAITING, 0L), m.getOrDefault(TaskStatus.QUEUED, 0L),

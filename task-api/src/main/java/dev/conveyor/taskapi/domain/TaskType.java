@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -49,21 +50,21 @@ public record TaskType(String name, String capability, long costBase, long costP
         }
     }
 
-    /** Validates params against this type and prices them; throws {@link ApiException} 422 validation_failed. */
+    /** Validates params against this type and prices them; throws {@link ProblemException} 422 validation_failed. */
     public Checked check(JsonNode params) {
         if (params == null || !params.isObject()) {
-            throw ApiException.validation("params must be a JSON object");
+            throw ProblemException.validation("params must be a JSON object");
         }
         for (String required : requiredParams) {
             JsonNode v = at(params, required);
             if (v == null || v.isNull() || (v.isTextual() && v.asText().isBlank())) {
-                throw ApiException.validation("params." + required + " is required for " + name);
+                throw ProblemException.validation("params." + required + " is required for " + name);
             }
         }
         for (String text : stringParams) {
             JsonNode v = at(params, text);
             if (v != null && !v.isNull() && !v.isTextual()) {
-                throw ApiException.validation("params." + text + " must be a string for " + name);
+                throw ProblemException.validation("params." + text + " must be a string for " + name);
             }
         }
         long units = units(params);
@@ -94,12 +95,12 @@ public record TaskType(String name, String capability, long costBase, long costP
         }
         if (v.isArray()) {
             if (v.isEmpty() || v.size() > maxUnits) {
-                throw ApiException.validation("params." + costUnitParam + " must list 1 to " + maxUnits + " items");
+                throw ProblemException.validation("params." + costUnitParam + " must list 1 to " + maxUnits + " items");
             }
             return v.size();
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1 || v.asLong() > maxUnits) {
-            throw ApiException.validation("params." + costUnitParam + " must be an integer from 1 to " + maxUnits);
+            throw ProblemException.validation("params." + costUnitParam + " must be an integer from 1 to " + maxUnits);
         }
         return v.asLong();
     }
@@ -131,12 +132,12 @@ public record TaskType(String name, String capability, long costBase, long costP
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiException.validation("params." + shotPath + " must be a UUID string");
+            throw ProblemException.validation("params." + shotPath + " must be a UUID string");
         }
         try {
             return UUID.fromString(node.asText());
         } catch (IllegalArgumentException e) {
-            throw ApiException.validation("params." + shotPath + " must be a UUID");
+            throw ProblemException.validation("params." + shotPath + " must be a UUID");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.config.ConveyorConfig.TaskTypeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,7 +74,7 @@ public class TaskTypes {
     public TaskType require(String name) {
         TaskType t = name == null ? null : types.get(name);
         if (t == null) {
-            throw new ApiException(422, "unknown_task_type", "Unknown task type",
+            throw new ProblemException(422, "unknown_task_type", "Unknown task type",
                     "unknown task type '" + (name != null && name.length() > 100 ? name.substring(0, 100) + "..." : name) + "'; known: " + String.join(", ", types.keySet()));
         }
         return t;

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.api;
 
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.worker.output.FileSystemOutputStore;
 import dev.conveyor.worker.output.OutputStore;
 import jakarta.ws.rs.GET;
@@ -24,12 +25,12 @@ public class OutputResource {
     @Operation(summary = "A file a handler produced (the task's outputLocation points here)")
     public Response get(@PathParam("key") String key) {
         if (!OutputStore.isValidKey(key)) {
-            return Problem.response(400, "Invalid output key", "invalid_output_key",
+            throw ProblemException.badRequest("invalid_output_key",
                     "an output key is a relative path of letters, digits, '.', '_' and '-'");
         }
         return store.resolve(key).filter(Files::isRegularFile)
                 .map(p -> Response.ok(p.toFile(), OutputStore.contentTypeOf(key))
                         .header("Cache-Control", "public, max-age=31536000, immutable").build())
-                .orElseGet(() -> Problem.response(404, "Not found", "not_found", "no output " + key));
+                .orElseThrow(() -> ProblemException.notFound("output " + key));
     }
 }

@@ -1,4 +1,4 @@
-package dev.conveyor.taskapi.api;
+package dev.conveyor.kit.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -24,7 +24,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * How every request body is read (docs/rest.md "Limits"): one JSON value and nothing after it, no repeated key, no
+ * How every request body is read (docs/rest.md "Limits"; the same in every service that reads JSON bodies): one JSON value and nothing after it, no repeated key, no
  * coercion that changes meaning ({@code "1000"} or {@code 1.5} for an integer, a number for a string), no NUL
  * character in any string or key (PostgreSQL cannot store it), a free-form value ({@code params}, {@code metadata})
  * nested at most {@link #MAX_VALUE_DEPTH} levels and a body at most {@link #MAX_BODY_DEPTH}.

@@ -1,4 +1,4 @@
-package dev.conveyor.generation.api;
+package dev.conveyor.kit.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonMappingException;

@@ -1,7 +1,8 @@
-package dev.conveyor.generation.api;
+package dev.conveyor.kit.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.conveyor.contracts.Json;
+import dev.conveyor.contracts.Problem;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -14,7 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.Map;
 
 /**
- * HTTP-layer limits answered as problem+json before anything else runs (docs/generations-api.md "Limits", the same as task-api's): a body over
+ * HTTP-layer limits answered as problem+json before anything else runs (docs/rest.md "Limits"; the same in every service): a body over
  * {@code quarkus.http.limits.max-body-size} by its Content-Length (413 payload_too_large), a request target over
  * {@link #MAX_URI} characters (414 uri_too_long), headers over {@link #MAX_HEADERS} bytes (431 headers_too_large),
  * a NUL ({@code %00}) in the path or query (422 validation_failed); a chunked body without Content-Length is read
@@ -91,15 +92,14 @@ public class HttpLimits {
     }
 
     /** Answers and closes the connection (an unread body cannot be followed by another request on it). */
-    static void refuse(RoutingContext ctx, int status, String code, String title, String detail) {
+    public static void refuse(RoutingContext ctx, int status, String code, String title, String detail) {
         String body;
         try {
-            body = Json.MAPPER.writeValueAsString(new ProblemDetail("https://conveyor.dev/problems/" + code.replace('_', '-'), title,
-                    status, detail, code));
+            body = Json.MAPPER.writeValueAsString(Problem.of(status, code, title, detail));
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + status + ",\"code\":\"" + code + "\"}";
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", ProblemDetail.MEDIA_TYPE).putHeader("Connection", "close")
+        ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader("Connection", "close")
                 .endHandler(v -> ctx.request().connection().close()).end(body);
     }
 }

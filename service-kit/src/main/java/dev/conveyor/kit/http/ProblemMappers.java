@@ -1,4 +1,4 @@
-package dev.conveyor.taskapi.api;
+package dev.conveyor.kit.http;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
@@ -7,8 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.conveyor.contracts.Json;
-import dev.conveyor.taskapi.domain.ApiException;
-import dev.conveyor.taskapi.domain.Problem;
+import dev.conveyor.contracts.Problem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -17,11 +16,14 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error leaves as RFC 9457 problem+json with a stable {@code code}. */
-public class Problems {
-    private static final Logger LOG = Logger.getLogger(Problems.class);
+/**
+ * Every error of every service leaves as RFC 9457 problem+json with a stable {@code code}: one set of JAX-RS mappers,
+ * found by Quarkus in this jar (META-INF/beans.xml makes it indexed). The status of a fault is the same everywhere.
+ */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
-    static Response problem(int status, String code, String title, String detail) {
+    public static Response problem(int status, String code, String title, String detail) {
         String body;
         try {
             body = Json.MAPPER.writeValueAsString(Problem.of(status, code, title, detail));
@@ -36,7 +38,7 @@ public class Problems {
     }
 
     @ServerExceptionMapper
-    public Response api(ApiException e) {
+    public Response problem(ProblemException e) {
         return problem(e.status(), e.code(), e.title(), e.getMessage());
     }
 
@@ -59,7 +61,7 @@ public class Problems {
      * A body Jackson could not read, classified once for every endpoint: not JSON, a repeated key or a second value
      * (400 malformed_json); a wrong type, a coercion, a NUL, too deep (422 validation_failed); too long a token (413).
      */
-    static Response json(JsonProcessingException e) {
+    public static Response json(JsonProcessingException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InputRejected r) {
                 return problem(422, "validation_failed", "Validation failed", where(r) + " " + r.getOriginalMessage());
