@@ -1,5 +1,7 @@
 package dev.conveyor.generation;
 
+import dev.conveyor.devstack.RawHttp;
+import io.restassured.RestAssured;
 import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -85,12 +87,12 @@ class HostileInputTest {
     @Test
     void httpLayerLimitsAnswerProblemJsonWithTheOneBodyLimit() throws Exception {
         String token = Fixtures.token(owner);
-        RawHttp.Answer declared = RawHttp.send("POST /v1/projects/" + projectId + "/shots HTTP/1.1\r\nAuthorization: Bearer " + token
+        RawHttp.Answer declared = RawHttp.send(RestAssured.port, "POST /v1/projects/" + projectId + "/shots HTTP/1.1\r\nAuthorization: Bearer " + token
                 + "\r\nContent-Type: application/json\r\nContent-Length: 2000000");
         assertProblem(declared, 413, "payload_too_large");
-        assertProblem(RawHttp.send("GET /v1/generations?taskId=" + "a".repeat(5000) + " HTTP/1.1"), 414, "uri_too_long");
-        assertProblem(RawHttp.send("GET /v1/generations HTTP/1.1\r\nX-Big: " + "h".repeat(20_000)), 431, "headers_too_large");
-        var streamed = RawHttp.chunked("/v1/projects/" + projectId + "/shots", token, 2_000_000);
+        assertProblem(RawHttp.send(RestAssured.port, "GET /v1/generations?taskId=" + "a".repeat(5000) + " HTTP/1.1"), 414, "uri_too_long");
+        assertProblem(RawHttp.send(RestAssured.port, "GET /v1/generations HTTP/1.1\r\nX-Big: " + "h".repeat(20_000)), 431, "headers_too_large");
+        var streamed = RawHttp.chunked(RestAssured.port, "/v1/projects/" + projectId + "/shots", token, 2_000_000);
         assertThat(streamed.statusCode()).isEqualTo(413);
         assertThat(streamed.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(streamed.body()).contains("\"code\":\"payload_too_large\"");

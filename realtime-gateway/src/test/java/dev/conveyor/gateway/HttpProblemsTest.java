@@ -1,5 +1,7 @@
 package dev.conveyor.gateway;
 
+import dev.conveyor.devstack.RawHttp;
+import io.restassured.RestAssured;
 import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -52,10 +54,10 @@ class HttpProblemsTest {
 
     @Test
     void httpLayerLimitsAnswerProblemJson() throws Exception {
-        assertProblem(RawHttp.send("POST /v1/changes HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2000000"),
+        assertProblem(RawHttp.send(RestAssured.port, "POST /v1/changes HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2000000"),
                 413, "payload_too_large");
-        assertProblem(RawHttp.send("GET /v1/changes?channel=" + "a".repeat(5000) + " HTTP/1.1"), 414, "uri_too_long");
-        assertProblem(RawHttp.send("GET /v1/changes HTTP/1.1\r\nX-Big: " + "h".repeat(20_000)), 431, "headers_too_large");
+        assertProblem(RawHttp.send(RestAssured.port, "GET /v1/changes?channel=" + "a".repeat(5000) + " HTTP/1.1"), 414, "uri_too_long");
+        assertProblem(RawHttp.send(RestAssured.port, "GET /v1/changes HTTP/1.1\r\nX-Big: " + "h".repeat(20_000)), 431, "headers_too_large");
     }
 
     private static void assertProblem(RawHttp.Answer a, int status, String code) {

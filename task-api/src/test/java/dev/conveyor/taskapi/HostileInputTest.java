@@ -1,5 +1,7 @@
 package dev.conveyor.taskapi;
 
+import dev.conveyor.devstack.RawHttp;
+import io.restassured.RestAssured;
 import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -208,15 +210,15 @@ class HostileInputTest {
     @Test
     void httpLayerLimitsAnswerProblemJson() throws Exception {
         String token = Fixtures.token(user.id(), "user");
-        RawHttp.Answer body = RawHttp.send("POST /v1/projects HTTP/1.1\r\nAuthorization: Bearer " + token
+        RawHttp.Answer body = RawHttp.send(RestAssured.port, "POST /v1/projects HTTP/1.1\r\nAuthorization: Bearer " + token
                 + "\r\nContent-Type: application/json\r\nContent-Length: 2000000");
         assertProblem(body, 413, "payload_too_large");
-        RawHttp.Answer uri = RawHttp.send("GET /v1/projects?x=" + "a".repeat(5000) + " HTTP/1.1");
+        RawHttp.Answer uri = RawHttp.send(RestAssured.port, "GET /v1/projects?x=" + "a".repeat(5000) + " HTTP/1.1");
         assertProblem(uri, 414, "uri_too_long");
-        RawHttp.Answer headers = RawHttp.send("GET /v1/projects HTTP/1.1\r\nX-Big: " + "h".repeat(20_000));
+        RawHttp.Answer headers = RawHttp.send(RestAssured.port, "GET /v1/projects HTTP/1.1\r\nX-Big: " + "h".repeat(20_000));
         assertProblem(headers, 431, "headers_too_large");
         String before = Fixtures.dbState();
-        var streamed = RawHttp.chunked("/v1/projects", token, 2_000_000);
+        var streamed = RawHttp.chunked(RestAssured.port, "/v1/projects", token, 2_000_000);
         assertThat(streamed.statusCode()).isEqualTo(413);
         assertThat(streamed.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(streamed.body()).contains("\"code\":\"payload_too_large\"");

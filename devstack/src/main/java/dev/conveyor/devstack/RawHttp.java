@@ -1,6 +1,4 @@
-package dev.conveyor.taskapi;
-
-import io.restassured.RestAssured;
+package dev.conveyor.devstack;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,17 +12,20 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Requests RestAssured will not send: oversize targets and headers, a declared or streamed oversize body. */
-final class RawHttp {
-    record Answer(int status, String headers, String body) {
+/**
+ * Requests an HTTP client library will not send, for the services' limit tests: oversize targets and headers, a declared or
+ * streamed oversize body. One copy for every service's tests.
+ */
+public final class RawHttp {
+    public record Answer(int status, String headers, String body) {
     }
 
     private RawHttp() {
     }
 
     /** Sends {@code head} (request line and headers, without the blank line) and reads the answer until the server closes. */
-    static Answer send(String head) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+    public static Answer send(int port, String head) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(20_000);
             OutputStream out = s.getOutputStream();
             out.write((head + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -43,12 +44,12 @@ final class RawHttp {
     }
 
     /** A body of {@code size} bytes streamed with chunked transfer encoding (no Content-Length). */
-    static HttpResponse<String> chunked(String path, String token, int size) throws Exception {
+    public static HttpResponse<String> chunked(int port, String path, String token, int size) throws Exception {
         byte[] body = new byte[size];
         java.util.Arrays.fill(body, (byte) ' ');
         body[0] = '{';
         body[size - 1] = '}';
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + path))
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(req, HttpResponse.BodyHandlers.ofString());
