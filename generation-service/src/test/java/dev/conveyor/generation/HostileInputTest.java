@@ -10,12 +10,14 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
 import static dev.conveyor.generation.Fixtures.as;
 import static io.restassured.http.ContentType.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
@@ -35,7 +37,11 @@ class HostileInputTest {
     @BeforeEach
     void shot() {
         owner = UUID.randomUUID();
-        projectId = Fixtures.project(owner);
+        // The first test of a fresh service may run before the projects consumer has its partitions: publish again until it has.
+        await().atMost(Duration.ofMinutes(3)).ignoreExceptions().until(() -> {
+            projectId = Fixtures.project(owner);
+            return true;
+        });
         shotId = Fixtures.shot(owner, projectId, "keep");
         generationId = Fixtures.generation(owner, projectId, shotId, "single_image", "image");
     }
