@@ -3,9 +3,8 @@ package dev.conveyor.e2e;
 import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.Ports;
-import dev.conveyor.devstack.ServiceProcess;
 import dev.conveyor.devstack.Postgres;
-
+import dev.conveyor.devstack.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +26,11 @@ final class Platform implements AutoCloseable {
      * Max attempts (3) and backoff (2 s doubling, up to half of it again as jitter) stay as shipped.
      */
     static final Map<String, String> TASK_API_PROPS = Map.of(
-            "conveyor.task-types.single_image.lease", SINGLE_IMAGE_LEASE.toSeconds() + "s",
-            "conveyor.reaper.every", "1s");
+            "conveyor.task-types.single_image.lease",
+            SINGLE_IMAGE_LEASE.toSeconds() + "s",
+            "conveyor.reaper.every",
+            "1s");
+
     final Devstack devstack;
     final DevKeys keys;
     final ServiceProcess taskApi;
@@ -47,7 +49,8 @@ final class Platform implements AutoCloseable {
         int taskApiPort = Ports.free();
         this.gatewayPort = Ports.free();
         this.taskApi = service("task-api", root, taskApiPort, TASK_API_PROPS, env("conveyor_tasks", taskApiPort), logs);
-        this.generation = service("generation-service", root, Ports.free(), Map.of(), env("conveyor_generations", taskApiPort), logs);
+        this.generation = service(
+                "generation-service", root, Ports.free(), Map.of(), env("conveyor_generations", taskApiPort), logs);
         this.gateway = service("realtime-gateway", root, gatewayPort, Map.of(), env(null, taskApiPort), logs);
         int workerPort = Ports.free();
         Map<String, String> workerEnv = env(null, taskApiPort);
@@ -56,8 +59,8 @@ final class Platform implements AutoCloseable {
         this.worker = service("task-worker", root, workerPort, Map.of(), workerEnv, logs);
     }
 
-    private static ServiceProcess service(String module, Path root, int port, Map<String, String> props,
-                                          Map<String, String> env, Path logs) {
+    private static ServiceProcess service(
+            String module, Path root, int port, Map<String, String> props, Map<String, String> env, Path logs) {
         return new ServiceProcess(module, ServiceProcess.packagedJar(root, module), port, props, env, logs);
     }
 
@@ -79,11 +82,18 @@ final class Platform implements AutoCloseable {
     }
 
     static Platform start(String testName) throws Exception {
-        Path root = Path.of(System.getProperty("conveyor.root", "..")).toAbsolutePath().normalize();
-        Path dir = Path.of("target", "e2e", testName + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Path root = Path.of(System.getProperty("conveyor.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+        Path dir = Path.of(
+                        "target",
+                        "e2e",
+                        testName + "-" + ProcessHandle.current().pid())
+                .toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
-        Devstack devstack = Devstack.start(0, 0, dir.resolve("devstack"), false, List.of("conveyor_tasks", "conveyor_generations"));
+        Devstack devstack =
+                Devstack.start(0, 0, dir.resolve("devstack"), false, List.of("conveyor_tasks", "conveyor_generations"));
         Platform platform;
         try {
             platform = new Platform(devstack, DevKeys.in(dir.resolve("keys")), root, logs);

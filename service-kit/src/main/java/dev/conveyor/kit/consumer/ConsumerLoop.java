@@ -1,19 +1,9 @@
 package dev.conveyor.kit.consumer;
 
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.pgclient.PgException;
-import org.apache.kafka.clients.consumer.CommitFailedException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.jboss.logging.Logger;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +14,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
 
 /**
  * A plain {@link KafkaConsumer} on its own thread (never the event loop), at least once with an exactly-once effect:
@@ -55,16 +54,23 @@ public class ConsumerLoop implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    public ConsumerLoop(String topic, Map<String, Object> config, Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
-                        DeadLetterTopic deadLetters, Duration retryBackoff) {
+    public ConsumerLoop(
+            String topic,
+            Map<String, Object> config,
+            Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
+            DeadLetterTopic deadLetters,
+            Duration retryBackoff) {
         this.topic = topic;
         this.config = config;
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.retryBackoff = retryBackoff;
         this.group = String.valueOf(config.get("group.id"));
-        this.retries = Counter.builder("conveyor.consumer.retries").tag("topic", topic).tag("group", group)
-                .description("records that failed for a passing reason and are retried").register(deadLetters.metrics());
+        this.retries = Counter.builder("conveyor.consumer.retries")
+                .tag("topic", topic)
+                .tag("group", group)
+                .description("records that failed for a passing reason and are retried")
+                .register(deadLetters.metrics());
     }
 
     public ConsumerLoop start() {
@@ -106,7 +112,8 @@ public class ConsumerLoop implements AutoCloseable {
         for (TopicPartition partition : partitions) {
             work.add(handlePartition(partition, records.records(partition)));
         }
-        List<PartitionResult> results = Uni.join().all(work).andFailFast().await().indefinitely();
+        List<PartitionResult> results =
+                Uni.join().all(work).andFailFast().await().indefinitely();
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         boolean failed = false;
         for (PartitionResult result : results) {
@@ -137,16 +144,24 @@ public class ConsumerLoop implements AutoCloseable {
         kafka.commitSync(offsets);
     }
 
-    private record PartitionResult(TopicPartition partition, long nextOffset, long failedAt) {
-    }
+    private record PartitionResult(TopicPartition partition, long nextOffset, long failedAt) {}
 
-    private Uni<PartitionResult> handlePartition(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    private Uni<PartitionResult> handlePartition(
+            TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         long next = records.get(records.size() - 1).offset() + 1;
-        return Uni.createFrom().deferred(() -> handler.apply(records))
+        return Uni.createFrom()
+                .deferred(() -> handler.apply(records))
                 .replaceWith(new PartitionResult(partition, next, -1))
-                .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> oneByOne(partition, records))
-                .onFailure().recoverWithItem(error -> {
-                    LOG.warnf("%s-%d@%d failed, will retry: %s", partition.topic(), partition.partition(), records.get(0).offset(), error.toString());
+                .onFailure(ConsumerLoop::isPoison)
+                .recoverWithUni(error -> oneByOne(partition, records))
+                .onFailure()
+                .recoverWithItem(error -> {
+                    LOG.warnf(
+                            "%s-%d@%d failed, will retry: %s",
+                            partition.topic(),
+                            partition.partition(),
+                            records.get(0).offset(),
+                            error.toString());
                     return new PartitionResult(partition, -1, records.get(0).offset());
                 });
     }
@@ -154,21 +169,30 @@ public class ConsumerLoop implements AutoCloseable {
     /** Isolates the poison record(s) of a batch: each record alone, poison ones to the dead-letter topic. */
     private Uni<PartitionResult> oneByOne(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         AtomicLong next = new AtomicLong(-1);
-        return Multi.createFrom().iterable(records)
-                .onItem().transformToUniAndConcatenate(record -> handleOne(record).invoke(() -> next.set(record.offset() + 1)))
-                .collect().last()
+        return Multi.createFrom()
+                .iterable(records)
+                .onItem()
+                .transformToUniAndConcatenate(record -> handleOne(record).invoke(() -> next.set(record.offset() + 1)))
+                .collect()
+                .last()
                 .map(ignored -> new PartitionResult(partition, next.get(), -1))
-                .onFailure().recoverWithItem(error -> {
-                    long failedAt = next.get() >= 0 ? next.get() : records.get(0).offset();
-                    LOG.warnf("%s-%d@%d failed, will retry: %s", partition.topic(), partition.partition(), failedAt, error.toString());
+                .onFailure()
+                .recoverWithItem(error -> {
+                    long failedAt =
+                            next.get() >= 0 ? next.get() : records.get(0).offset();
+                    LOG.warnf(
+                            "%s-%d@%d failed, will retry: %s",
+                            partition.topic(), partition.partition(), failedAt, error.toString());
                     return new PartitionResult(partition, next.get(), failedAt);
                 });
     }
 
     private Uni<Void> handleOne(ConsumerRecord<byte[], byte[]> record) {
-        return Uni.createFrom().deferred(() -> handler.apply(List.of(record)))
+        return Uni.createFrom()
+                .deferred(() -> handler.apply(List.of(record)))
                 .replaceWithVoid()
-                .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> deadLetters.send(record, group, error));
+                .onFailure(ConsumerLoop::isPoison)
+                .recoverWithUni(error -> deadLetters.send(record, group, error));
     }
 
     /** Failures that a retry cannot fix. */

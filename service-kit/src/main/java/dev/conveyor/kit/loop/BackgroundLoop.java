@@ -1,11 +1,10 @@
 package dev.conveyor.kit.loop;
 
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.jboss.logging.Logger;
 
 /**
  * One lifecycle for a service's background loops: a daemon thread named after the loop runs {@link Step} again and
@@ -81,8 +80,11 @@ public final class BackgroundLoop implements AutoCloseable {
 
     /** The loop's readiness, named after it, with its failure counts as data. */
     public HealthCheckResponse health() {
-        return HealthCheckResponse.named(name).status(isHealthy()).withData("failuresInARow", failuresInARow.get())
-                .withData("failures", failures.get()).build();
+        return HealthCheckResponse.named(name)
+                .status(isHealthy())
+                .withData("failuresInARow", failuresInARow.get())
+                .withData("failures", failures.get())
+                .build();
     }
 
     /** The wait after the n-th failure in a row (n >= 1): firstBackoff doubled n-1 times, at most maxBackoff. */

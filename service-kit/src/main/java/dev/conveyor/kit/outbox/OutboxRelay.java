@@ -1,14 +1,9 @@
 package dev.conveyor.kit.outbox;
 
 import dev.conveyor.kit.loop.BackgroundLoop;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.Producer;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +14,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.jboss.logging.Logger;
 
 /**
  * The outbox relay of every service: publishes {@code outbox} rows to Kafka in commit order ({@link OutboxPass}), on
@@ -46,30 +44,44 @@ public final class OutboxRelay implements AutoCloseable {
     private BackgroundLoop loop;
     private ScheduledExecutorService measurer;
 
-    public OutboxRelay(DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
+    public OutboxRelay(
+            DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.producer = producer;
         this.settings = settings;
         String service = settings.service();
-        Gauge.builder("conveyor.outbox.depth", depth, AtomicLong::get).tag("service", service)
-                .description("unpublished outbox rows").register(registry);
-        Gauge.builder("conveyor.outbox.lag.seconds", lagMillis, v -> v.get() / 1000.0).tag("service", service)
-                .description("age of the oldest unpublished outbox row").register(registry);
-        Gauge.builder("conveyor.outbox.published", published, AtomicLong::get).tag("service", service)
-                .description("rows published by this replica").register(registry);
-        Gauge.builder("conveyor.outbox.last.success.seconds", lastSuccessMillis, v -> v.get() / 1000.0).tag("service", service)
-                .description("Unix time of this replica's last relay pass that did not fail").register(registry);
-        Gauge.builder("conveyor.outbox.dead.letters.waiting", waitingDeadLetters, AtomicLong::get).tag("service", service)
-                .description("rows in outbox_dead_letters (to inspect and re-drive)").register(registry);
-        deadLettered = Counter.builder("conveyor.outbox.dead.letters").tag("service", service)
-                .description("outbox rows Kafka refused for good, moved to outbox_dead_letters").register(registry);
+        Gauge.builder("conveyor.outbox.depth", depth, AtomicLong::get)
+                .tag("service", service)
+                .description("unpublished outbox rows")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.lag.seconds", lagMillis, v -> v.get() / 1000.0)
+                .tag("service", service)
+                .description("age of the oldest unpublished outbox row")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.published", published, AtomicLong::get)
+                .tag("service", service)
+                .description("rows published by this replica")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.last.success.seconds", lastSuccessMillis, v -> v.get() / 1000.0)
+                .tag("service", service)
+                .description("Unix time of this replica's last relay pass that did not fail")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.dead.letters.waiting", waitingDeadLetters, AtomicLong::get)
+                .tag("service", service)
+                .description("rows in outbox_dead_letters (to inspect and re-drive)")
+                .register(registry);
+        deadLettered = Counter.builder("conveyor.outbox.dead.letters")
+                .tag("service", service)
+                .description("outbox rows Kafka refused for good, moved to outbox_dead_letters")
+                .register(registry);
     }
 
     public synchronized void start() {
         if (loop != null) {
             return;
         }
-        loop = new BackgroundLoop(settings.service() + "-outbox-relay", this::step, Duration.ofMillis(100), Duration.ofSeconds(5))
+        loop = new BackgroundLoop(
+                        settings.service() + "-outbox-relay", this::step, Duration.ofMillis(100), Duration.ofSeconds(5))
                 .start();
         measurer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, settings.service() + "-outbox-measure");
@@ -120,8 +132,10 @@ public final class OutboxRelay implements AutoCloseable {
     private void step() throws Exception {
         OutboxPass.Result result = relayOnce();
         if (result.failure() != null) {
-            throw new IllegalStateException("outbox relay of " + settings.service() + ": publishing failed, "
-                    + result.published() + " rows published before it", result.failure());
+            throw new IllegalStateException(
+                    "outbox relay of " + settings.service() + ": publishing failed, " + result.published()
+                            + " rows published before it",
+                    result.failure());
         }
         if (result.published() + result.deadLettered() < settings.batchSize()) {
             nudge.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -142,7 +156,8 @@ public final class OutboxRelay implements AutoCloseable {
             published.addAndGet(result.published());
             if (result.deadLettered() > 0) {
                 deadLettered.increment(result.deadLettered());
-                LOG.errorf("outbox relay of %s: %d rows refused by Kafka for good, moved to outbox_dead_letters",
+                LOG.errorf(
+                        "outbox relay of %s: %d rows refused by Kafka for good, moved to outbox_dead_letters",
                         settings.service(), result.deadLettered());
             }
             if (result.failure() == null) {
@@ -156,8 +171,10 @@ public final class OutboxRelay implements AutoCloseable {
     private void measure() {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement q = c.prepareStatement("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000, 0) "
-                    + "FROM outbox WHERE published_at IS NULL"); ResultSet rs = q.executeQuery()) {
+            try (PreparedStatement q = c.prepareStatement(
+                            "SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000, 0) "
+                                    + "FROM outbox WHERE published_at IS NULL");
+                    ResultSet rs = q.executeQuery()) {
                 rs.next();
                 depth.set(rs.getLong(1));
                 lagMillis.set(rs.getLong(2));

@@ -1,15 +1,14 @@
 package dev.conveyor.kit.loop;
 
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
 
 class BackgroundLoopTest {
 
@@ -18,19 +17,26 @@ class BackgroundLoopTest {
         AtomicInteger calls = new AtomicInteger();
         CountDownLatch thirdCall = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (BackgroundLoop loop = new BackgroundLoop("test-loop", () -> {
-            int n = calls.incrementAndGet();
-            if (n <= 2) {
-                throw new IllegalStateException("boom " + n);
-            }
-            if (n == 3) {
-                thirdCall.countDown();
-                release.await();
-                return;
-            }
-            new CountDownLatch(1).await();
-        }, Duration.ofMillis(10), Duration.ofMillis(50)).start()) {
-            assertThat(thirdCall.await(10, TimeUnit.SECONDS)).as("the loop ran again after two failures").isTrue();
+        try (BackgroundLoop loop = new BackgroundLoop(
+                        "test-loop",
+                        () -> {
+                            int n = calls.incrementAndGet();
+                            if (n <= 2) {
+                                throw new IllegalStateException("boom " + n);
+                            }
+                            if (n == 3) {
+                                thirdCall.countDown();
+                                release.await();
+                                return;
+                            }
+                            new CountDownLatch(1).await();
+                        },
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(50))
+                .start()) {
+            assertThat(thirdCall.await(10, TimeUnit.SECONDS))
+                    .as("the loop ran again after two failures")
+                    .isTrue();
             assertThat(loop.failures()).isEqualTo(2);
             assertThat(loop.health().getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
             assertThat(loop.health().getName()).isEqualTo("test-loop");
@@ -43,10 +49,15 @@ class BackgroundLoopTest {
     @Test
     void closeInterruptsABlockedStepAndTheLoopIsDownAfterwards() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        BackgroundLoop loop = new BackgroundLoop("blocked", () -> {
-            started.countDown();
-            new CountDownLatch(1).await();
-        }, Duration.ofMillis(10), Duration.ofMillis(50)).start();
+        BackgroundLoop loop = new BackgroundLoop(
+                        "blocked",
+                        () -> {
+                            started.countDown();
+                            new CountDownLatch(1).await();
+                        },
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(50))
+                .start();
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         loop.close();
         assertThat(loop.isHealthy()).isFalse();
@@ -55,7 +66,7 @@ class BackgroundLoopTest {
 
     @Test
     void theBackoffDoublesFromTheFirstAndStopsAtTheMaximum() {
-        BackgroundLoop loop = new BackgroundLoop("b", () -> { }, Duration.ofMillis(100), Duration.ofSeconds(5));
+        BackgroundLoop loop = new BackgroundLoop("b", () -> {}, Duration.ofMillis(100), Duration.ofSeconds(5));
         assertThat(loop.backoff(1)).isEqualTo(Duration.ofMillis(100));
         assertThat(loop.backoff(2)).isEqualTo(Duration.ofMillis(200));
         assertThat(loop.backoff(6)).isEqualTo(Duration.ofMillis(3200));

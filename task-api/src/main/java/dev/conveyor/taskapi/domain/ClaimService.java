@@ -1,7 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
 import dev.conveyor.taskapi.messaging.PgSignals;
 import dev.conveyor.taskapi.store.OutboxStore;
@@ -10,7 +10,6 @@ import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,7 +86,8 @@ public class ClaimService {
         return Set.copyOf(requested);
     }
 
-    private Uni<List<Task>> claimUntil(String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
+    private Uni<List<Task>> claimUntil(
+            String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
         long seen = signals.queuedSignals(runnableSet);
         return claimNow(worker, runnable, max).chain(claimed -> {
             Duration left = Duration.between(Instant.now(), deadline);
@@ -95,7 +95,8 @@ public class ClaimService {
                 return Uni.createFrom().item(claimed);
             }
             Duration nap = left.compareTo(RECHECK) < 0 ? left : RECHECK;
-            return signals.awaitQueued(runnableSet, nap, seen).chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
+            return signals.awaitQueued(runnableSet, nap, seen)
+                    .chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
         });
     }
 
@@ -106,7 +107,8 @@ public class ClaimService {
         return pool.withTransaction(c -> tasks.claim(c, runnable, max, worker).chain(claimed -> {
             List<Record> events = new ArrayList<>(claimed.size());
             claimed.forEach(t -> events.add(Events.task(EventTypes.TASK_CLAIMED, t)));
-            return outbox.insert(c, events).replaceWith(claimed.stream().map(Task::withLease).toList());
+            return outbox.insert(c, events)
+                    .replaceWith(claimed.stream().map(Task::withLease).toList());
         }));
     }
 }

@@ -8,7 +8,6 @@ import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,18 +33,21 @@ public class ExpiredLeases {
 
     /** One reaper batch: expired leases back to queued (attempt already counted at claim) or failed; answers how many. */
     public Uni<Integer> reapOnce() {
-        return pool.withTransaction(c -> tasks.reap(c, config.reaper().batchSize()).chain(reaped -> {
-            List<Record> events = new ArrayList<>();
-            List<Task> failed = new ArrayList<>();
-            for (Task t : reaped) {
-                if (TaskStatus.FAILED.equals(t.status())) {
-                    failed.add(t);
-                    events.add(Events.task(EventTypes.TASK_FAILED, t));
-                } else {
-                    events.add(Events.task(EventTypes.TASK_REQUEUED, t));
-                }
-            }
-            return credits.ended(c, failed, events).chain(() -> outbox.insert(c, events)).replaceWith(reaped.size());
-        }));
+        return pool.withTransaction(c -> tasks.reap(c, config.reaper().batchSize())
+                .chain(reaped -> {
+                    List<Record> events = new ArrayList<>();
+                    List<Task> failed = new ArrayList<>();
+                    for (Task t : reaped) {
+                        if (TaskStatus.FAILED.equals(t.status())) {
+                            failed.add(t);
+                            events.add(Events.task(EventTypes.TASK_FAILED, t));
+                        } else {
+                            events.add(Events.task(EventTypes.TASK_REQUEUED, t));
+                        }
+                    }
+                    return credits.ended(c, failed, events)
+                            .chain(() -> outbox.insert(c, events))
+                            .replaceWith(reaped.size());
+                }));
     }
 }

@@ -1,14 +1,13 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.domain.Dtos.Release;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -42,7 +41,8 @@ public class ReleaseService {
         UUID token = Leases.token(req.leaseToken());
         return pool.withTransaction(c -> tasks.release(c, taskId, token, worker).chain(released -> {
             if (released != null) {
-                return outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, released))).replaceWith(released);
+                return outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, released)))
+                        .replaceWith(released);
             }
             return tasks.find(c, taskId).map(current -> {
                 if (current == null) {

@@ -9,7 +9,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +34,10 @@ public class TaskBatchService {
     }
 
     public Uni<CreatedTasks> create(UUID userId, CreateTasks req) {
-        if (req == null || req.tasks() == null || req.tasks().isEmpty() || req.tasks().size() > MAX_BATCH) {
+        if (req == null
+                || req.tasks() == null
+                || req.tasks().isEmpty()
+                || req.tasks().size() > MAX_BATCH) {
             throw ProblemException.validation("tasks must hold 1 to " + MAX_BATCH + " items");
         }
         List<CreateTask> items = req.tasks();
@@ -66,23 +68,32 @@ public class TaskBatchService {
             return attempt;
         }
         // A concurrent create won the race for one of the keys: run the batch again, that key now answers its task.
-        return attempt.onFailure(TaskService::uniqueViolation).recoverWithUni(() -> inTransaction(userId, items, validated));
+        return attempt.onFailure(TaskService::uniqueViolation)
+                .recoverWithUni(() -> inTransaction(userId, items, validated));
     }
 
     private Uni<CreatedTasks> inTransaction(UUID userId, List<CreateTask> items, List<Validated> validated) {
-        return pool.withTransaction(c -> createFrom(c, userId, items, validated, 0, new ArrayList<>())).map(CreatedTasks::new);
+        return pool.withTransaction(c -> createFrom(c, userId, items, validated, 0, new ArrayList<>()))
+                .map(CreatedTasks::new);
     }
 
     /** Creates items[i..] one after the other (one connection, so no parallel statements), appending to {@code out}. */
-    private Uni<List<TaskService.Created>> createFrom(SqlClient c, UUID userId, List<CreateTask> items, List<Validated> validated, int i,
-                                              List<TaskService.Created> out) {
+    private Uni<List<TaskService.Created>> createFrom(
+            SqlClient c,
+            UUID userId,
+            List<CreateTask> items,
+            List<Validated> validated,
+            int i,
+            List<TaskService.Created> out) {
         if (i == items.size()) {
             return Uni.createFrom().item(out);
         }
         String at = "tasks[" + i + "]";
         // The item's failure (project, dependencies, credits) is named by its index; later items add their own.
-        return taskService.createIn(c, userId, items.get(i), validated.get(i))
-                .onFailure(ProblemException.class).transform(e -> ((ProblemException) e).at(at))
+        return taskService
+                .createIn(c, userId, items.get(i), validated.get(i))
+                .onFailure(ProblemException.class)
+                .transform(e -> ((ProblemException) e).at(at))
                 .chain(created -> {
                     out.add(created);
                     return createFrom(c, userId, items, validated, i + 1, out);

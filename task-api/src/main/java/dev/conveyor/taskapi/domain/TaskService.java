@@ -1,9 +1,9 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Json;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.domain.Dtos.CreateTask;
 import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
@@ -19,7 +19,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,8 +44,15 @@ public class TaskService {
     private final TaskTypes types;
     private final ConveyorConfig config;
 
-    public TaskService(Pool pool, TaskStore tasks, PipelineStore pipelines, ProjectStore projects, OutboxStore outbox,
-                       Credits credits, TaskTypes types, ConveyorConfig config) {
+    public TaskService(
+            Pool pool,
+            TaskStore tasks,
+            PipelineStore pipelines,
+            ProjectStore projects,
+            OutboxStore outbox,
+            Credits credits,
+            TaskTypes types,
+            ConveyorConfig config) {
         this.pool = pool;
         this.tasks = tasks;
         this.pipelines = pipelines;
@@ -58,8 +64,7 @@ public class TaskService {
     }
 
     /** A created task, and whether it was a replay of an earlier create with the same idempotency key. */
-    public record Created(Task task, boolean replayed) {
-    }
+    public record Created(Task task, boolean replayed) {}
 
     /** The price a create with these params would hold: the whole pipeline's for a type that spawns children. */
     public TaskType.Checked estimate(String taskType, JsonNode params) {
@@ -75,7 +80,10 @@ public class TaskService {
         try {
             int size = Json.MAPPER.writeValueAsString(params).getBytes(StandardCharsets.UTF_8).length;
             if (size > config.maxParamsBytes()) {
-                throw new ProblemException(413, "params_too_large", "Params too large",
+                throw new ProblemException(
+                        413,
+                        "params_too_large",
+                        "Params too large",
                         "params are " + size + " bytes; at most " + config.maxParamsBytes() + " are accepted");
             }
         } catch (IOException e) {
@@ -84,8 +92,8 @@ public class TaskService {
     }
 
     /** A create's input after the checks every create makes (client or worker): type, params, cost, priority, keys. */
-    record Validated(TaskType type, JsonNode params, TaskType.Checked checked, int priority, Set<UUID> deps, String key) {
-    }
+    record Validated(
+            TaskType type, JsonNode params, TaskType.Checked checked, int priority, Set<UUID> deps, String key) {}
 
     Validated validate(String taskType, JsonNode params, Integer priorityOrNull, List<UUID> dependsOn, String key) {
         TaskType type = types.require(taskType);
@@ -113,18 +121,42 @@ public class TaskService {
      * and parent, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code fromParent}, draws it
      * from the parent's spawn budget, writes task.created (and the credit event) to the outbox.
      */
-    Uni<Task> insert(SqlClient c, UUID userId, UUID projectId, Validated v, UUID parentTaskId, String idempotencyKey,
-                     String childKey, boolean fromParent) {
+    Uni<Task> insert(
+            SqlClient c,
+            UUID userId,
+            UUID projectId,
+            Validated v,
+            UUID parentTaskId,
+            String idempotencyKey,
+            String childKey,
+            boolean fromParent) {
         UUID taskId = UUID.randomUUID();
         long cost = v.checked().cost();
         return dependenciesStatus(c, userId, projectId, v.deps(), parentTaskId).chain(status -> {
             List<Record> events = new ArrayList<>();
-            Uni<Void> paid = fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
-            return paid
-                    .chain(() -> tasks.insert(c, new TaskStore.NewTask(taskId, projectId, userId, v.type().name(), v.params(),
-                            status, v.priority(), cost, v.type().maxAttempts(), v.type().lease(),
-                            v.type().generation(), v.checked().shotId(), v.deps().toArray(UUID[]::new), parentTaskId,
-                            idempotencyKey, childKey, v.checked().spawnBudget(), fromParent)))
+            Uni<Void> paid =
+                    fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
+            return paid.chain(() -> tasks.insert(
+                            c,
+                            new TaskStore.NewTask(
+                                    taskId,
+                                    projectId,
+                                    userId,
+                                    v.type().name(),
+                                    v.params(),
+                                    status,
+                                    v.priority(),
+                                    cost,
+                                    v.type().maxAttempts(),
+                                    v.type().lease(),
+                                    v.type().generation(),
+                                    v.checked().shotId(),
+                                    v.deps().toArray(UUID[]::new),
+                                    parentTaskId,
+                                    idempotencyKey,
+                                    childKey,
+                                    v.checked().spawnBudget(),
+                                    fromParent)))
                     .chain(task -> {
                         events.add(0, Events.task(EventTypes.TASK_CREATED, task));
                         return outbox.insert(c, events).replaceWith(task);
@@ -137,10 +169,13 @@ public class TaskService {
         if (cost == 0) {
             return Uni.createFrom().voidItem();
         }
-        return pipelines.drawBudget(c, parentId, cost).chain(drawn -> drawn ? Uni.createFrom().voidItem()
-                : pipelines.share(c, parentId).onItem().<Void>transform(share -> {
-                    throw TaskProblems.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
-                }));
+        return pipelines
+                .drawBudget(c, parentId, cost)
+                .chain(drawn -> drawn
+                        ? Uni.createFrom().voidItem()
+                        : pipelines.share(c, parentId).onItem().<Void>transform(share -> {
+                            throw TaskProblems.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
+                        }));
     }
 
     static boolean uniqueViolation(Throwable e) {
@@ -171,7 +206,8 @@ public class TaskService {
      * used before, else the project check and {@link #insert}.
      */
     Uni<Created> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
-        Uni<Task> existing = v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
+        Uni<Task> existing =
+                v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
         return existing.chain(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Created(found, true));
@@ -180,14 +216,14 @@ public class TaskService {
                 if (project == null) {
                     throw ProblemException.notFound("project " + req.projectId());
                 }
-                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false).map(task -> new Created(task, false));
+                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false)
+                        .map(task -> new Created(task, false));
             });
         });
     }
 
     /** Checks dependencies and parent (same user, same project) and answers the new task's status. */
-    Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
-                                           UUID parentTaskId) {
+    Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps, UUID parentTaskId) {
         Set<UUID> wanted = new LinkedHashSet<>(deps);
         if (parentTaskId != null) {
             wanted.add(parentTaskId);
@@ -208,7 +244,8 @@ public class TaskService {
             for (UUID id : deps) {
                 String s = byId.get(id).status();
                 if (TaskStatus.FAILED.equals(s) || TaskStatus.CANCELLED.equals(s)) {
-                    throw new ProblemException(422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
+                    throw new ProblemException(
+                            422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
                 }
                 waiting |= !TaskStatus.COMPLETE.equals(s);
             }
@@ -259,18 +296,24 @@ public class TaskService {
                 throw ProblemException.notFound("project " + projectId);
             }
             return tasks.list(c, projectId, status, taskType, limit, (page - 1) * limit)
-                    .chain(items -> tasks.count(c, projectId, status, taskType).map(total -> new TaskPage(items, page, limit, total)));
+                    .chain(items -> tasks.count(c, projectId, status, taskType)
+                            .map(total -> new TaskPage(items, page, limit, total)));
         }));
     }
 
     public Uni<StatusCounts> statusCounts(UUID userId, UUID projectId) {
         return pool.withConnection(c -> projects.findOwned(c, projectId, userId).chain(project -> {
-            if (project == null) {
-                throw ProblemException.notFound("project " + projectId);
-            }
-            return tasks.statusCounts(c, projectId);
-        })).map(m -> new StatusCounts(m.getOrDefault(TaskStatus.WAITING, 0L), m.getOrDefault(TaskStatus.QUEUED, 0L),
-                m.getOrDefault(TaskStatus.IN_PROGRESS, 0L), m.getOrDefault(TaskStatus.COMPLETE, 0L),
-                m.getOrDefault(TaskStatus.FAILED, 0L), m.getOrDefault(TaskStatus.CANCELLED, 0L)));
+                    if (project == null) {
+                        throw ProblemException.notFound("project " + projectId);
+                    }
+                    return tasks.statusCounts(c, projectId);
+                }))
+                .map(m -> new StatusCounts(
+                        m.getOrDefault(TaskStatus.WAITING, 0L),
+                        m.getOrDefault(TaskStatus.QUEUED, 0L),
+                        m.getOrDefault(TaskStatus.IN_PROGRESS, 0L),
+                        m.getOrDefault(TaskStatus.COMPLETE, 0L),
+                        m.getOrDefault(TaskStatus.FAILED, 0L),
+                        m.getOrDefault(TaskStatus.CANCELLED, 0L)));
     }
 }

@@ -1,7 +1,7 @@
 package dev.conveyor.taskapi.messaging;
 
-import dev.conveyor.taskapi.domain.StalledTasks;
 import dev.conveyor.taskapi.domain.ExpiredLeases;
+import dev.conveyor.taskapi.domain.StalledTasks;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,18 +23,27 @@ public class Reaper {
         this.stalled = stalled;
     }
 
-    @Scheduled(every = "${conveyor.reaper.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
+    @Scheduled(
+            every = "${conveyor.reaper.every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "1s")
     Uni<Void> reap() {
         return quietly(leases.reapOnce(), "reaper: %d expired leases handled", "reaper pass")
-                .chain(() -> quietly(stalled.pass(), "stalled tasks: %d expired (no worker can claim them)", "stalled-task pass"));
+                .chain(() -> quietly(
+                        stalled.pass(), "stalled tasks: %d expired (no worker can claim them)", "stalled-task pass"));
     }
 
     private static Uni<Void> quietly(Uni<Integer> pass, String done, String name) {
-        return pass.onItem().invoke(n -> {
-            if (n > 0) {
-                LOG.infof(done, n);
-            }
-        }).onFailure().invoke(e -> LOG.warnf("%s failed: %s", name, e.toString()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return pass.onItem()
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.infof(done, n);
+                    }
+                })
+                .onFailure()
+                .invoke(e -> LOG.warnf("%s failed: %s", name, e.toString()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 }
