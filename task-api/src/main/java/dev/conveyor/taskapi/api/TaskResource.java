@@ -1,11 +1,11 @@
 package dev.conveyor.taskapi.api;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.CreateTask;
-import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
-import dev.conveyor.taskapi.domain.Dtos.Estimate;
-import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.CreateTask;
+import dev.conveyor.taskapi.api.model.CreateTasks;
+import dev.conveyor.taskapi.api.model.Estimate;
+import dev.conveyor.taskapi.api.model.EstimateRequest;
+import dev.conveyor.taskapi.api.model.TaskPage;
 import dev.conveyor.taskapi.domain.Task;
 import dev.conveyor.taskapi.domain.TaskBatchService;
 import dev.conveyor.taskapi.domain.TaskControlService;

@@ -2,9 +2,9 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.ChildItem;
-import dev.conveyor.taskapi.domain.Dtos.CreateChild;
-import dev.conveyor.taskapi.domain.Dtos.CreateChildren;
+import dev.conveyor.taskapi.api.model.ChildItem;
+import dev.conveyor.taskapi.api.model.CreateChild;
+import dev.conveyor.taskapi.api.model.CreateChildren;
 import dev.conveyor.taskapi.domain.TaskService.Created;
 import dev.conveyor.taskapi.domain.TaskService.Validated;
 import dev.conveyor.taskapi.store.OutboxStore;

@@ -2,7 +2,7 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
+import dev.conveyor.taskapi.api.model.ClaimRequest;
 import dev.conveyor.taskapi.messaging.PgSignals;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;

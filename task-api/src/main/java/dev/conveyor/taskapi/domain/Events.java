@@ -6,8 +6,6 @@ import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.LeadChanged;
 import dev.conveyor.contracts.ProjectSnapshot;
 import dev.conveyor.contracts.Topics;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import java.time.Instant;
 import java.util.UUID;

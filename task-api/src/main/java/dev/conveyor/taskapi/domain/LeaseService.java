@@ -2,9 +2,9 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Fail;
-import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
-import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
+import dev.conveyor.taskapi.api.model.Fail;
+import dev.conveyor.taskapi.api.model.Heartbeat;
+import dev.conveyor.taskapi.api.model.HeartbeatAnswer;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.TaskStore;

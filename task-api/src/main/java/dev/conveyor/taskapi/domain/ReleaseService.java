@@ -2,7 +2,7 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Release;
+import dev.conveyor.taskapi.api.model.Release;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;

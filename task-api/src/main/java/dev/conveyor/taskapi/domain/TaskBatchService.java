@@ -1,9 +1,9 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.CreateTask;
-import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
-import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
+import dev.conveyor.taskapi.api.model.CreateTask;
+import dev.conveyor.taskapi.api.model.CreateTasks;
+import dev.conveyor.taskapi.api.model.CreatedTasks;
 import dev.conveyor.taskapi.domain.TaskService.Validated;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
