@@ -48,6 +48,8 @@ public class ConsumerLoop implements AutoCloseable {
     private final Duration retryBackoff;
     private final String group;
     private volatile BackgroundLoop loop;
+    /** Created, used and closed on the loop's thread; volatile for {@link #wakeUp()} from the closing thread. */
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public ConsumerLoop(
             String topic,
@@ -68,24 +70,39 @@ public class ConsumerLoop implements AutoCloseable {
                 .register(deadLetters.metrics());
     }
 
-    /** Subscribes and starts polling on the loop's thread (never an event loop). */
+    /** Starts the loop; its thread (never an event loop) creates the consumer, subscribes and polls. */
     public synchronized ConsumerLoop start() {
         if (loop != null) {
             return this;
         }
-        KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(config);
-        kafka.subscribe(List.of(topic));
         // A failure other than a record's (the broker or a commit in an unknown state) ends the loop and readiness goes
         // down: the consumer leaves its group, and its partitions move on from their last committed offsets.
         loop = BackgroundLoop.builder("consumer-" + topic + "-" + group)
-                .pacedStep(() -> pollOnce(kafka))
+                .pacedStep(this::pollOnce)
                 .stopOnFailure()
-                .wakeWith(kafka::wakeup)
-                .whenDone(kafka::close)
+                .wakeWith(this::wakeUp)
+                .whenDone(this::closeConsumer)
                 .stopTimeout(Duration.ofSeconds(15))
                 .build()
                 .start();
         return this;
+    }
+
+    /** Makes a blocked poll or commit return (KafkaConsumer's one thread-safe call). */
+    private void wakeUp() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
+    /** On the loop's thread when it ends: the consumer leaves its group. */
+    private void closeConsumer() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        consumer = null;
+        if (current != null) {
+            current.close();
+        }
     }
 
     /** True from start while the consumer polls (false once it stopped on a failure or was closed). */
@@ -95,7 +112,13 @@ public class ConsumerLoop implements AutoCloseable {
     }
 
     /** One poll and its records; answers the back-off to wait when a partition failed for a passing reason. */
-    private Duration pollOnce(KafkaConsumer<byte[], byte[]> kafka) {
+    private Duration pollOnce() {
+        KafkaConsumer<byte[], byte[]> kafka = consumer;
+        if (kafka == null) {
+            kafka = new KafkaConsumer<>(config);
+            kafka.subscribe(List.of(topic));
+            consumer = kafka;
+        }
         ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
         if (records.isEmpty() || !handleBatch(kafka, records)) {
             return Duration.ZERO;
