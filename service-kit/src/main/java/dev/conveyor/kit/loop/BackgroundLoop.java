@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
  * <p>
  * Pauses and backoffs wait on a condition that {@link #close()} signals, never in {@code Thread.sleep}. A loop whose
  * step blocks in a client with its own wake-up (Kafka's {@code wakeup()}) names it with {@link Builder#wakeWith}, and
- * close calls it instead of interrupting the thread.
+ * close calls it instead of interrupting the thread. (Its size, about 300 lines, is the nested {@link Builder}: the
+ * options of one loop, kept beside the loop they configure.)
  */
 public final class BackgroundLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
