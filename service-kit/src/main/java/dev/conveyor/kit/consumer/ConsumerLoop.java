@@ -1,5 +1,6 @@
 package dev.conveyor.kit.consumer;
 
+import dev.conveyor.kit.loop.BackgroundLoop;
 import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -10,8 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -21,11 +20,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * A plain {@link KafkaConsumer} on its own thread (never the event loop), at least once with an exactly-once effect:
+ * A plain {@link KafkaConsumer} on a {@link BackgroundLoop} (its own thread, never the event loop), at least once with an exactly-once effect:
  * the records of each partition of a poll are handed to the handler together, in order (the handler commits them in
  * its own database transaction, deduplicated by event id), and the offsets are committed only after those
  * transactions. The partitions of one poll are handled concurrently.
@@ -49,10 +47,9 @@ public class ConsumerLoop implements AutoCloseable {
     private final Counter retries;
     private final Duration retryBackoff;
     private final String group;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private volatile BackgroundLoop loop;
+    /** Created, used and closed on the loop's thread; volatile for {@link #wakeUp()} from the closing thread. */
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
 
     public ConsumerLoop(
             String topic,
@@ -73,40 +70,65 @@ public class ConsumerLoop implements AutoCloseable {
                 .register(deadLetters.metrics());
     }
 
-    public ConsumerLoop start() {
-        thread = new Thread(this::run, "consumer-" + topic + "-" + group);
-        thread.setDaemon(true);
-        thread.start();
+    /** Starts the loop; its thread (never an event loop) creates the consumer, subscribes and polls. */
+    public synchronized ConsumerLoop start() {
+        if (loop != null) {
+            return this;
+        }
+        // A failure other than a record's (the broker or a commit in an unknown state) ends the loop and readiness goes
+        // down: the consumer leaves its group, and its partitions move on from their last committed offsets.
+        loop = BackgroundLoop.builder("consumer-" + topic + "-" + group)
+                .pacedStep(this::pollOnce)
+                .stopOnFailure()
+                .wakeWith(this::wakeUp)
+                .whenDone(this::closeConsumer)
+                .stopTimeout(Duration.ofSeconds(15))
+                .build()
+                .start();
         return this;
     }
 
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
-    }
-
-    private void run() {
-        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(config)) {
-            consumer = kafka;
-            kafka.subscribe(List.of(topic));
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
-                if (!records.isEmpty()) {
-                    handleBatch(kafka, records);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.errorf(e, "consumer of %s (%s) woken unexpectedly", topic, group);
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "consumer of %s (%s) stopped", topic, group);
-        } finally {
-            consumer = null;
-            stopped.countDown();
+    /** Makes a blocked poll or commit return (KafkaConsumer's one thread-safe call). */
+    private void wakeUp() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
         }
     }
 
-    private void handleBatch(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+    /** On the loop's thread when it ends: the consumer leaves its group. */
+    private void closeConsumer() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        consumer = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /** True from start while the consumer polls (false once it stopped on a failure or was closed). */
+    public boolean isRunning() {
+        BackgroundLoop current = loop;
+        return current != null && current.isHealthy();
+    }
+
+    /** One poll and its records; answers the back-off to wait when a partition failed for a passing reason. */
+    private Duration pollOnce() {
+        KafkaConsumer<byte[], byte[]> kafka = consumer;
+        if (kafka == null) {
+            kafka = new KafkaConsumer<>(config);
+            kafka.subscribe(List.of(topic));
+            consumer = kafka;
+        }
+        ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
+        if (records.isEmpty() || !handleBatch(kafka, records)) {
+            return Duration.ZERO;
+        }
+        retries.increment();
+        return retryBackoff;
+    }
+
+    /** Handles one poll's records; true when a partition failed and was rewound to its failed record. */
+    private boolean handleBatch(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
         List<TopicPartition> partitions = new ArrayList<>(records.partitions());
         List<Uni<PartitionResult>> work = new ArrayList<>(partitions.size());
         for (TopicPartition partition : partitions) {
@@ -133,10 +155,7 @@ public class ConsumerLoop implements AutoCloseable {
                 LOG.infof("offset commit of %s (%s) skipped by a rebalance: %s", topic, group, e.getMessage());
             }
         }
-        if (failed) {
-            retries.increment();
-            sleep(retryBackoff);
-        }
+        return failed;
     }
 
     /** Commits offsets after the records' transactions committed. Overridable to simulate a crash in between. */
@@ -214,27 +233,11 @@ public class ConsumerLoop implements AutoCloseable {
         return sqlState.startsWith("22") || sqlState.startsWith("23");
     }
 
-    private void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
-    /** Stops polling and waits for the thread to end (the consumer leaves its group). */
+    /** Stops polling and waits up to 15 s for the loop to end (the consumer leaves its group). */
     @Override
-    public void close() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        try {
-            stopped.await(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (loop != null) {
+            loop.close();
         }
     }
 }

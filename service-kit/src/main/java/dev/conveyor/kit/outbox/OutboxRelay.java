@@ -9,8 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,13 +21,13 @@ import org.jboss.logging.Logger;
  * its own thread (blocking JDBC and producer calls never touch an event loop). A row Kafka refuses for good goes to
  * {@code outbox_dead_letters} and the rows after it flow on; a passing fault is retried with a back-off (≤ 5 s).
  * <p>
- * Every second, on a thread of its own (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
+ * Every second, on a second {@link BackgroundLoop} (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
  * {@code conveyor_outbox_lag_seconds}, {@code conveyor_outbox_dead_letters_waiting}) and deletes published rows past
  * their retention; {@code conveyor_outbox_last_success_seconds} is the Unix time of the last pass that did not fail.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final long MEASURE_EVERY_MILLIS = 1000;
+    private static final Duration MEASURE_EVERY = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
     private final Producer<String, String> producer;
@@ -42,7 +40,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong lastSuccessMillis = new AtomicLong(System.currentTimeMillis());
     private final Counter deadLettered;
     private BackgroundLoop loop;
-    private ScheduledExecutorService measurer;
+    private BackgroundLoop measurer;
 
     public OutboxRelay(
             DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
@@ -83,19 +81,17 @@ public final class OutboxRelay implements AutoCloseable {
         loop = new BackgroundLoop(
                         settings.service() + "-outbox-relay", this::step, Duration.ofMillis(100), Duration.ofSeconds(5))
                 .start();
-        measurer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, settings.service() + "-outbox-measure");
-            t.setDaemon(true);
-            return t;
-        });
-        measurer.scheduleWithFixedDelay(this::measure, 0, MEASURE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        measurer = BackgroundLoop.builder(settings.service() + "-outbox-measure")
+                .every(MEASURE_EVERY, this::measure)
+                .build()
+                .start();
     }
 
     /** Stops the thread (waits up to 10 s); the producer belongs to the caller. */
     @Override
     public synchronized void close() {
         if (measurer != null) {
-            measurer.shutdownNow();
+            measurer.close();
             measurer = null;
         }
         if (loop != null) {

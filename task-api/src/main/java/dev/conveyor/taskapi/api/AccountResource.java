@@ -1,10 +1,10 @@
 package dev.conveyor.taskapi.api;
 
+import dev.conveyor.taskapi.api.model.CreditGrant;
+import dev.conveyor.taskapi.api.model.Lead;
+import dev.conveyor.taskapi.api.model.LeadRequest;
+import dev.conveyor.taskapi.domain.Account;
 import dev.conveyor.taskapi.domain.AccountService;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.CreditGrant;
-import dev.conveyor.taskapi.domain.Dtos.Lead;
-import dev.conveyor.taskapi.domain.Dtos.LeadRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -1,10 +1,10 @@
 package dev.conveyor.taskapi.api;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Project;
-import dev.conveyor.taskapi.domain.Dtos.ProjectRequest;
-import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.ProjectRequest;
+import dev.conveyor.taskapi.api.model.StatusCounts;
+import dev.conveyor.taskapi.api.model.TaskPage;
+import dev.conveyor.taskapi.domain.Project;
 import dev.conveyor.taskapi.domain.ProjectService;
 import dev.conveyor.taskapi.domain.TaskService;
 import io.smallrye.mutiny.Uni;

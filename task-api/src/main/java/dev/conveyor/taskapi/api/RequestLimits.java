@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
+import dev.conveyor.taskapi.api.model.CompleteItem;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -1,14 +1,15 @@
 package dev.conveyor.taskapi.api;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.CreateTask;
-import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
-import dev.conveyor.taskapi.domain.Dtos.Estimate;
-import dev.conveyor.taskapi.domain.Dtos.EstimateRequest;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.CreateTask;
+import dev.conveyor.taskapi.api.model.CreateTasks;
+import dev.conveyor.taskapi.api.model.Estimate;
+import dev.conveyor.taskapi.api.model.EstimateRequest;
+import dev.conveyor.taskapi.api.model.TaskPage;
 import dev.conveyor.taskapi.domain.Task;
 import dev.conveyor.taskapi.domain.TaskBatchService;
 import dev.conveyor.taskapi.domain.TaskControlService;
+import dev.conveyor.taskapi.domain.TaskInput;
 import dev.conveyor.taskapi.domain.TaskListing;
 import dev.conveyor.taskapi.domain.TaskService;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "jwt")
 public class TaskResource {
     private final TaskService tasks;
+    private final TaskInput input;
     private final TaskBatchService batches;
     private final TaskListing listing;
     private final TaskControlService control;
@@ -45,11 +47,13 @@ public class TaskResource {
 
     public TaskResource(
             TaskService tasks,
+            TaskInput input,
             TaskBatchService batches,
             TaskListing listing,
             TaskControlService control,
             JsonWebToken jwt) {
         this.tasks = tasks;
+        this.input = input;
         this.batches = batches;
         this.listing = listing;
         this.control = control;
@@ -127,7 +131,7 @@ public class TaskResource {
             throw ProblemException.validation("a JSON body is required");
         }
         Ids.user(jwt);
-        var checked = tasks.estimate(req.taskType(), req.params());
+        var checked = input.estimate(req.taskType(), req.params());
         return new Estimate(req.taskType(), checked.cost(), checked.parts());
     }
 

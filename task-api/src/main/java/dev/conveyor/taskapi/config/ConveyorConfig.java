@@ -79,9 +79,9 @@ public interface ConveyorConfig {
     }
 
     interface Reaper {
-        /** Scheduler interval, e.g. 5s. */
+        /** Pause between two reaper passes, e.g. 5s. */
         @WithDefault("5s")
-        String every();
+        Duration every();
 
         @WithDefault("500")
         int batchSize();

@@ -1,10 +1,9 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.CreditGrant;
+import dev.conveyor.taskapi.api.model.Lead;
 import dev.conveyor.taskapi.config.ConveyorConfig;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.CreditGrant;
-import dev.conveyor.taskapi.domain.Dtos.Lead;
 import dev.conveyor.taskapi.store.AccountStore;
 import dev.conveyor.taskapi.store.LeadStore;
 import dev.conveyor.taskapi.store.OutboxStore;

@@ -2,11 +2,11 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.ChildItem;
-import dev.conveyor.taskapi.domain.Dtos.CreateChild;
-import dev.conveyor.taskapi.domain.Dtos.CreateChildren;
+import dev.conveyor.taskapi.api.model.ChildItem;
+import dev.conveyor.taskapi.api.model.CreateChild;
+import dev.conveyor.taskapi.api.model.CreateChildren;
+import dev.conveyor.taskapi.domain.TaskInput.Validated;
 import dev.conveyor.taskapi.domain.TaskService.Created;
-import dev.conveyor.taskapi.domain.TaskService.Validated;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.PipelineStore;
 import dev.conveyor.taskapi.store.TaskStore;
@@ -37,14 +37,21 @@ public class ChildTaskService {
     private final PipelineStore pipelines;
     private final OutboxStore outbox;
     private final TaskService taskService;
+    private final TaskInput input;
 
     public ChildTaskService(
-            Pool pool, TaskStore tasks, PipelineStore pipelines, OutboxStore outbox, TaskService taskService) {
+            Pool pool,
+            TaskStore tasks,
+            PipelineStore pipelines,
+            OutboxStore outbox,
+            TaskService taskService,
+            TaskInput input) {
         this.pool = pool;
         this.tasks = tasks;
         this.pipelines = pipelines;
         this.outbox = outbox;
         this.taskService = taskService;
+        this.input = input;
     }
 
     public Uni<Created> createChild(UUID parentId, CreateChild req) {
@@ -94,7 +101,7 @@ public class ChildTaskService {
         if (item == null) {
             throw ProblemException.validation("a child is required");
         }
-        Validated v = taskService.validate(
+        Validated v = input.validate(
                 item.taskType(), item.params(), item.priority(), item.dependsOn(), item.idempotencyKey());
         for (Integer j : item.dependsOnItems() == null ? List.<Integer>of() : item.dependsOnItems()) {
             if (j == null || j < 0 || j >= index) {
@@ -154,10 +161,10 @@ public class ChildTaskService {
         }
         Set<UUID> deps = new LinkedHashSet<>(v.deps());
         item.dependsOnItems().forEach(j -> deps.add(earlier.get(j).task().id()));
-        if (deps.size() > TaskService.MAX_DEPENDENCIES) {
-            throw ProblemException.validation("at most " + TaskService.MAX_DEPENDENCIES + " dependencies");
+        if (deps.size() > TaskInput.MAX_DEPENDENCIES) {
+            throw ProblemException.validation("at most " + TaskInput.MAX_DEPENDENCIES + " dependencies");
         }
-        return new Validated(v.type(), v.params(), v.checked(), v.priority(), deps, v.key());
+        return v.withDependencies(deps);
     }
 
     /**

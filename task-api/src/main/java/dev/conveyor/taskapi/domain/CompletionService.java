@@ -3,12 +3,13 @@ package dev.conveyor.taskapi.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Complete;
-import dev.conveyor.taskapi.domain.Dtos.CompleteBatch;
-import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
-import dev.conveyor.taskapi.domain.Dtos.CompleteResult;
-import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
-import dev.conveyor.taskapi.domain.Dtos.ItemError;
+import dev.conveyor.taskapi.api.model.Complete;
+import dev.conveyor.taskapi.api.model.CompleteBatch;
+import dev.conveyor.taskapi.api.model.CompleteItem;
+import dev.conveyor.taskapi.api.model.CompleteResult;
+import dev.conveyor.taskapi.api.model.CompleteResults;
+import dev.conveyor.taskapi.api.model.ItemError;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.TaskStore;
@@ -35,12 +36,14 @@ public class CompletionService {
 
     private final Pool pool;
     private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final Credits credits;
 
-    public CompletionService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits) {
+    public CompletionService(Pool pool, TaskStore tasks, LeaseStore leaseRows, OutboxStore outbox, Credits credits) {
         this.pool = pool;
         this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.credits = credits;
     }
@@ -120,7 +123,7 @@ public class CompletionService {
             outputs[i] = item.outputLocation();
             metadata[i] = item.metadata();
         }
-        return tasks.completeAll(c, worker, ids, tokens, outputs, metadata).chain(completed -> {
+        return leaseRows.completeAll(c, worker, ids, tokens, outputs, metadata).chain(completed -> {
             Map<UUID, Task> done = new HashMap<>();
             completed.forEach(t -> done.put(t.id(), t));
             UUID[] others = items.stream()

@@ -1,7 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.taskapi.domain.Dtos.Account;
 import dev.conveyor.taskapi.store.AccountStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;

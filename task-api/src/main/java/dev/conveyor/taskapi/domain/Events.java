@@ -1,13 +1,15 @@
 package dev.conveyor.taskapi.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.Json;
 import dev.conveyor.contracts.LeadChanged;
 import dev.conveyor.contracts.ProjectSnapshot;
 import dev.conveyor.contracts.Topics;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import java.time.Instant;
 import java.util.UUID;
@@ -18,11 +20,33 @@ public final class Events {
 
     private Events() {}
 
-    /** A task.* event on task-events, key = project id; params only on task.created and task.completed. */
+    /**
+     * A task.* event on task-events, key = project id; params only on task.created and task.completed. The params tree
+     * is attached to the event's data as it is (the last field, where the snapshot puts it) rather than passing through
+     * the envelope's bytes-and-back conversion, so it is serialised once, when the row is written.
+     */
     public static Record task(String type, Task task) {
         boolean withParams = EventTypes.TASK_CREATED.equals(type) || EventTypes.TASK_COMPLETED.equals(type);
+        return task(type, task, withParams ? task.params() : null);
+    }
+
+    /**
+     * task.created of a task just inserted, its params the JSON text the create measured and stored ({@link
+     * TaskInput.Validated#paramsJson()}), written into the event as they are, not serialised again.
+     */
+    public static Record created(Task task, String paramsJson) {
+        return task(
+                EventTypes.TASK_CREATED,
+                task,
+                paramsJson == null ? null : Json.MAPPER.getNodeFactory().rawValueNode(new RawValue(paramsJson)));
+    }
+
+    private static Record task(String type, Task task, JsonNode params) {
         EventEnvelope e = EventEnvelope.of(
-                type, SOURCE, task.id().toString(), task.projectId(), task.userId(), task.snapshot(withParams));
+                type, SOURCE, task.id().toString(), task.projectId(), task.userId(), task.snapshot(false));
+        if (params != null) {
+            ((ObjectNode) e.data()).set("params", params);
+        }
         return new Record(Topics.TASK_EVENTS, task.projectId().toString(), e.toJson());
     }
 

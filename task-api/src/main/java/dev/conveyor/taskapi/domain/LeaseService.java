@@ -2,9 +2,10 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Fail;
-import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
-import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
+import dev.conveyor.taskapi.api.model.Fail;
+import dev.conveyor.taskapi.api.model.Heartbeat;
+import dev.conveyor.taskapi.api.model.HeartbeatAnswer;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.TaskStore;
@@ -30,13 +31,16 @@ public class LeaseService {
 
     private final Pool pool;
     private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final Credits credits;
     private final TaskTypes types;
 
-    public LeaseService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits, TaskTypes types) {
+    public LeaseService(
+            Pool pool, TaskStore tasks, LeaseStore leaseRows, OutboxStore outbox, Credits credits, TaskTypes types) {
         this.pool = pool;
         this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.credits = credits;
         this.types = types;
@@ -54,7 +58,8 @@ public class LeaseService {
         if (req.message() != null && req.message().length() > 1000) {
             throw ProblemException.validation("message must be at most 1000 characters");
         }
-        return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, worker, req.progress(), req.message())
+        return pool.withTransaction(c -> leaseRows
+                .heartbeat(c, taskId, token, worker, req.progress(), req.message())
                 .chain(t -> {
                     if (t != null) {
                         Uni<Void> event = req.progress() == null && req.message() == null
@@ -100,12 +105,14 @@ public class LeaseService {
             boolean retry = retryable && current.attempts() < current.maxAttempts();
             if (retry) {
                 Duration backoff = type == null ? Duration.ofSeconds(2) : type.backoff(current.attempts());
-                return tasks.requeue(c, taskId, token, backoff, message)
+                return leaseRows
+                        .requeue(c, taskId, token, backoff, message)
                         .chain(t -> Leases.orRefused(c, tasks, t, taskId, token, worker))
                         .chain(t -> outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, t)))
                                 .replaceWith(t));
             }
-            return tasks.failFinal(c, taskId, token, message)
+            return leaseRows
+                    .failFinal(c, taskId, token, message)
                     .chain(t -> Leases.orRefused(c, tasks, t, taskId, token, worker))
                     .chain(t -> {
                         List<Record> events = new ArrayList<>();

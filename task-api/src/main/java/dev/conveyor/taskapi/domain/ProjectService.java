@@ -1,7 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.ProjectStore;
 import io.smallrye.mutiny.Uni;

@@ -1,10 +1,10 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.CreateTask;
-import dev.conveyor.taskapi.domain.Dtos.CreateTasks;
-import dev.conveyor.taskapi.domain.Dtos.CreatedTasks;
-import dev.conveyor.taskapi.domain.TaskService.Validated;
+import dev.conveyor.taskapi.api.model.CreateTask;
+import dev.conveyor.taskapi.api.model.CreateTasks;
+import dev.conveyor.taskapi.api.model.CreatedTasks;
+import dev.conveyor.taskapi.domain.TaskInput.Validated;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -27,10 +27,12 @@ public class TaskBatchService {
 
     private final Pool pool;
     private final TaskService taskService;
+    private final TaskInput input;
 
-    public TaskBatchService(Pool pool, TaskService taskService) {
+    public TaskBatchService(Pool pool, TaskService taskService, TaskInput input) {
         this.pool = pool;
         this.taskService = taskService;
+        this.input = input;
     }
 
     public Uni<CreatedTasks> create(UUID userId, CreateTasks req) {
@@ -54,7 +56,7 @@ public class TaskBatchService {
             }
             Validated v;
             try {
-                v = taskService.validate(t.taskType(), t.params(), t.priority(), t.dependsOn(), t.idempotencyKey());
+                v = input.validate(t.taskType(), t.params(), t.priority(), t.dependsOn(), t.idempotencyKey());
             } catch (ProblemException e) {
                 throw e.at(at);
             }

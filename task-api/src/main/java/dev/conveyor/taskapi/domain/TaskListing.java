@@ -1,7 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.TaskPage;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,13 +1,10 @@
 package dev.conveyor.taskapi.domain;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.contracts.Json;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.config.ConveyorConfig;
-import dev.conveyor.taskapi.domain.Dtos.CreateTask;
-import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.CreateTask;
+import dev.conveyor.taskapi.api.model.StatusCounts;
+import dev.conveyor.taskapi.api.model.TaskPage;
+import dev.conveyor.taskapi.domain.TaskInput.Validated;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;
@@ -19,8 +16,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,18 +26,13 @@ import java.util.UUID;
 /** Client-side task rules: create (hold + insert + events in one transaction), estimate, read (cancel, retry: TaskControlService). */
 @ApplicationScoped
 public class TaskService {
-    public static final int MAX_PRIORITY = 1000;
-    public static final int MAX_DEPENDENCIES = 100;
-    public static final int MAX_IDEMPOTENCY_KEY = 200;
-
     private final Pool pool;
     private final TaskStore tasks;
     private final PipelineStore pipelines;
     private final ProjectStore projects;
     private final OutboxStore outbox;
     private final Credits credits;
-    private final TaskTypes types;
-    private final ConveyorConfig config;
+    private final TaskInput input;
 
     public TaskService(
             Pool pool,
@@ -51,70 +41,18 @@ public class TaskService {
             ProjectStore projects,
             OutboxStore outbox,
             Credits credits,
-            TaskTypes types,
-            ConveyorConfig config) {
+            TaskInput input) {
         this.pool = pool;
         this.tasks = tasks;
         this.pipelines = pipelines;
         this.projects = projects;
         this.outbox = outbox;
         this.credits = credits;
-        this.types = types;
-        this.config = config;
+        this.input = input;
     }
 
     /** A created task, and whether it was a replay of an earlier create with the same idempotency key. */
     public record Created(Task task, boolean replayed) {}
-
-    /** The price a create with these params would hold: the whole pipeline's for a type that spawns children. */
-    public TaskType.Checked estimate(String taskType, JsonNode params) {
-        TaskType type = types.require(taskType);
-        checkSize(params);
-        return type.check(params);
-    }
-
-    private void checkSize(JsonNode params) {
-        if (params == null) {
-            return;
-        }
-        try {
-            int size = Json.MAPPER.writeValueAsString(params).getBytes(StandardCharsets.UTF_8).length;
-            if (size > config.maxParamsBytes()) {
-                throw new ProblemException(
-                        413,
-                        "params_too_large",
-                        "Params too large",
-                        "params are " + size + " bytes; at most " + config.maxParamsBytes() + " are accepted");
-            }
-        } catch (IOException e) {
-            throw ProblemException.validation("params are not valid JSON");
-        }
-    }
-
-    /** A create's input after the checks every create makes (client or worker): type, params, cost, priority, keys. */
-    record Validated(
-            TaskType type, JsonNode params, TaskType.Checked checked, int priority, Set<UUID> deps, String key) {}
-
-    Validated validate(String taskType, JsonNode params, Integer priorityOrNull, List<UUID> dependsOn, String key) {
-        TaskType type = types.require(taskType);
-        checkSize(params);
-        TaskType.Checked checked = type.check(params);
-        int priority = priorityOrNull == null ? 0 : priorityOrNull;
-        if (priority < -MAX_PRIORITY || priority > MAX_PRIORITY) {
-            throw ProblemException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
-        }
-        Set<UUID> deps = new LinkedHashSet<>(dependsOn == null ? List.of() : dependsOn);
-        if (deps.contains(null)) {
-            throw ProblemException.validation("dependsOn must hold task ids");
-        }
-        if (deps.size() > MAX_DEPENDENCIES) {
-            throw ProblemException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
-        }
-        if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw ProblemException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
-        }
-        return new Validated(type, params, checked, priority, deps, key);
-    }
 
     /**
      * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
@@ -143,7 +81,7 @@ public class TaskService {
                                     projectId,
                                     userId,
                                     v.type().name(),
-                                    v.params(),
+                                    v.paramsJson(),
                                     status,
                                     v.priority(),
                                     cost,
@@ -158,7 +96,7 @@ public class TaskService {
                                     v.checked().spawnBudget(),
                                     fromParent)))
                     .chain(task -> {
-                        events.add(0, Events.task(EventTypes.TASK_CREATED, task));
+                        events.add(0, Events.created(task, v.paramsJson()));
                         return outbox.insert(c, events).replaceWith(task);
                     });
         });
@@ -189,7 +127,8 @@ public class TaskService {
         if (req.projectId() == null) {
             throw ProblemException.validation("projectId is required");
         }
-        Validated v = validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
+        Validated v =
+                input.validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
         String key = v.key();
         Uni<Created> attempt = pool.withTransaction(c -> createIn(c, userId, req, v));
         if (key == null) {

@@ -1,6 +1,6 @@
 package dev.conveyor.taskapi.store;
 
-import dev.conveyor.taskapi.domain.Dtos.Account;
+import dev.conveyor.taskapi.domain.Account;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
