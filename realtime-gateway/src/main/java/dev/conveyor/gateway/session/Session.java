@@ -2,61 +2,42 @@ package dev.conveyor.gateway.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
-import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
-import dev.conveyor.gateway.fanout.ChannelChange;
-import dev.conveyor.gateway.fanout.NotReadyException;
-import dev.conveyor.gateway.fanout.Resume;
-import dev.conveyor.gateway.fanout.Subscriber;
 import dev.conveyor.gateway.socket.Loop;
 import dev.conveyor.gateway.socket.Outbound;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
- * One WebSocket connection's protocol: authentication, its subscriptions (subscribe, resume, unsubscribe,
- * revocation), the bad-frame count and the sweep's checks. Changes arrive on the connection's loop and are collected
- * by its {@link Coalescer}; every frame goes out through its {@link OutboundWriter} (bounds, slow consumer).
+ * One WebSocket connection: its lifecycle (open, close, the sweep's checks: auth deadline, token expiry, idle, slow
+ * consumer), authentication, and the client's frames read and answered. Its channels are its {@link Subscriptions}
+ * (the connection's subscriber in the change log); refused frames are counted by its {@link BadFrames}; every frame
+ * goes out through its {@link OutboundWriter} (bounds, slow consumer).
  *
- * <p>Why this file is over 300 lines: the subscription states (opening, open), the closed flag and the pending keys
- * share this object's monitor, and their races (a subscribe against a revocation, a close or an event's hand-off) are
- * checked in one place; splitting the inbound side across classes would spread that one lock over them.
+ * <p>This object's monitor is the one lock of the connection's state: the closed flag here, the channels' states in
+ * {@link Subscriptions}, the pending keys in its {@link Coalescer} and the full/drained state of the writer.
  */
-public final class Session implements Subscriber {
-
-    private enum State {
-        OPENING,
-        OPEN
-    }
+public final class Session {
 
     private final String id;
     private final OutboundWriter writer;
-    private final Loop loop;
     private final SessionHost host;
-    private final SessionLimits limits;
-    /** Coalescing window 0: a change is written as soon as it reaches the loop. */
-    private final boolean immediate;
+    private final BadFrames badFrames;
+    private final Subscriptions subscriptions;
 
     private final long createdNanos = System.nanoTime();
 
-    private final Map<Channel, State> channels = new HashMap<>();
-    private final Coalescer coalescer;
     private volatile UUID user;
     private volatile Instant expiresAt;
     private volatile long lastInboundNanos = System.nanoTime();
     private volatile boolean closed;
     private boolean admitted;
-    private int badFrames;
 
     public Session(String id, Outbound out, Loop loop, SessionHost host) {
         this.id = id;
-        this.loop = loop;
         this.host = host;
-        this.limits = host.limits();
+        SessionLimits limits = host.limits();
         this.writer = new OutboundWriter(
                 out,
                 loop,
@@ -65,23 +46,17 @@ public final class Session implements Subscriber {
                 this,
                 this::drained,
                 () -> close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full"));
-        this.coalescer = new Coalescer(this, loop, limits, writer, channel -> channels.get(channel) == State.OPEN);
-        this.immediate = limits.coalesceWindow().toMillis() <= 0;
+        this.badFrames =
+                new BadFrames(writer, limits.maxBadFrames(), () -> close(CloseCodes.BAD_FRAMES, "too many bad frames"));
+        this.subscriptions = new Subscriptions(this, loop, host, writer, badFrames);
     }
 
     public String id() {
         return id;
     }
 
-    @Override
     public UUID user() {
         return user;
-    }
-
-    /** Changes are handed to the connection's loop, once per loop and event for all its connections. */
-    @Override
-    public Loop loop() {
-        return loop;
     }
 
     Outbound outbound() {
@@ -92,8 +67,12 @@ public final class Session implements Subscriber {
         return admitted;
     }
 
-    public synchronized int subscriptionCount() {
-        return channels.size();
+    boolean isClosed() {
+        return closed;
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.count();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -111,20 +90,13 @@ public final class Session implements Subscriber {
 
     /** Called when the socket closed, for whatever reason: drop every subscription. */
     public void closed() {
-        List<Channel> subscribed;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            subscribed = List.copyOf(channels.keySet());
-            channels.clear();
-            coalescer.stop();
         }
-        for (Channel channel : subscribed) {
-            host.changeLog().detach(channel, this);
-        }
-        host.subscriptions(-subscribed.size());
+        subscriptions.dropAll();
     }
 
     public void close(int code, String reason) {
@@ -170,7 +142,7 @@ public final class Session implements Subscriber {
             frame = null;
         }
         if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
-            badFrame("bad_frame", "frames are JSON objects with a string type", null);
+            badFrames.refuse("bad_frame", "frames are JSON objects with a string type", null);
             return;
         }
         String type = frame.get("type").asText();
@@ -190,8 +162,8 @@ public final class Session implements Subscriber {
                         "pong",
                         Frames.pong(
                                 frame.path("id").isTextual() ? frame.get("id").asText() : null));
-            case "auth" -> badFrame("already_authenticated", "this connection is already authenticated", null);
-            default -> badFrame("unknown_type", "unknown frame type: " + abbreviate(type), null);
+            case "auth" -> badFrames.refuse("already_authenticated", "this connection is already authenticated", null);
+            default -> badFrames.refuse("unknown_type", "unknown frame type: " + abbreviate(type), null);
         }
     }
 
@@ -199,24 +171,7 @@ public final class Session implements Subscriber {
     public void onBinary() {
         inboundActivity();
         if (!closed) {
-            badFrame("bad_frame", "binary frames are not supported: send JSON text frames", null);
-        }
-    }
-
-    /**
-     * Answers a refused frame with an error frame and counts it: unreadable frames and refusals alike ({@code forbidden},
-     * {@code too_many_subscriptions}, ...), so a client cannot make the gateway answer refusals forever. More than
-     * {@code max-bad-frames} close the connection with 4400.
-     */
-    private void badFrame(String code, String message, String channel) {
-        int count;
-        synchronized (this) {
-            count = ++badFrames;
-        }
-        if (count > limits.maxBadFrames()) {
-            close(CloseCodes.BAD_FRAMES, "too many bad frames");
-        } else {
-            writer.send("error", Frames.error(code, message, channel));
+            badFrames.refuse("bad_frame", "binary frames are not supported: send JSON text frames", null);
         }
     }
 
@@ -249,7 +204,7 @@ public final class Session implements Subscriber {
         try {
             channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
         } catch (IllegalArgumentException e) {
-            badFrame(
+            badFrames.refuse(
                     "bad_channel", e.getMessage(), channelField.isTextual() ? abbreviate(channelField.asText()) : null);
             return;
         }
@@ -259,107 +214,14 @@ public final class Session implements Subscriber {
             try {
                 since = Position.parse(sinceField.isTextual() ? sinceField.asText() : null);
             } catch (IllegalArgumentException e) {
-                badFrame(
+                badFrames.refuse(
                         "bad_position",
                         "since is a position string from a previous frame: " + e.getMessage(),
                         channel.toString());
                 return;
             }
         }
-        boolean resubscribe;
-        boolean full;
-        synchronized (this) {
-            // a repeated subscribe is a resume: start over from the given position
-            resubscribe = channels.remove(channel) != null;
-            coalescer.drop(channel);
-            full = channels.size() >= limits.maxSubscriptions();
-        }
-        if (resubscribe) {
-            host.changeLog().detach(channel, this);
-            host.subscriptions(-1);
-        }
-        if (full) {
-            badFrame(
-                    "too_many_subscriptions",
-                    "at most " + limits.maxSubscriptions() + " channels per connection",
-                    channel.toString());
-            return;
-        }
-        Position resumeFrom = since;
-        if (channel.kind() == Channel.Kind.USER) {
-            if (channel.id().equals(user)) {
-                attach(channel, resumeFrom);
-            } else {
-                badFrame("forbidden", "only your own user channel", channel.toString());
-            }
-            return;
-        }
-        awaitOwner(
-                channel, resumeFrom, System.nanoTime() + limits.ownershipWait().toNanos());
-    }
-
-    private void awaitOwner(Channel channel, Position since, long deadline) {
-        if (closed) {
-            return;
-        }
-        var owner = host.changeLog().owner(channel.id());
-        if (owner.isPresent() && owner.get().equals(user)) {
-            attach(channel, since);
-        } else if (owner.isEmpty() && System.nanoTime() < deadline) {
-            // a project created a moment ago may not have reached this replica yet
-            loop.schedule(50, () -> awaitOwner(channel, since, deadline));
-        } else {
-            badFrame("forbidden", "not your project (or no such project)", channel.toString());
-        }
-    }
-
-    private void attach(Channel channel, Position since) {
-        synchronized (this) {
-            if (closed || channels.containsKey(channel)) {
-                return;
-            }
-            channels.put(channel, State.OPENING);
-        }
-        Resume resume;
-        try {
-            resume = host.changeLog().attach(channel, since, this);
-        } catch (NotReadyException e) {
-            synchronized (this) {
-                channels.remove(channel);
-            }
-            writer.send("error", Frames.error("unavailable", e.getMessage(), channel.toString()));
-            return;
-        }
-        host.subscriptions(1);
-        boolean abandoned;
-        synchronized (this) {
-            abandoned = closed || channels.get(channel) != State.OPENING;
-        }
-        if (abandoned) {
-            host.changeLog().detach(channel, this);
-            host.subscriptions(-1);
-            return;
-        }
-        synchronized (this) {
-            if (channels.get(channel) != State.OPENING) {
-                return;
-            }
-            if (resume.reset()) {
-                writer.send("reset", Frames.reset(channel, resume.position()));
-                writer.send("subscribed", Frames.subscribed(channel, resume.position(), false));
-            } else if (since != null) {
-                writer.send("subscribed", Frames.subscribed(channel, resume.position(), true));
-                if (!resume.keys().isEmpty()) {
-                    writer.send("invalidate", Frames.invalidate(channel, resume.keys(), resume.position()));
-                }
-            } else {
-                writer.send("subscribed", Frames.subscribed(channel, resume.position(), false));
-            }
-            channels.put(channel, State.OPEN);
-            if (coalescer.has(channel)) {
-                coalescer.schedule();
-            }
-        }
+        subscriptions.subscribe(channel, since);
     }
 
     private void unsubscribe(JsonNode frame) {
@@ -368,70 +230,15 @@ public final class Session implements Subscriber {
         try {
             channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
         } catch (IllegalArgumentException e) {
-            badFrame("bad_channel", e.getMessage(), null);
+            badFrames.refuse("bad_channel", e.getMessage(), null);
             return;
         }
-        boolean was;
-        synchronized (this) {
-            was = channels.remove(channel) != null;
-            coalescer.drop(channel);
-        }
-        if (was) {
-            host.changeLog().detach(channel, this);
-            host.subscriptions(-1);
-        }
-        writer.send("unsubscribed", Frames.unsubscribed(channel, was ? null : "not_subscribed"));
-    }
-
-    // ---------------------------------------------------------------- changes and coalescing
-
-    @Override
-    public void onChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt) {
-        onChange(new ChannelChange(channel, keys, position, occurredAt));
-    }
-
-    @Override
-    public void onChange(ChannelChange change) {
-        boolean flushNow = false;
-        synchronized (this) {
-            if (closed || !channels.containsKey(change.channel())) {
-                return;
-            }
-            coalescer.add(change);
-            if (channels.get(change.channel()) == State.OPEN) {
-                // on the loop with no window: write now rather than queue one more task per connection
-                if (immediate && loop.inLoop()) {
-                    flushNow = true;
-                } else {
-                    coalescer.schedule();
-                }
-            }
-        }
-        if (flushNow) {
-            coalescer.flush();
-        }
-    }
-
-    @Override
-    public void onRevoked(Channel channel) {
-        boolean was;
-        synchronized (this) {
-            was = channels.remove(channel) != null;
-            coalescer.drop(channel);
-        }
-        if (was) {
-            host.subscriptions(-1);
-            writer.send("unsubscribed", Frames.unsubscribed(channel, "forbidden"));
-        }
+        subscriptions.unsubscribe(channel);
     }
 
     /** The outbound queue has room again (the writer holds this session's lock): what waited goes out. */
     private void drained() {
-        coalescer.flushIfPending();
-    }
-
-    int inFlight() {
-        return writer.inFlight();
+        subscriptions.drained();
     }
 
     private static String abbreviate(String text) {
