@@ -40,9 +40,16 @@ final class ChannelFanOut {
     /** The subscribers of the channel on one loop, as a snapshot taken under the channel's lock. */
     private record LoopGroup(Executor loop, Subscription[] subscriptions) {}
 
+    /** The channel's lock (its {@link ChannelHistory.ChannelState}): every method here is called holding it. */
+    private final Object lock;
+
     private final Map<Subscriber, Subscription> subscribers = new LinkedHashMap<>();
     /** Subscribers grouped by loop; rebuilt on the next event after an attach or a detach. */
     private List<LoopGroup> groups;
+
+    ChannelFanOut(Object lock) {
+        this.lock = lock;
+    }
 
     boolean isEmpty() {
         return subscribers.isEmpty();
@@ -65,7 +72,11 @@ final class ChannelFanOut {
         }
     }
 
-    /** The project changed owner (null: deleted): everyone else loses the channel and is told so. */
+    /**
+     * The project changed owner (null: deleted): everyone else loses the channel at once (no hand-off delivers to them
+     * any more) and is told so on its own loop, after the hand-offs already queued there: a connection's frames are
+     * all written on its loop, none on the consumer thread.
+     */
     void revokeAllBut(Channel channel, UUID newOwner) {
         var it = subscribers.values().iterator();
         while (it.hasNext()) {
@@ -74,8 +85,28 @@ final class ChannelFanOut {
                 it.remove();
                 subscription.active = false;
                 groups = null;
-                subscription.subscriber.onRevoked(channel);
+                revoked(subscription.subscriber, channel);
             }
+        }
+    }
+
+    private void revoked(Subscriber subscriber, Channel channel) {
+        Executor loop = subscriber.loop();
+        if (loop == null) {
+            subscriber.onRevoked(channel);
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                synchronized (lock) {
+                    // subscribed again meanwhile (allowed by the owner of then): that is not the subscription revoked
+                    if (!subscribers.containsKey(subscriber)) {
+                        subscriber.onRevoked(channel);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "hand-off of the revocation of %s to a loop failed", channel);
         }
     }
 

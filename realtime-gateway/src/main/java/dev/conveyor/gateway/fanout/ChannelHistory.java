@@ -30,7 +30,7 @@ final class ChannelHistory {
     final class ChannelState {
         final Channel channel;
         final List<TopicPart> parts;
-        final ChannelFanOut fanOut = new ChannelFanOut();
+        final ChannelFanOut fanOut = new ChannelFanOut(this);
         private final ArrayDeque<Entry> history = new ArrayDeque<>();
         private final Map<TopicPart, Long> completeFrom = new HashMap<>();
         private long lastTouched = System.nanoTime();

@@ -256,4 +256,30 @@ class LoopHandoffTest extends LiveSessionTest {
                     .doesNotContain(shot.toString());
         }
     }
+
+    @Test
+    void aRevocationIsWrittenOnTheConnectionsOwnLoopNotOnTheConsumerThread() {
+        UUID user = UUID.randomUUID();
+        UUID project = UUID.randomUUID();
+        Channel channel = Channel.project(project);
+        TestHost host = hostWithProject(user, project);
+
+        try (CountingLoop loop = new CountingLoop()) {
+            Connection c = connect("revoked", loop, false, host, channel);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.socket().types().equals(List.of("welcome", "subscribed")));
+
+            // the project changes owner: the consumer thread reads it and revokes this connection's subscription
+            events.project(project, UUID.randomUUID());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.socket().types().contains("unsubscribed"));
+
+            RecordingSocket.Sent revoked = c.socket().sent.get(2);
+            assertThat(revoked.json().get("channel").asText()).isEqualTo(channel.toString());
+            assertThat(revoked.json().get("reason").asText()).isEqualTo("forbidden");
+            // like every frame of the connection, written on its own loop
+            assertThat(revoked.thread()).isSameAs(loop.thread);
+            assertThat(c.session().subscriptionCount()).isZero();
+        }
+    }
 }
