@@ -130,6 +130,11 @@ public final class ChangeLog implements AutoCloseable {
         return reader.lastError();
     }
 
+    /** How often the consumer failed and was replaced (continuing where it was) since start. */
+    public long restarts() {
+        return reader.restarts();
+    }
+
     // ---------------------------------------------------------------- on the consumer thread
 
     private void process(ConsumerRecord<byte[], byte[]> record) {

@@ -24,7 +24,8 @@ public class ConsumerReadiness implements HealthCheck {
                 .withData("caughtUp", log.caughtUp())
                 .withData("stuck", stuck)
                 .withData("lag", log.lag())
-                .withData("channels", log.channelCount());
+                .withData("channels", log.channelCount())
+                .withData("restarts", log.restarts());
         if (log.lastError() != null) {
             builder.withData("lastError", log.lastError());
         }

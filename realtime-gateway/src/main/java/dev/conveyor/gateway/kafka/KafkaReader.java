@@ -3,6 +3,8 @@ package dev.conveyor.gateway.kafka;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.gateway.domain.Position.TopicPart;
 import dev.conveyor.gateway.fanout.ReadPositions;
+import dev.conveyor.kit.kafka.KafkaSettings;
+import dev.conveyor.kit.loop.BackgroundLoop;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,19 +20,22 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 /**
  * The consumer thread: one plain {@link KafkaConsumer} with {@code assign()} (no group, no committed offsets, so every
  * replica reads everything and offsets are positions valid on every replica). It seeks the change topics to
  * {@code now - lookback} and projects to the beginning, hands every record to the {@link Handler}, and keeps the
- * numbers readiness is made of. A failed consumer is replaced after 1 s and continues where it was, so the history
- * stays complete.
+ * numbers readiness is made of. It runs on service-kit's {@link BackgroundLoop}, one poll per step: a step that fails
+ * closes the consumer, and the next step (after 1 s, doubling while it keeps failing, at most {@link #MAX_BACKOFF})
+ * builds a new one that continues where the old one was, so the history stays complete.
  */
 final class KafkaReader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KafkaReader.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final List<String> TOPICS =
             List.of(Topics.TASK_EVENTS, Topics.GENERATION_EVENTS, Topics.ACCOUNT_EVENTS, Topics.PROJECTS);
 
@@ -49,9 +54,12 @@ final class KafkaReader implements AutoCloseable {
     private final ReadPositions positions;
     private final Handler handler;
     private final Map<TopicPart, Long> catchUpTarget = new ConcurrentHashMap<>();
-    private final Thread thread;
+    private final String name;
+    private final BackgroundLoop loop;
+    /** Created by the loop's step and used only on its thread; volatile for {@link #close()}'s wakeup. */
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private volatile boolean running = true;
+
+    private volatile boolean closing;
     private volatile boolean caughtUp;
     private volatile boolean ownersLoaded;
     private volatile long lastPollNanos = System.nanoTime();
@@ -63,12 +71,12 @@ final class KafkaReader implements AutoCloseable {
         this.settings = settings;
         this.positions = positions;
         this.handler = handler;
-        this.thread = new Thread(this::run, "changelog-" + name);
-        this.thread.setDaemon(true);
+        this.name = "changelog-" + name;
+        this.loop = new BackgroundLoop(this.name, this::step, FIRST_BACKOFF, MAX_BACKOFF);
     }
 
     void start() {
-        thread.start();
+        loop.start();
     }
 
     /** True once the history was rebuilt (every partition read up to its end at start) and ownership is loaded. */
@@ -95,46 +103,75 @@ final class KafkaReader implements AutoCloseable {
         return lastError;
     }
 
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+    /** Consumer restarts after a failure since start (each after a backoff, continuing where it was). */
+    long restarts() {
+        return loop.failures();
+    }
+
+    /**
+     * One step of the loop: a consumer (a new one after a failure, seeking where the last one was), then one poll. A
+     * failure closes the consumer and throws, so the loop backs off and the next step replaces it.
+     */
+    private void step() throws InterruptedException {
+        if (closing) {
+            throw new InterruptedException("change log closed");
+        }
+        try {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c == null) {
+                c = new KafkaConsumer<>(consumerConfig());
                 consumer = c;
                 assignAndRebuild(c);
-                while (running) {
-                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
-                    lastPollNanos = System.nanoTime();
-                    if (!records.isEmpty()) {
-                        lastProgressNanos = lastPollNanos;
-                    }
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        handler.handle(record);
-                    }
-                    afterPoll(c);
-                }
-            } catch (WakeupException e) {
-                if (running) {
-                    LOG.warn("change log consumer woken up unexpectedly; restarting it");
-                }
+            }
+            poll(c);
+        } catch (WakeupException | InterruptException e) {
+            closeConsumer();
+            if (closing) {
+                throw new InterruptedException("change log closed");
+            }
+            LOG.warn("change log consumer woken up unexpectedly; restarting it");
+        } catch (RuntimeException e) {
+            lastError = e.toString();
+            closeConsumer();
+            LOG.errorf(e, "change log consumer failed; restarting it");
+            throw e;
+        }
+    }
+
+    private void poll(KafkaConsumer<byte[], byte[]> c) {
+        ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
+        lastPollNanos = System.nanoTime();
+        if (!records.isEmpty()) {
+            lastProgressNanos = lastPollNanos;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            handler.handle(record);
+        }
+        afterPoll(c);
+    }
+
+    private void closeConsumer() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        consumer = null;
+        if (c != null) {
+            try {
+                c.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
-                lastError = e.toString();
-                if (running) {
-                    LOG.errorf(e, "change log consumer failed; restarting it in 1 s");
-                    sleepQuietly(1000);
-                }
+                LOG.debugf("closing the change log consumer: %s", e.toString());
             }
         }
     }
 
+    /**
+     * service-kit's consumer settings, without a group: {@code assign()} and explicit seeks, no committed offsets. A
+     * client id of its own per consumer (two change logs can share a process: a second replica in tests).
+     */
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, thread.getName() + "-" + UUID.randomUUID());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> config = KafkaSettings.consumer(settings.bootstrapServers(), name, 2000);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return config;
     }
 
@@ -215,26 +252,15 @@ final class KafkaReader implements AutoCloseable {
         }
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
+    /** Stops the loop: wakes the consumer out of its poll, then waits for the step to return (it closes the consumer). */
     @Override
     public void close() {
-        running = false;
+        closing = true;
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        thread.interrupt();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
+        closeConsumer();
     }
 }
