@@ -199,13 +199,8 @@ public final class Session {
     }
 
     private void subscribe(JsonNode frame) {
-        JsonNode channelField = frame.path("channel");
-        Channel channel;
-        try {
-            channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
-        } catch (IllegalArgumentException e) {
-            badFrames.refuse(
-                    "bad_channel", e.getMessage(), channelField.isTextual() ? abbreviate(channelField.asText()) : null);
+        Channel channel = channelOf(frame, true);
+        if (channel == null) {
             return;
         }
         JsonNode sinceField = frame.path("since");
@@ -225,15 +220,22 @@ public final class Session {
     }
 
     private void unsubscribe(JsonNode frame) {
-        JsonNode channelField = frame.path("channel");
-        Channel channel;
-        try {
-            channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
-        } catch (IllegalArgumentException e) {
-            badFrames.refuse("bad_channel", e.getMessage(), null);
-            return;
+        Channel channel = channelOf(frame, false);
+        if (channel != null) {
+            subscriptions.unsubscribe(channel);
         }
-        subscriptions.unsubscribe(channel);
+    }
+
+    /** The frame's channel, or null once the frame is refused ({@code echo}: the refusal names the bad channel). */
+    private Channel channelOf(JsonNode frame, boolean echo) {
+        JsonNode field = frame.path("channel");
+        try {
+            return Channel.parse(field.isTextual() ? field.asText() : null);
+        } catch (IllegalArgumentException e) {
+            badFrames.refuse(
+                    "bad_channel", e.getMessage(), echo && field.isTextual() ? abbreviate(field.asText()) : null);
+            return null;
+        }
     }
 
     /** The outbound queue has room again (the writer holds this session's lock): what waited goes out. */

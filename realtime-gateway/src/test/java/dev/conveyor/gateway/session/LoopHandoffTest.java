@@ -132,6 +132,13 @@ class LoopHandoffTest extends LiveSessionTest {
         return new Connection(session, socket, loop);
     }
 
+    /** A connection that is welcomed and subscribed to {@code channel}, on {@code loop}. */
+    static Connection subscribed(String id, CountingLoop loop, TestHost host, Channel channel) {
+        Connection c = connect(id, loop, false, host, channel);
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.socket().types().equals(List.of("welcome", "subscribed")));
+        return c;
+    }
+
     @Test
     void eachEventIsHandedOnceToEachLoopAndEveryConnectionGetsEveryFrameInOrderWhileAStuckOneGetsOneCoalescedFrame() {
         UUID user = UUID.randomUUID();
@@ -215,9 +222,7 @@ class LoopHandoffTest extends LiveSessionTest {
         TestHost host = hostWithProject(user, project);
 
         try (CountingLoop loop = new CountingLoop()) {
-            Connection c = connect("resume", loop, false, host, channel);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> c.socket().types().equals(List.of("welcome", "subscribed")));
+            Connection c = subscribed("resume", loop, host, channel);
             String since = c.socket().sent.get(1).json().get("position").asText();
 
             // hold the loop and queue a resubscribe on it; the next event's hand-off (to the old subscription) queues
@@ -265,9 +270,7 @@ class LoopHandoffTest extends LiveSessionTest {
         TestHost host = hostWithProject(user, project);
 
         try (CountingLoop loop = new CountingLoop()) {
-            Connection c = connect("revoked", loop, false, host, channel);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> c.socket().types().equals(List.of("welcome", "subscribed")));
+            Connection c = subscribed("revoked", loop, host, channel);
 
             // the project changes owner: the consumer thread reads it and revokes this connection's subscription
             events.project(project, UUID.randomUUID());
