@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
 final class KafkaReader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KafkaReader.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final List<String> TOPICS =
             List.of(Topics.TASK_EVENTS, Topics.GENERATION_EVENTS, Topics.ACCOUNT_EVENTS, Topics.PROJECTS);
 
