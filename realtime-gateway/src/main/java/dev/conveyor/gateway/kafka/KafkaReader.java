@@ -72,7 +72,13 @@ final class KafkaReader implements AutoCloseable {
         this.positions = positions;
         this.handler = handler;
         this.name = "changelog-" + name;
-        this.loop = new BackgroundLoop(this.name, this::step, FIRST_BACKOFF, MAX_BACKOFF);
+        // close() wakes the consumer rather than interrupting the loop's thread: an interrupt would land in the
+        // consumer's own close and fail it.
+        this.loop = BackgroundLoop.builder(this.name)
+                .step(this::step)
+                .retryWithBackoff(FIRST_BACKOFF, MAX_BACKOFF)
+                .wakeWith(this::wakeConsumer)
+                .build();
     }
 
     void start() {
@@ -256,11 +262,14 @@ final class KafkaReader implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        loop.close();
+        closeConsumer();
+    }
+
+    private void wakeConsumer() {
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        loop.close();
-        closeConsumer();
     }
 }
