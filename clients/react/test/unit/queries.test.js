@@ -2,30 +2,14 @@
 // provider's binding delivers refetches exactly the queries it names.
 import '../dom.js';
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { createElement as h } from 'react';
-import { cleanup, renderHook, waitFor, act } from '@testing-library/react';
+import { test } from 'node:test';
+import { act, renderHook, waitFor } from '@testing-library/react';
 import { keys } from '@conveyor/client';
 import {
-  ConveyorProvider, defaultQueryClient, useAccount, useConnectionState, useGenerations, usePendingTasks,
-  useStatusCounts, useTask, useTasks, useUnpositionedCount,
+  useAccount, useConnectionState, useGenerations, usePendingTasks, useStatusCounts, useTask, useTasks,
+  useUnpositionedCount,
 } from '../../src/index.js';
-import { fakeConveyor } from '../fake-conveyor.js';
-
-const queryClients = [];
-afterEach(() => {
-  cleanup();
-  // no garbage-collection timers left behind (they would keep the process alive for gcTime)
-  for (const qc of queryClients.splice(0)) qc.clear();
-});
-
-function setup(data = {}) {
-  const fake = fakeConveyor({ data });
-  const queryClient = defaultQueryClient();
-  queryClients.push(queryClient);
-  const wrapper = ({ children }) => h(ConveyorProvider, { client: fake.conveyor, queryClient }, children);
-  return { fake, queryClient, wrapper };
-}
+import { setup } from '../render-setup.js';
 
 const counts = (complete) => ({ waiting: 0, queued: 0, inProgress: 1, complete, failed: 0, cancelled: 0 });
 

@@ -2,28 +2,14 @@
 // <TaskProcessor> renders only in the leading tab; a provider made from options creates and closes its own client.
 import '../dom.js';
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import { createElement as h } from 'react';
-import { act, cleanup, render, renderHook, screen, waitFor } from '@testing-library/react';
+import { act, render, renderHook, screen, waitFor } from '@testing-library/react';
 import { ConveyorError, keys } from '@conveyor/client';
 import {
-  ConveyorProvider, TaskProcessor, defaultQueryClient, useConveyor, useCreateTask, useRetryTask, useTaskLead,
+  ConveyorProvider, TaskProcessor, useConveyor, useCreateTask, useRetryTask, useTaskLead,
 } from '../../src/index.js';
-import { fakeConveyor } from '../fake-conveyor.js';
-
-const queryClients = [];
-afterEach(() => {
-  cleanup();
-  for (const qc of queryClients.splice(0)) qc.clear();
-});
-
-function setup(data = {}) {
-  const fake = fakeConveyor({ data });
-  const queryClient = defaultQueryClient();
-  queryClients.push(queryClient);
-  const wrapper = ({ children }) => h(ConveyorProvider, { client: fake.conveyor, queryClient }, children);
-  return { fake, queryClient, wrapper };
-}
+import { setup, testQueryClient } from '../render-setup.js';
 
 test('useCreateTask creates through the SDK with callbacks that call the latest ones given', async () => {
   const { fake, queryClient, wrapper } = setup();
@@ -111,8 +97,7 @@ test('a provider given options creates its client after mount and closes it on u
     taskApiUrl: 'http://127.0.0.1:1', realtime: false, getToken: () => 'header.eyJzdWIiOiJ1MSJ9.sig',
     fetch: async () => new Response('[]', { status: 200, headers: { 'content-type': 'application/json' } }),
   };
-  const qc = defaultQueryClient();
-  queryClients.push(qc);
+  const qc = testQueryClient();
   const view = render(h(ConveyorProvider, { options, queryClient: qc, fallback: h('p', null, 'starting') }, h(Probe)));
   await waitFor(() => assert.ok(screen.getByText('ready')));
   assert.equal(await client.userId(), 'u1');
