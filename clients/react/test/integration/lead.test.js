@@ -3,12 +3,10 @@
 import { connect, app, env, user, waitFor } from './platform.js';
 import '../dom.js';
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createElement as h } from 'react';
-import { cleanup, render } from '@testing-library/react';
+import { render } from '@testing-library/react';
 import { TaskProcessor } from '../../src/index.js';
-
-after(cleanup);
 
 test('exactly one tab renders the TaskProcessor; the other takes over within 7 s after it closes', { timeout: 120000 }, async () => {
   const me = user(2);
@@ -38,7 +36,7 @@ test('exactly one tab renders the TaskProcessor; the other takes over within 7 s
     assert.equal(both, 0, 'never two processors at once');
   } finally {
     clearInterval(watch);
-    tabs.forEach((t) => t.view.unmount());
+    tabs.forEach((t) => t.container.isConnected && t.view.unmount());
     clients.forEach((c) => c.close());
   }
 });
