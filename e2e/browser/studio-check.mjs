@@ -6,6 +6,7 @@
 //   2. a task that fails for good (fail_permanently) shows its error toast exactly once (in the page that created it);
 //   3. with the gateway stopped (CONVEYOR_CONTROL_URL), both pages switch to 'polling' and still show a new image
 //      within 20 s of its creation; the gateway is started again;
+//   then a shot and a travel pipeline into it (the whole pipeline's progress, the unpositioned count, placing it);
 //   4. exactly one page shows the lead badge, and the other takes it within 7 s after the first page closes.
 // Env: STUDIO_DIST, STUDIO_PORT, TASK_API_URL, GENERATION_URL, GATEWAY_URL, USER_TOKEN (a user with credits),
 // CONVEYOR_CONTROL_URL, SCREENSHOT_DIR, CHROMIUM (default /usr/bin/chromium). Exit 0 = all seen.
@@ -121,6 +122,24 @@ try {
   await control('start');
   await until('both pages live again', 60000, async () => (await state(p1)) === 'live' && (await state(p2)) === 'live');
   log('gateway back, both live');
+
+  // ---- a shot and a travel pipeline into it: the whole pipeline's progress, the unpositioned count, PUT position
+  await p1.fill('#shotName', 'opening');
+  await p1.click('#shotNameCreate');
+  await p1.waitForFunction(() => document.querySelector('#shot').selectedOptions[0]?.textContent === 'opening');
+  const segments = await p1.$$('.segments input:not([type])');
+  for (const [i, input] of segments.entries()) await input.fill(`travel segment ${i + 1}`);
+  await p1.waitForSelector('#travelEstimate[data-cost]');
+  await p1.click('#travel');
+  await p1.waitForSelector('#tasks tr[data-status="complete"] >> text=travel_orchestrator', { timeout: 30000 });
+  await p1.waitForSelector(`#tasks tr:has-text("travel_orchestrator") >> text=/100% · ${segments.length + 2}\/${segments.length + 2} steps/`,
+    { timeout: 90000 });
+  await p1.waitForSelector('#unpositioned[data-count="1"]', { timeout: 30000 });
+  await p1.click('#shotGallery .loose button');
+  await p1.waitForSelector('#unpositioned[data-count="0"]', { timeout: 15000 });
+  await p1.waitForSelector('#shotGallery li:not(.loose) img', { timeout: 15000 });
+  log('travel pipeline done, its video placed in the shot');
+  await p1.screenshot({ path: `${env.SCREENSHOT_DIR}/studio-shot.png`, fullPage: true });
 
   // ---- 4. exactly one lead badge; the other page takes it within 7 s after the leader closes
   await until('exactly one leading page', 20000, async () => (await leads(p1)) !== (await leads(p2)));

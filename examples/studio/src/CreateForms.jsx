@@ -78,7 +78,7 @@ export function PromptForm({ projectId, shots, shotId }) {
       </div>
       <label className="check">
         <input id="failOnPurpose" type="checkbox" checked={failOnPurpose} onChange={(e) => setFailOnPurpose(e.target.checked)} />
-        Fail on purpose (demo of a failing task: <code>fail_permanently</code>)
+        <span>Fail on purpose (a demo of a failing task: <code>fail_permanently</code>)</span>
       </label>
       <Cost estimate={estimate} id="estimate" />
       <button type="submit" id="generate" disabled={create.isPending || !prompt.trim()}>
