@@ -1,5 +1,5 @@
 // The signed-in studio: header badges, the project / shot pickers, the create forms, the galleries and the history.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useProjects, useShots } from '@conveyor/react';
 import { Header } from './Header.jsx';
 import { ProjectPicker, ShotPicker } from './Pickers.jsx';
@@ -21,26 +21,23 @@ function useStoredSelection(name) {
 
 export function Studio({ onSignOut }) {
   const projects = useProjects();
-  const [projectId, setProjectId] = useStoredSelection('project');
+  const [storedProject, setProjectId] = useStoredSelection('project');
+  const [chosenShot, setShotId] = useState('');
+  // What is shown: the chosen project / shot once the (refetched) lists have it — a just-created one appears when its
+  // list answers — else the newest project and no shot. The choice itself is kept, never reset by a stale list.
+  const projectList = projects.data || [];
+  const projectId = projectList.some((p) => p.id === storedProject) ? storedProject : projectList[0]?.id || '';
   const shots = useShots(projectId || null);
-  const [shotId, setShotId] = useState('');
-
-  // a stored project that is gone (or none yet): the newest project
-  useEffect(() => {
-    const list = projects.data;
-    if (projects.isFetching || !list || list.length === 0 || list.some((p) => p.id === projectId)) return;
-    setProjectId(list[0].id);
-  }, [projects.data, projects.isFetching, projectId]); // eslint-disable-line react-hooks/exhaustive-deps
-  useEffect(() => {
-    if (shotId && shots.data && !shots.data.some((s) => s.id === shotId)) setShotId('');
-  }, [shots.data, shotId]);
+  const shotList = shots.data || [];
+  const shot = shotList.find((s) => s.id === chosenShot);
+  const shotId = shot ? shot.id : '';
 
   return (
     <div className="studio">
       <Header onSignOut={onSignOut} />
       <nav className="sidebar" aria-label="Projects and shots">
-        <ProjectPicker projects={projects.data || []} projectId={projectId} onSelect={(id) => { setProjectId(id); setShotId(''); }} />
-        {projectId && <ShotPicker projectId={projectId} shots={shots.data || []} shotId={shotId} onSelect={setShotId} />}
+        <ProjectPicker projects={projectList} projectId={projectId} onSelect={(id) => { setProjectId(id); setShotId(''); }} />
+        {projectId && <ShotPicker projectId={projectId} shots={shotList} shotId={shotId} onSelect={setShotId} />}
       </nav>
       <main className="content">
         {!projectId ? (
@@ -48,11 +45,11 @@ export function Studio({ onSignOut }) {
         ) : (
           <>
             <section className="create" aria-label="Create">
-              <PromptForm projectId={projectId} shots={shots.data || []} shotId={shotId} />
-              <TravelForm projectId={projectId} shots={shots.data || []} shotId={shotId} />
+              <PromptForm projectId={projectId} shots={shotList} shotId={shotId} />
+              <TravelForm projectId={projectId} shots={shotList} shotId={shotId} />
             </section>
-            {shotId && <ShotGallery projectId={projectId} shot={(shots.data || []).find((s) => s.id === shotId)} />}
-            <ProjectGallery projectId={projectId} shots={shots.data || []} />
+            {shot && <ShotGallery projectId={projectId} shot={shot} />}
+            <ProjectGallery projectId={projectId} shots={shotList} />
             <TaskHistory projectId={projectId} />
           </>
         )}
