@@ -25,7 +25,8 @@ function Progress({ task }) {
   const children = usePipeline(task);
   const pipeline = task.taskType === 'travel_orchestrator' ? pipelineProgress(task, children.data || []) : null;
   const percent = pipeline ? pipeline.percent : taskPercent(task);
-  const label = pipeline ? `${pipeline.done}/${pipeline.steps} steps` : task.progressMessage || task.status.replace('_', ' ');
+  const running = task.status === 'in_progress' && task.progressMessage;
+  const label = pipeline ? `${pipeline.done}/${pipeline.steps} steps` : running || task.status.replace('_', ' ');
   return (
     <div className="progress">
       <progress max={100} value={percent} aria-label={`Progress of task ${task.id.slice(0, 8)}`} />
