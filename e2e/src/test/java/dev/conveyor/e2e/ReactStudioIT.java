@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>the studio in Debian's headless Chromium (e2e/browser/studio-check.mjs, playwright-core), serving the studio's
  *       production build ({@code examples/studio/dist}, made by {@code npm run build} there) itself: two pages of one
  *       user see an image appear without a reload, a failing task's error toast shows once, with the gateway stopped
- *       both pages poll and still see a new image within 20 s, and one page leads until it closes.</li>
+ *       both pages poll and still see a new image within 20 s, a travel pipeline's video lands in a shot and is
+ *       placed, and one page leads until it closes (the other within 7 s).</li>
  * </ol>
  * Each needs node and its npm setup ({@code npm ci} in clients/react; {@code npm ci} in e2e/browser, the studio's
  * build and /usr/bin/chromium); without them it is skipped, unless CONVEYOR_REQUIRE_SDK=1 / CONVEYOR_REQUIRE_BROWSER=1
