@@ -2,6 +2,7 @@ package dev.conveyor.e2e;
 
 import dev.conveyor.devstack.Ports;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -45,6 +46,11 @@ class ReactStudioIT {
 
     @BeforeAll
     static void startPlatform() throws Exception {
+        // nothing to run here (and nothing required): no platform to start either
+        if (hooksMissing() != null && studioMissing() != null && !"1".equals(System.getenv("CONVEYOR_REQUIRE_SDK"))
+                && !"1".equals(System.getenv("CONVEYOR_REQUIRE_BROWSER"))) {
+            Assumptions.abort(hooksMissing() + "; " + studioMissing());
+        }
         studioPort = Ports.free();
         platform = Platform.start("react-studio", List.of(studioOrigin()));
         control = GatewayControl.start(platform.gateway);
@@ -64,16 +70,38 @@ class ReactStudioIT {
         return "http://127.0.0.1:" + studioPort;
     }
 
+    /** Why the hooks' integration tests cannot run here, or null. */
+    static String hooksMissing() {
+        String why = ClientSdkIT.sdkMissing(ROOT.resolve("clients/react"));
+        if (why != null) {
+            return why.replace("SDK's", "React hooks'");
+        }
+        return Files.isDirectory(ROOT.resolve("clients/js/node_modules")) ? null
+                : "the hooks' integration tests reuse the SDK's helpers: they need `npm ci` in clients/js";
+    }
+
+    /** Why the studio check cannot run here, or null. */
+    static String studioMissing() {
+        Path chromium = chromium();
+        if (!Files.isExecutable(chromium) || !Files.isDirectory(ROOT.resolve("e2e/browser/node_modules/playwright-core"))
+                || !Files.isRegularFile(ROOT.resolve("examples/studio/dist/index.html"))) {
+            return "the studio check needs " + chromium + ", `npm ci` in e2e/browser and the studio's build"
+                    + " (`npm ci && npm run build` in examples/studio)";
+        }
+        return null;
+    }
+
+    static Path chromium() {
+        return Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    }
+
     @Test
     @Order(1)
     void theReactHooksPassTheirIntegrationTestsAgainstThePlatform() throws Exception {
         Path react = ROOT.resolve("clients/react");
-        String why = ClientSdkIT.sdkMissing(react);
-        if (why == null && !Files.isDirectory(ROOT.resolve("clients/js/node_modules"))) {
-            why = "the hooks' integration tests reuse the SDK's helpers: they need `npm ci` in clients/js";
-        }
+        String why = hooksMissing();
         if (why != null) {
-            NodeTool.skipOrFail(why.replace("SDK's", "React hooks'"), "CONVEYOR_REQUIRE_SDK");
+            NodeTool.skipOrFail(why, "CONVEYOR_REQUIRE_SDK");
         }
         Path log = Path.of("target", "react-it.log").toAbsolutePath();
         int exit = run(new ProcessBuilder("npm", "run", "test:integration").directory(react.toFile()),
@@ -85,14 +113,12 @@ class ReactStudioIT {
     @Test
     @Order(2)
     void theStudioShowsImagesToastsPollingAndTheLeadInTwoBrowserPages() throws Exception {
+        String why = studioMissing();
+        if (why != null) {
+            NodeTool.skipOrFail(why, "CONVEYOR_REQUIRE_BROWSER");
+        }
         Path browserDir = ROOT.resolve("e2e/browser");
         Path dist = ROOT.resolve("examples/studio/dist");
-        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        if (!Files.isExecutable(chromium) || !Files.isDirectory(browserDir.resolve("node_modules/playwright-core"))
-                || !Files.isRegularFile(dist.resolve("index.html"))) {
-            NodeTool.skipOrFail("the studio check needs " + chromium + ", `npm ci` in " + browserDir + " and the studio's"
-                    + " build (`npm ci && npm run build` in examples/studio)", "CONVEYOR_REQUIRE_BROWSER");
-        }
         UUID userId = UUID.randomUUID();
         platform.adminApi().post(platform.taskApi.url() + "/v1/admin/accounts/" + userId + "/credits",
                 Map.of("amount", 200, "reason", "studio check")).ok();
@@ -106,7 +132,7 @@ class ReactStudioIT {
                 "USER_TOKEN", platform.keys.token(userId, List.of("user"), Duration.ofHours(1)),
                 "CONVEYOR_CONTROL_URL", control.url(),
                 "SCREENSHOT_DIR", Path.of("target").toAbsolutePath().toString(),
-                "CHROMIUM", chromium.toString());
+                "CHROMIUM", chromium().toString());
         int exit = run(new ProcessBuilder("node", "studio-check.mjs").directory(browserDir.toFile()), env, log);
         assertThat(exit).as("studio check in headless Chromium; " + log + " ends with:\n" + NodeTool.tail(log, 80)).isZero();
         assertThat(Files.size(Path.of("target", "studio.png"))).isGreaterThan(10_000);
