@@ -8,17 +8,26 @@ import java.nio.charset.StandardCharsets;
 
 @ApplicationScoped
 public class ShoutHandler implements TaskHandler {
-    @Override public String taskType() { return "shout"; }
-    @Override public String capability() { return null; }      // or e.g. "wan2gp" for GPU-only types
+    @Override
+    public String taskType() {
+        return "shout";
+    }
+
+    @Override
+    public String capability() {
+        return null;
+    } // or e.g. "wan2gp" for GPU-only types
 
     @Override
     public Uni<TaskResult> handle(TaskContext ctx) {
         String text = ctx.params().path("text").asText(null);
         if (text == null) throw new PermanentTaskException("param text is required");
         ctx.progress(50, "shouting");
-        ctx.checkCancelled();                                    // throws once the task was cancelled
+        ctx.checkCancelled(); // throws once the task was cancelled
         byte[] out = text.toUpperCase().getBytes(StandardCharsets.UTF_8);
-        return ctx.outputs().put(ctx.taskId() + "/shout.txt", out, "text/plain")
-                .map(url -> TaskResult.of(url, JsonNodeFactory.instance.objectNode().put("chars", out.length)));
+        return ctx.outputs()
+                .put(ctx.taskId() + "/shout.txt", out, "text/plain")
+                .map(url ->
+                        TaskResult.of(url, JsonNodeFactory.instance.objectNode().put("chars", out.length)));
     }
 }

@@ -9,5 +9,5 @@ import java.util.UUID;
  * @param amount    the entry's amount (positive)
  * @param taskId    the task the entry is for, if any
  */
-public record CreditsChanged(UUID userId, long balance, long held, long available, String entryKind, long amount, UUID taskId) {
-}
+public record CreditsChanged(
+        UUID userId, long balance, long held, long available, String entryKind, long amount, UUID taskId) {}

@@ -2,7 +2,6 @@ package dev.conveyor.contracts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,9 +38,17 @@ public record EventEnvelope(
     }
 
     /** A new event with a random id, occurring now, whose data is the JSON form of {@code data}. */
-    public static EventEnvelope of(String type, String source, String subject, UUID projectId, UUID userId, Object data) {
-        return new EventEnvelope(UUID.randomUUID(), type, source, Instant.now().truncatedTo(ChronoUnit.MICROS),
-                subject, projectId, userId, toTree(data));
+    public static EventEnvelope of(
+            String type, String source, String subject, UUID projectId, UUID userId, Object data) {
+        return new EventEnvelope(
+                UUID.randomUUID(),
+                type,
+                source,
+                Instant.now().truncatedTo(ChronoUnit.MICROS),
+                subject,
+                projectId,
+                userId,
+                toTree(data));
     }
 
     /** Through bytes rather than valueToTree, so the tree is exactly what a consumer parses (int vs long nodes). */
@@ -61,7 +68,8 @@ public record EventEnvelope(
         try {
             return data == null ? null : Json.MAPPER.treeToValue(data, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("event " + id + " (" + this.type + ") has no valid " + type.getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "event " + id + " (" + this.type + ") has no valid " + type.getSimpleName(), e);
         }
     }
 
@@ -89,5 +97,4 @@ public record EventEnvelope(
             throw new IllegalArgumentException("not an event envelope: " + e.getMessage(), e);
         }
     }
-
 }

@@ -6,12 +6,14 @@ public final class EventTypes {
     public static final String TASK_CREATED = "task.created";
     /** waiting -> queued once its dependencies completed. */
     public static final String TASK_QUEUED = "task.queued";
+
     public static final String TASK_CLAIMED = "task.claimed";
     public static final String TASK_PROGRESS = "task.progress";
     public static final String TASK_COMPLETED = "task.completed";
     public static final String TASK_FAILED = "task.failed";
     /** A failed attempt or an expired lease put the task back in the queue (runAfter says when). */
     public static final String TASK_REQUEUED = "task.requeued";
+
     public static final String TASK_CANCELLED = "task.cancelled";
     /** Any other change of the task record (for example its generation id was set). */
     public static final String TASK_UPDATED = "task.updated";
@@ -30,6 +32,5 @@ public final class EventTypes {
     public static final String SHOT_GENERATION_CHANGED = "shot-generation.changed";
     public static final String SHOT_CHANGED = "shot.changed";
 
-    private EventTypes() {
-    }
+    private EventTypes() {}
 }

@@ -1,7 +1,6 @@
 package dev.conveyor.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +22,5 @@ public record GenerationSnapshot(
         Instant createdAt) {
 
     /** One shot link of a generation. */
-    public record ShotLink(UUID shotId, Integer position) {
-    }
+    public record ShotLink(UUID shotId, Integer position) {}
 }

@@ -8,5 +8,4 @@ import java.util.UUID;
  * @param linked   false when the link was removed
  * @param position the position after the change; null = unpositioned (or removed)
  */
-public record ShotGenerationChanged(UUID shotId, UUID generationId, UUID projectId, boolean linked, Integer position) {
-}
+public record ShotGenerationChanged(UUID shotId, UUID generationId, UUID projectId, boolean linked, Integer position) {}

@@ -1,7 +1,6 @@
 package dev.conveyor.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -38,5 +37,4 @@ public record TaskSnapshot(
         Instant runAfter,
         Instant createdAt,
         Instant updatedAt,
-        JsonNode params) {
-}
+        JsonNode params) {}

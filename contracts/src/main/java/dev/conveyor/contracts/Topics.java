@@ -34,10 +34,8 @@ public final class Topics {
             new TopicSpec(GENERATION_DEAD_LETTERS, 1, false),
             new TopicSpec(TASK_API_DEAD_LETTERS, 1, false));
 
-    private Topics() {
-    }
+    private Topics() {}
 
     /** A topic's name, partition count and whether it is log-compacted. */
-    public record TopicSpec(String name, int partitions, boolean compacted) {
-    }
+    public record TopicSpec(String name, int partitions, boolean compacted) {}
 }

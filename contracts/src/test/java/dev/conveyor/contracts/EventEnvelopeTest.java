@@ -1,27 +1,47 @@
 package dev.conveyor.contracts;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class EventEnvelopeTest {
 
     @Test
     void envelopeWithTaskSnapshotSurvivesJsonRoundTrip() {
         UUID task = UUID.randomUUID(), project = UUID.randomUUID(), user = UUID.randomUUID();
-        TaskSnapshot snapshot = new TaskSnapshot(task, project, user, "single_image", "complete", 0, 5, 1, 3,
-                100, "done", "worker-1", "image", UUID.randomUUID(), "http://localhost/out.png",
-                Json.MAPPER.createObjectNode().put("width", 512), null, null, null, List.of(),
-                null, Instant.parse("2026-11-23T10:15:30.123456Z"), Instant.parse("2026-11-23T10:15:31Z"),
+        TaskSnapshot snapshot = new TaskSnapshot(
+                task,
+                project,
+                user,
+                "single_image",
+                "complete",
+                0,
+                5,
+                1,
+                3,
+                100,
+                "done",
+                "worker-1",
+                "image",
+                UUID.randomUUID(),
+                "http://localhost/out.png",
+                Json.MAPPER.createObjectNode().put("width", 512),
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                Instant.parse("2026-11-23T10:15:30.123456Z"),
+                Instant.parse("2026-11-23T10:15:31Z"),
                 Json.MAPPER.createObjectNode().put("prompt", "a red fox"));
 
-        EventEnvelope sent = EventEnvelope.of(EventTypes.TASK_COMPLETED, "task-api", task.toString(), project, user, snapshot);
+        EventEnvelope sent =
+                EventEnvelope.of(EventTypes.TASK_COMPLETED, "task-api", task.toString(), project, user, snapshot);
         EventEnvelope received = EventEnvelope.fromJson(sent.toJson());
 
         assertThat(received).isEqualTo(sent);
@@ -30,11 +50,16 @@ class EventEnvelopeTest {
 
     @Test
     void jsonFormUsesCamelCaseAndIsoTimes() throws Exception {
-        EventEnvelope event = new EventEnvelope(UUID.fromString("00000000-0000-0000-0000-000000000001"),
-                EventTypes.CREDITS_CHANGED, "task-api", Instant.parse("2026-11-23T10:15:30Z"),
-                "00000000-0000-0000-0000-000000000002", null, UUID.fromString("00000000-0000-0000-0000-000000000002"),
-                Json.MAPPER.valueToTree(new CreditsChanged(UUID.fromString("00000000-0000-0000-0000-000000000002"),
-                        100, 10, 90, "hold", 10, null)));
+        EventEnvelope event = new EventEnvelope(
+                UUID.fromString("00000000-0000-0000-0000-000000000001"),
+                EventTypes.CREDITS_CHANGED,
+                "task-api",
+                Instant.parse("2026-11-23T10:15:30Z"),
+                "00000000-0000-0000-0000-000000000002",
+                null,
+                UUID.fromString("00000000-0000-0000-0000-000000000002"),
+                Json.MAPPER.valueToTree(new CreditsChanged(
+                        UUID.fromString("00000000-0000-0000-0000-000000000002"), 100, 10, 90, "hold", 10, null)));
 
         JsonNode json = Json.MAPPER.readTree(event.toJson());
 
@@ -46,9 +71,10 @@ class EventEnvelopeTest {
 
     @Test
     void unknownFieldsAreIgnoredForForwardCompatibility() {
-        String json = "{\"id\":\"00000000-0000-0000-0000-000000000001\",\"type\":\"shot.changed\",\"source\":\"generation-service\","
-                + "\"occurredAt\":\"2026-11-23T10:15:30Z\",\"subject\":\"s\",\"future\":42,"
-                + "\"data\":{\"shotId\":\"00000000-0000-0000-0000-000000000003\",\"name\":\"intro\",\"deleted\":false,\"extra\":1}}";
+        String json =
+                "{\"id\":\"00000000-0000-0000-0000-000000000001\",\"type\":\"shot.changed\",\"source\":\"generation-service\","
+                        + "\"occurredAt\":\"2026-11-23T10:15:30Z\",\"subject\":\"s\",\"future\":42,"
+                        + "\"data\":{\"shotId\":\"00000000-0000-0000-0000-000000000003\",\"name\":\"intro\",\"deleted\":false,\"extra\":1}}";
 
         EventEnvelope event = EventEnvelope.fromJson(json);
 
@@ -64,9 +90,13 @@ class EventEnvelopeTest {
 
     @Test
     void everyTopicIsListedOnceAndProjectsIsCompacted() {
-        assertThat(Topics.ALL).extracting(Topics.TopicSpec::name).doesNotHaveDuplicates()
+        assertThat(Topics.ALL)
+                .extracting(Topics.TopicSpec::name)
+                .doesNotHaveDuplicates()
                 .contains(Topics.TASK_EVENTS, Topics.GENERATION_EVENTS, Topics.ACCOUNT_EVENTS, Topics.PROJECTS);
-        assertThat(Topics.ALL).filteredOn(Topics.TopicSpec::compacted).extracting(Topics.TopicSpec::name)
+        assertThat(Topics.ALL)
+                .filteredOn(Topics.TopicSpec::compacted)
+                .extracting(Topics.TopicSpec::name)
                 .containsExactly(Topics.PROJECTS);
     }
 }

@@ -10,7 +10,6 @@ import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
-
 import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 
@@ -31,8 +30,7 @@ final class CoreKinds {
             "autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class,
             "networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class);
 
-    private CoreKinds() {
-    }
+    private CoreKinds() {}
 
     static String typeKey(JsonNode r) {
         return r.path("apiVersion").asText() + "/" + r.path("kind").asText();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -14,8 +13,7 @@ import java.util.List;
 final class Manifests {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** Built-in kinds have an API group without a dot (core "v1", apps, policy, autoscaling) or a *.k8s.io group. */
     static boolean isBuiltIn(JsonNode resource) {
@@ -28,7 +26,8 @@ final class Manifests {
     }
 
     static String id(JsonNode r) {
-        return r.path("apiVersion").asText() + "/" + r.path("kind").asText() + "/" + r.path("metadata").path("name").asText();
+        return r.path("apiVersion").asText() + "/" + r.path("kind").asText() + "/"
+                + r.path("metadata").path("name").asText();
     }
 
     /** Every non-empty YAML document of a multi-document string. */

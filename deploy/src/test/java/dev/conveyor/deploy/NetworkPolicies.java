@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +17,7 @@ import java.util.Map;
 final class NetworkPolicies {
 
     /** A pod: its namespace, its labels. */
-    record Pod(String name, String namespace, Map<String, String> labels) {
-    }
+    record Pod(String name, String namespace, Map<String, String> labels) {}
 
     private final String namespace;
     private final List<JsonNode> policies = new ArrayList<>();
@@ -32,13 +30,18 @@ final class NetworkPolicies {
             ObjectNode np = m.createObjectNode();
             np.putObject("metadata").put("name", Rendered.name(kafka) + "-network-policy-kafka");
             ObjectNode spec = np.putObject("spec");
-            spec.putObject("podSelector").putObject("matchLabels").put("strimzi.io/cluster", Rendered.name(kafka))
+            spec.putObject("podSelector")
+                    .putObject("matchLabels")
+                    .put("strimzi.io/cluster", Rendered.name(kafka))
                     .put("strimzi.io/kind", "Kafka");
             spec.putArray("policyTypes").add("Ingress");
             ArrayNode ingress = spec.putArray("ingress");
             for (JsonNode l : kafka.path("spec").path("kafka").path("listeners")) {
                 ObjectNode rule = ingress.addObject();
-                rule.putArray("ports").addObject().put("protocol", "TCP").put("port", l.path("port").asInt());
+                rule.putArray("ports")
+                        .addObject()
+                        .put("protocol", "TCP")
+                        .put("port", l.path("port").asInt());
                 if (l.has("networkPolicyPeers")) {
                     rule.set("from", l.get("networkPolicyPeers"));
                 }
@@ -126,7 +129,8 @@ final class NetworkPolicies {
             if (!p.path("port").isInt()) {
                 throw new IllegalArgumentException("only numeric ports are evaluated: " + p);
             }
-            if (p.path("port").asInt() == port && p.path("protocol").asText("TCP").equals(protocol)) {
+            if (p.path("port").asInt() == port
+                    && p.path("protocol").asText("TCP").equals(protocol)) {
                 return true;
             }
         }

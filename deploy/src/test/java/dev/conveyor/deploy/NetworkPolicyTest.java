@@ -1,20 +1,19 @@
 package dev.conveyor.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.deploy.NetworkPolicies.Pod;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Only what must talk may talk: the connections each service's configuration names (Kafka, its own database,
@@ -31,16 +30,41 @@ class NetworkPolicyTest {
     private static Map<Pod, Integer> podsOf(Rendered r) {
         Map<Pod, Integer> pods = new LinkedHashMap<>();
         for (String s : ServiceConfig.SERVICES) {
-            JsonNode labels = r.get("Deployment", s).path("spec").path("template").path("metadata").path("labels");
-            pods.put(new Pod(s, r.namespace(), toMap(labels)), ServiceConfig.load(s).httpPort());
+            JsonNode labels = r.get("Deployment", s)
+                    .path("spec")
+                    .path("template")
+                    .path("metadata")
+                    .path("labels");
+            pods.put(
+                    new Pod(s, r.namespace(), toMap(labels)),
+                    ServiceConfig.load(s).httpPort());
         }
         for (ObjectNode k : r.ofKind("Kafka")) {
-            pods.put(new Pod("kafka", r.namespace(), Map.of("strimzi.io/cluster", Rendered.name(k), "strimzi.io/kind", "Kafka",
-                    "strimzi.io/name", Rendered.name(k) + "-kafka")),
-                    k.path("spec").path("kafka").path("listeners").get(0).path("port").asInt());
+            pods.put(
+                    new Pod(
+                            "kafka",
+                            r.namespace(),
+                            Map.of(
+                                    "strimzi.io/cluster",
+                                    Rendered.name(k),
+                                    "strimzi.io/kind",
+                                    "Kafka",
+                                    "strimzi.io/name",
+                                    Rendered.name(k) + "-kafka")),
+                    k.path("spec")
+                            .path("kafka")
+                            .path("listeners")
+                            .get(0)
+                            .path("port")
+                            .asInt());
         }
         for (ObjectNode c : r.ofKind("Cluster")) {
-            pods.put(new Pod(Rendered.name(c), r.namespace(), Map.of("cnpg.io/cluster", Rendered.name(c), "cnpg.io/podRole", "instance")), 5432);
+            pods.put(
+                    new Pod(
+                            Rendered.name(c),
+                            r.namespace(),
+                            Map.of("cnpg.io/cluster", Rendered.name(c), "cnpg.io/podRole", "instance")),
+                    5432);
         }
         return pods;
     }
@@ -76,8 +100,13 @@ class NetworkPolicyTest {
         NetworkPolicies np = new NetworkPolicies(r);
         Map<Pod, Integer> pods = podsOf(r);
         Set<String> required = requiredEdges(r);
-        assertThat(required).contains("task-api->kafka", "task-api->conveyor-tasks-pg",
-                "generation-service->conveyor-generations-pg", "task-worker->task-api", "realtime-gateway->kafka");
+        assertThat(required)
+                .contains(
+                        "task-api->kafka",
+                        "task-api->conveyor-tasks-pg",
+                        "generation-service->conveyor-generations-pg",
+                        "task-worker->task-api",
+                        "realtime-gateway->kafka");
         List<String> wronglyDenied = new ArrayList<>();
         List<String> wronglyAllowed = new ArrayList<>();
         for (Pod from : pods.keySet()) {
@@ -114,27 +143,42 @@ class NetworkPolicyTest {
         Pod cnpg = new Pod("cnpg", "cnpg-system", Map.of("app.kubernetes.io/name", "cloudnative-pg"));
         // Databases KEDA queries: those whose -app secret a TriggerAuthentication reads.
         Set<String> kedaQueries = new java.util.HashSet<>();
-        r.ofKind("TriggerAuthentication").forEach(ta -> ta.path("spec").path("secretTargetRef")
-                .forEach(ref -> kedaQueries.add(ref.path("name").asText().replaceFirst("-app$", ""))));
+        r.ofKind("TriggerAuthentication")
+                .forEach(ta -> ta.path("spec")
+                        .path("secretTargetRef")
+                        .forEach(
+                                ref -> kedaQueries.add(ref.path("name").asText().replaceFirst("-app$", ""))));
         for (Map.Entry<Pod, Integer> p : pods.entrySet()) {
             String name = p.getKey().name();
             boolean service = ServiceConfig.SERVICES.contains(name);
             if (service) {
-                assertThat(np.allowed(p.getKey(), dns, 53, "UDP")).as("%s resolves names", name).isTrue();
-                assertThat(np.allowed(ingress, p.getKey(), p.getValue(), "TCP")).as("ingress reaches %s", name).isTrue();
+                assertThat(np.allowed(p.getKey(), dns, 53, "UDP"))
+                        .as("%s resolves names", name)
+                        .isTrue();
+                assertThat(np.allowed(ingress, p.getKey(), p.getValue(), "TCP"))
+                        .as("ingress reaches %s", name)
+                        .isTrue();
                 assertThat(np.allowed(p.getKey(), new Pod("internet", "elsewhere", Map.of()), 443, "TCP"))
-                        .as("%s has no open egress", name).isFalse();
+                        .as("%s has no open egress", name)
+                        .isFalse();
             } else {
-                assertThat(np.allowed(ingress, p.getKey(), p.getValue(), "TCP")).as("ingress must not reach %s", name).isFalse();
+                assertThat(np.allowed(ingress, p.getKey(), p.getValue(), "TCP"))
+                        .as("ingress must not reach %s", name)
+                        .isFalse();
             }
             boolean kafka = name.equals("kafka");
-            assertThat(np.allowed(keda, p.getKey(), p.getValue(), "TCP")).as("KEDA -> %s", name)
+            assertThat(np.allowed(keda, p.getKey(), p.getValue(), "TCP"))
+                    .as("KEDA -> %s", name)
                     .isEqualTo(kafka || service || kedaQueries.contains(name));
             if (!service && !kafka) {
-                assertThat(np.allowed(cnpg, p.getKey(), 8000, "TCP")).as("CloudNativePG operator -> %s status", name).isTrue();
-                Pod otherInstance = new Pod(name + "-2", r.namespace(), p.getKey().labels());
+                assertThat(np.allowed(cnpg, p.getKey(), 8000, "TCP"))
+                        .as("CloudNativePG operator -> %s status", name)
+                        .isTrue();
+                Pod otherInstance =
+                        new Pod(name + "-2", r.namespace(), p.getKey().labels());
                 assertThat(np.allowed(otherInstance, p.getKey(), 5432, "TCP"))
-                        .as("%s instances replicate", name).isTrue();
+                        .as("%s instances replicate", name)
+                        .isTrue();
             }
         }
     }
@@ -144,16 +188,24 @@ class NetworkPolicyTest {
         Rendered prod = Rendered.of("prod");
         List<ObjectNode> without = new ArrayList<>();
         for (ObjectNode res : prod.resources()) {
-            if (!(res.path("kind").asText().equals("NetworkPolicy") && Rendered.name(res).equals("task-worker"))) {
+            if (!(res.path("kind").asText().equals("NetworkPolicy")
+                    && Rendered.name(res).equals("task-worker"))) {
                 without.add(res);
             }
         }
         Rendered trimmed = new Rendered("prod-trimmed", "test", without);
         Map<Pod, Integer> pods = podsOf(prod);
-        Pod worker = pods.keySet().stream().filter(p -> p.name().equals("task-worker")).findFirst().orElseThrow();
-        Pod api = pods.keySet().stream().filter(p -> p.name().equals("task-api")).findFirst().orElseThrow();
+        Pod worker = pods.keySet().stream()
+                .filter(p -> p.name().equals("task-worker"))
+                .findFirst()
+                .orElseThrow();
+        Pod api = pods.keySet().stream()
+                .filter(p -> p.name().equals("task-api"))
+                .findFirst()
+                .orElseThrow();
         assertThat(new NetworkPolicies(prod).allowed(worker, api, 8081, "TCP")).isTrue();
-        assertThat(new NetworkPolicies(trimmed).allowed(worker, api, 8081, "TCP")).isFalse();
+        assertThat(new NetworkPolicies(trimmed).allowed(worker, api, 8081, "TCP"))
+                .isFalse();
     }
 
     private static Map<String, String> toMap(JsonNode labels) {

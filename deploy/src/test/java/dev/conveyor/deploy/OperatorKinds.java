@@ -12,6 +12,5 @@ final class OperatorKinds {
     static final String TRIGGER_AUTHENTICATION = "keda.sh/v1alpha1/TriggerAuthentication";
     static final Set<String> ALL = Set.of(KAFKA, NODE_POOL, TOPIC, PG_CLUSTER, SCALED_OBJECT, TRIGGER_AUTHENTICATION);
 
-    private OperatorKinds() {
-    }
+    private OperatorKinds() {}
 }

@@ -1,25 +1,24 @@
 package dev.conveyor.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.contracts.Topics;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Strimzi, CloudNativePG and KEDA resources: the fields their operators require (the CRDs are not available
@@ -42,27 +41,38 @@ class OperatorResourcesTest {
         String cluster = Rendered.name(kafka);
         assertThat(kafka.path("apiVersion").asText()).isEqualTo("kafka.strimzi.io/v1");
         JsonNode spec = kafka.path("spec").path("kafka");
-        assertThat(spec.has("zookeeper") || kafka.path("spec").has("zookeeper")).as("no ZooKeeper in KRaft mode").isFalse();
-        assertThat(spec.has("replicas") || spec.has("storage")).as("v1: replicas and storage live in node pools").isFalse();
+        assertThat(spec.has("zookeeper") || kafka.path("spec").has("zookeeper"))
+                .as("no ZooKeeper in KRaft mode")
+                .isFalse();
+        assertThat(spec.has("replicas") || spec.has("storage"))
+                .as("v1: replicas and storage live in node pools")
+                .isFalse();
         assertThat(spec.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+");
-        assertThat(spec.path("metadataVersion").asText()).matches("\\d+\\.\\d+-IV\\d+")
+        assertThat(spec.path("metadataVersion").asText())
+                .matches("\\d+\\.\\d+-IV\\d+")
                 .startsWith(spec.path("version").asText().substring(0, 3));
         assertThat(spec.path("listeners")).isNotEmpty();
         for (JsonNode l : spec.path("listeners")) {
             assertThat(l.path("name").asText()).matches("[a-z0-9]{1,11}");
             assertThat(l.path("port").asInt()).isBetween(9092, 65535);
-            assertThat(l.path("type").asText()).isIn("internal", "cluster-ip", "route", "loadbalancer", "nodeport", "ingress");
+            assertThat(l.path("type").asText())
+                    .isIn("internal", "cluster-ip", "route", "loadbalancer", "nodeport", "ingress");
             assertThat(l.path("tls").isBoolean()).as("listener tls is required").isTrue();
         }
         assertThat(kafka.path("spec").path("entityOperator").has("topicOperator"))
-                .as("the Topic Operator reconciles the KafkaTopics").isTrue();
+                .as("the Topic Operator reconciles the KafkaTopics")
+                .isTrue();
 
         List<ObjectNode> pools = r.ofKind("KafkaNodePool");
         assertThat(pools).isNotEmpty();
         Set<String> roles = new HashSet<>();
         int brokers = 0;
         for (ObjectNode pool : pools) {
-            assertThat(pool.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(cluster);
+            assertThat(pool.path("metadata")
+                            .path("labels")
+                            .path("strimzi.io/cluster")
+                            .asText())
+                    .isEqualTo(cluster);
             JsonNode ps = pool.path("spec");
             assertThat(ps.path("replicas").asInt()).isPositive();
             assertThat(ps.path("roles")).isNotEmpty();
@@ -83,12 +93,17 @@ class OperatorResourcesTest {
         }
         assertThat(roles).containsExactlyInAnyOrder("controller", "broker");
         JsonNode config = spec.path("config");
-        for (String rf : List.of("default.replication.factor", "offsets.topic.replication.factor",
+        for (String rf : List.of(
+                "default.replication.factor",
+                "offsets.topic.replication.factor",
                 "transaction.state.log.replication.factor")) {
             assertThat(config.path(rf).asInt()).as(rf).isBetween(1, brokers);
         }
-        assertThat(config.path("min.insync.replicas").asInt()).isLessThanOrEqualTo(config.path("default.replication.factor").asInt());
-        assertThat(config.path("auto.create.topics.enable").asBoolean(true)).as("topics come from KafkaTopics only").isFalse();
+        assertThat(config.path("min.insync.replicas").asInt())
+                .isLessThanOrEqualTo(config.path("default.replication.factor").asInt());
+        assertThat(config.path("auto.create.topics.enable").asBoolean(true))
+                .as("topics come from KafkaTopics only")
+                .isFalse();
     }
 
     @ParameterizedTest
@@ -96,8 +111,10 @@ class OperatorResourcesTest {
     void kafkaTopicsAreExactlyTheContractsTopicsWithTheirPartitionsAndCompaction(String overlay) {
         Rendered r = Rendered.of(overlay);
         String cluster = Rendered.name(r.ofKind("Kafka").get(0));
-        int brokers = r.ofKind("KafkaNodePool").stream().filter(p -> contains(p.path("spec").path("roles"), "broker"))
-                .mapToInt(p -> p.path("spec").path("replicas").asInt()).sum();
+        int brokers = r.ofKind("KafkaNodePool").stream()
+                .filter(p -> contains(p.path("spec").path("roles"), "broker"))
+                .mapToInt(p -> p.path("spec").path("replicas").asInt())
+                .sum();
         Map<String, Topics.TopicSpec> expected = new TreeMap<>();
         Topics.ALL.forEach(t -> expected.put(t.name(), t));
         Map<String, JsonNode> actual = new TreeMap<>();
@@ -107,14 +124,26 @@ class OperatorResourcesTest {
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         for (Topics.TopicSpec spec : Topics.ALL) {
             JsonNode t = actual.get(spec.name());
-            assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo(cluster);
-            assertThat(t.path("spec").path("partitions").asInt()).as(spec.name()).isEqualTo(spec.partitions());
+            assertThat(t.path("metadata")
+                            .path("labels")
+                            .path("strimzi.io/cluster")
+                            .asText())
+                    .isEqualTo(cluster);
+            assertThat(t.path("spec").path("partitions").asInt())
+                    .as(spec.name())
+                    .isEqualTo(spec.partitions());
             int replicas = t.path("spec").path("replicas").asInt();
             assertThat(replicas).as(spec.name()).isBetween(1, brokers);
-            assertThat(t.path("spec").path("config").path("min.insync.replicas").asInt(1)).isLessThanOrEqualTo(replicas);
-            boolean compacted = t.path("spec").path("config").path("cleanup.policy").asText("delete").contains("compact");
+            assertThat(t.path("spec").path("config").path("min.insync.replicas").asInt(1))
+                    .isLessThanOrEqualTo(replicas);
+            boolean compacted = t.path("spec")
+                    .path("config")
+                    .path("cleanup.policy")
+                    .asText("delete")
+                    .contains("compact");
             assertThat(compacted).as("%s compacted", spec.name()).isEqualTo(spec.compacted());
-            assertThat(t.path("spec").path("config").path("max.message.bytes").asInt()).as("%s max.message.bytes = producers' max.request.size", spec.name())
+            assertThat(t.path("spec").path("config").path("max.message.bytes").asInt())
+                    .as("%s max.message.bytes = producers' max.request.size", spec.name())
                     .isEqualTo(Topics.MAX_MESSAGE_BYTES);
         }
     }
@@ -132,7 +161,8 @@ class OperatorResourcesTest {
                 if (trigger.path("type").asText().equals("kafka")) {
                     String topic = trigger.path("metadata").path("topic").asText();
                     assertThat(partitions).as("topic of %s", Rendered.name(so)).containsKey(topic);
-                    assertThat(max).as("%s max replicas vs %s partitions", Rendered.name(so), topic)
+                    assertThat(max)
+                            .as("%s max replicas vs %s partitions", Rendered.name(so), topic)
                             .isLessThanOrEqualTo(partitions.get(topic));
                     checked.add(Rendered.name(so));
                 }
@@ -140,7 +170,10 @@ class OperatorResourcesTest {
         }
         assertThat(checked).contains("generation-service");
         // Every worker reads every partition of task-events; still, never more workers than its partitions.
-        assertThat(r.get("ScaledObject", "task-worker").path("spec").path("maxReplicaCount").asInt())
+        assertThat(r.get("ScaledObject", "task-worker")
+                        .path("spec")
+                        .path("maxReplicaCount")
+                        .asInt())
                 .isLessThanOrEqualTo(partitions.get(Topics.TASK_EVENTS));
     }
 
@@ -165,20 +198,26 @@ class OperatorResourcesTest {
                 ddl.append(Files.readString(f)).append('\n');
             }
         }
-        Matcher create = Pattern.compile("(?is)CREATE TABLE (?:IF NOT EXISTS )?" + table
-                + "\\s*\\((.*?)\\n\\);").matcher(ddl);
-        assertThat(create.find()).as("task-api's migrations create table %s", table).isTrue();
+        Matcher create = Pattern.compile("(?is)CREATE TABLE (?:IF NOT EXISTS )?" + table + "\\s*\\((.*?)\\n\\);")
+                .matcher(ddl);
+        assertThat(create.find())
+                .as("task-api's migrations create table %s", table)
+                .isTrue();
         String columns = create.group(1);
-        Matcher compared = Pattern.compile("(?i)\\b([a-z_]+)\\s*(?:=|<=|>=|<|>)").matcher(query);
+        Matcher compared =
+                Pattern.compile("(?i)\\b([a-z_]+)\\s*(?:=|<=|>=|<|>)").matcher(query);
         int n = 0;
         while (compared.find()) {
-            assertThat(columns).as("column %s of %s", compared.group(1), table).containsPattern("(?m)^\\s*" + compared.group(1) + "\\s");
+            assertThat(columns)
+                    .as("column %s of %s", compared.group(1), table)
+                    .containsPattern("(?m)^\\s*" + compared.group(1) + "\\s");
             n++;
         }
         assertThat(n).isPositive();
         assertThat(query).contains("'queued'");
         assertThat(columns).contains("'queued'");
-        assertThat(trigger.path("metadata").path("targetQueryValue").isTextual()).isTrue();
+        assertThat(trigger.path("metadata").path("targetQueryValue").isTextual())
+                .isTrue();
         String auth = trigger.path("authenticationRef").path("name").asText();
         JsonNode ta = r.get("TriggerAuthentication", auth);
         JsonNode ref = ta.path("spec").path("secretTargetRef").get(0);
@@ -186,8 +225,15 @@ class OperatorResourcesTest {
         // CloudNativePG's <cluster>-app secret of the cluster that holds task-api's database.
         String db = ServiceConfig.load("task-api").databaseName().orElseThrow();
         String cluster = r.ofKind("Cluster").stream()
-                .filter(c -> c.path("spec").path("bootstrap").path("initdb").path("database").asText().equals(db))
-                .map(Rendered::name).findFirst().orElseThrow();
+                .filter(c -> c.path("spec")
+                        .path("bootstrap")
+                        .path("initdb")
+                        .path("database")
+                        .asText()
+                        .equals(db))
+                .map(Rendered::name)
+                .findFirst()
+                .orElseThrow();
         assertThat(ref.path("name").asText()).isEqualTo(cluster + "-app");
         assertThat(ref.path("key").asText()).isEqualTo("uri");
     }
@@ -197,13 +243,23 @@ class OperatorResourcesTest {
     void scaledObjectsHaveWhatKedaRequiresAndReachThisNamespacesKafka(String overlay) {
         Rendered r = Rendered.of(overlay);
         String kafka = Rendered.name(r.ofKind("Kafka").get(0));
-        int port = r.ofKind("Kafka").get(0).path("spec").path("kafka").path("listeners").get(0).path("port").asInt();
+        int port = r.ofKind("Kafka")
+                .get(0)
+                .path("spec")
+                .path("kafka")
+                .path("listeners")
+                .get(0)
+                .path("port")
+                .asInt();
         assertThat(r.ofKind("ScaledObject")).hasSize(2);
         for (ObjectNode so : r.ofKind("ScaledObject")) {
             JsonNode spec = so.path("spec");
             String target = spec.path("scaleTargetRef").path("name").asText();
-            assertThat(r.find("Deployment", target)).as("scaleTargetRef of %s", Rendered.name(so)).isPresent();
-            assertThat(spec.path("scaleTargetRef").path("kind").asText("Deployment")).isEqualTo("Deployment");
+            assertThat(r.find("Deployment", target))
+                    .as("scaleTargetRef of %s", Rendered.name(so))
+                    .isPresent();
+            assertThat(spec.path("scaleTargetRef").path("kind").asText("Deployment"))
+                    .isEqualTo("Deployment");
             int min = spec.path("minReplicaCount").asInt(0);
             assertThat(spec.path("maxReplicaCount").asInt()).isGreaterThanOrEqualTo(Math.max(1, min));
             assertThat(spec.path("triggers")).isNotEmpty();
@@ -211,8 +267,11 @@ class OperatorResourcesTest {
                 assertThat(t.path("type").asText()).isNotBlank();
                 JsonNode m = t.path("metadata");
                 if (t.has("authenticationRef")) {
-                    assertThat(r.find("TriggerAuthentication", t.path("authenticationRef").path("name").asText()))
-                            .as("authenticationRef of %s", Rendered.name(so)).isPresent();
+                    assertThat(r.find(
+                                    "TriggerAuthentication",
+                                    t.path("authenticationRef").path("name").asText()))
+                            .as("authenticationRef of %s", Rendered.name(so))
+                            .isPresent();
                 }
                 if (t.path("type").asText().equals("kafka")) {
                     // KEDA's operator runs in its own namespace: the address must carry this overlay's namespace.
@@ -220,10 +279,14 @@ class OperatorResourcesTest {
                             .isEqualTo(kafka + "-kafka-bootstrap." + r.namespace() + ".svc:" + port);
                     assertThat(m.path("consumerGroup").asText()).isNotBlank();
                     assertThat(m.path("topic").asText()).isNotBlank();
-                    assertThat(m.path("lagThreshold").isTextual()).as("KEDA metadata values are strings").isTrue();
+                    assertThat(m.path("lagThreshold").isTextual())
+                            .as("KEDA metadata values are strings")
+                            .isTrue();
                 }
             }
-            assertThat(r.find("HorizontalPodAutoscaler", target)).as("KEDA makes the HPA of %s", target).isEmpty();
+            assertThat(r.find("HorizontalPodAutoscaler", target))
+                    .as("KEDA makes the HPA of %s", target)
+                    .isEmpty();
         }
     }
 
@@ -247,7 +310,9 @@ class OperatorResourcesTest {
         }
         assertThat(databases).containsExactlyInAnyOrder("conveyor_tasks", "conveyor_generations");
         if (overlay.equals("prod")) {
-            clusters.forEach(c -> assertThat(c.path("spec").path("instances").asInt()).as("HA in prod").isGreaterThanOrEqualTo(3));
+            clusters.forEach(c -> assertThat(c.path("spec").path("instances").asInt())
+                    .as("HA in prod")
+                    .isGreaterThanOrEqualTo(3));
         }
     }
 

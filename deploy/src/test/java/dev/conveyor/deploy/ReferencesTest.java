@@ -1,11 +1,9 @@
 package dev.conveyor.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -17,8 +15,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every name a rendered manifest refers to exists: ConfigMaps, Secrets and PersistentVolumeClaims mounted or read
@@ -31,11 +30,14 @@ class ReferencesTest {
 
     /** Created by hand per environment (they hold credentials or the issuer's keys): documented in operations.md. */
     static final Set<String> EXTERNAL = Set.of(
-            "Secret/task-api-config-creds", "Secret/generation-service-config-creds",
-            "Secret/realtime-gateway-config-creds", "Secret/task-worker-config-creds",
+            "Secret/task-api-config-creds",
+            "Secret/generation-service-config-creds",
+            "Secret/realtime-gateway-config-creds",
+            "Secret/task-worker-config-creds",
             "ConfigMap/conveyor-jwt-public-keys");
 
-    private static final Pattern HOST_PORT = Pattern.compile("(?:[a-z]+:)*(?://)?([a-z0-9-]+)(?:\\.([a-z0-9-]+)\\.svc(?:\\.cluster\\.local)?)?:(\\d+)");
+    private static final Pattern HOST_PORT =
+            Pattern.compile("(?:[a-z]+:)*(?://)?([a-z0-9-]+)(?:\\.([a-z0-9-]+)\\.svc(?:\\.cluster\\.local)?)?:(\\d+)");
 
     static List<String> overlays() {
         return Rendered.overlays();
@@ -57,7 +59,10 @@ class ReferencesTest {
         }
         for (ObjectNode k : r.ofKind("Kafka")) {
             Set<Integer> ports = new HashSet<>();
-            k.path("spec").path("kafka").path("listeners").forEach(l -> ports.add(l.path("port").asInt()));
+            k.path("spec")
+                    .path("kafka")
+                    .path("listeners")
+                    .forEach(l -> ports.add(l.path("port").asInt()));
             out.put("Service/" + Rendered.name(k) + "-kafka-bootstrap", ports);
         }
         EXTERNAL.forEach(e -> out.put(e, Set.of()));
@@ -72,20 +77,29 @@ class ReferencesTest {
             JsonNode pod = d.path("spec").path("template").path("spec");
             for (JsonNode c : pod.path("containers")) {
                 for (JsonNode f : c.path("envFrom")) {
-                    if (f.has("configMapRef")) refs.put("ConfigMap/" + f.at("/configMapRef/name").asText(), where);
-                    if (f.has("secretRef")) refs.put("Secret/" + f.at("/secretRef/name").asText(), where);
+                    if (f.has("configMapRef"))
+                        refs.put("ConfigMap/" + f.at("/configMapRef/name").asText(), where);
+                    if (f.has("secretRef"))
+                        refs.put("Secret/" + f.at("/secretRef/name").asText(), where);
                 }
                 for (JsonNode e : c.path("env")) {
                     JsonNode vf = e.path("valueFrom");
-                    if (vf.has("configMapKeyRef")) refs.put("ConfigMap/" + vf.at("/configMapKeyRef/name").asText(), where);
-                    if (vf.has("secretKeyRef")) refs.put("Secret/" + vf.at("/secretKeyRef/name").asText(), where);
+                    if (vf.has("configMapKeyRef"))
+                        refs.put("ConfigMap/" + vf.at("/configMapKeyRef/name").asText(), where);
+                    if (vf.has("secretKeyRef"))
+                        refs.put("Secret/" + vf.at("/secretKeyRef/name").asText(), where);
                 }
             }
             for (JsonNode v : pod.path("volumes")) {
-                if (v.has("configMap")) refs.put("ConfigMap/" + v.at("/configMap/name").asText(), where);
-                if (v.has("secret")) refs.put("Secret/" + v.at("/secret/secretName").asText(), where);
+                if (v.has("configMap"))
+                    refs.put("ConfigMap/" + v.at("/configMap/name").asText(), where);
+                if (v.has("secret"))
+                    refs.put("Secret/" + v.at("/secret/secretName").asText(), where);
                 if (v.has("persistentVolumeClaim")) {
-                    refs.put("PersistentVolumeClaim/" + v.at("/persistentVolumeClaim/claimName").asText(), where);
+                    refs.put(
+                            "PersistentVolumeClaim/"
+                                    + v.at("/persistentVolumeClaim/claimName").asText(),
+                            where);
                 }
             }
         }
@@ -106,13 +120,22 @@ class ReferencesTest {
             refs.put("Deployment/" + so.at("/spec/scaleTargetRef/name").asText(), "ScaledObject/" + Rendered.name(so));
             for (JsonNode t : so.path("spec").path("triggers")) {
                 if (t.has("authenticationRef")) {
-                    refs.put("TriggerAuthentication/" + t.at("/authenticationRef/name").asText(), "ScaledObject/" + Rendered.name(so));
+                    refs.put(
+                            "TriggerAuthentication/"
+                                    + t.at("/authenticationRef/name").asText(),
+                            "ScaledObject/" + Rendered.name(so));
                 }
-                serviceRefs(r, t.path("metadata").path("bootstrapServers").asText(), "ScaledObject/" + Rendered.name(so), refs);
+                serviceRefs(
+                        r,
+                        t.path("metadata").path("bootstrapServers").asText(),
+                        "ScaledObject/" + Rendered.name(so),
+                        refs);
             }
         }
         for (ObjectNode h : r.ofKind("HorizontalPodAutoscaler")) {
-            refs.put("Deployment/" + h.at("/spec/scaleTargetRef/name").asText(), "HorizontalPodAutoscaler/" + Rendered.name(h));
+            refs.put(
+                    "Deployment/" + h.at("/spec/scaleTargetRef/name").asText(),
+                    "HorizontalPodAutoscaler/" + Rendered.name(h));
         }
         return refs;
     }
@@ -125,7 +148,8 @@ class ReferencesTest {
             Matcher m = HOST_PORT.matcher(part.trim());
             if (m.lookingAt()) {
                 assertThat(m.group(2) == null || m.group(2).equals(r.namespace()))
-                        .as("%s names namespace %s, not %s", where, m.group(2), r.namespace()).isTrue();
+                        .as("%s names namespace %s, not %s", where, m.group(2), r.namespace())
+                        .isTrue();
                 refs.put("Service/" + m.group(1) + ":" + m.group(3), where);
             }
         }
@@ -137,8 +161,11 @@ class ReferencesTest {
         Rendered r = Rendered.of(overlay);
         Map<String, Set<Integer>> existing = existing(r);
         Map<String, String> refs = references(r);
-        assertThat(refs.keySet()).as("references found").anyMatch(k -> k.startsWith("Service/"))
-                .anyMatch(k -> k.startsWith("Secret/")).anyMatch(k -> k.startsWith("ConfigMap/"));
+        assertThat(refs.keySet())
+                .as("references found")
+                .anyMatch(k -> k.startsWith("Service/"))
+                .anyMatch(k -> k.startsWith("Secret/"))
+                .anyMatch(k -> k.startsWith("ConfigMap/"));
         List<String> dangling = new ArrayList<>();
         refs.forEach((ref, where) -> {
             if (ref.startsWith("Service/")) {
@@ -162,16 +189,21 @@ class ReferencesTest {
         r.ofKind("Deployment").forEach(d -> podLabels.add(d.at("/spec/template/metadata/labels")));
         for (String kind : List.of("Service", "PodDisruptionBudget")) {
             for (ObjectNode res : r.ofKind(kind)) {
-                JsonNode selector = kind.equals("Service") ? res.at("/spec/selector") : res.at("/spec/selector/matchLabels");
-                assertThat(podLabels).as("%s/%s selects no pods", kind, Rendered.name(res)).anyMatch(l -> contains(l, selector));
+                JsonNode selector =
+                        kind.equals("Service") ? res.at("/spec/selector") : res.at("/spec/selector/matchLabels");
+                assertThat(podLabels)
+                        .as("%s/%s selects no pods", kind, Rendered.name(res))
+                        .anyMatch(l -> contains(l, selector));
             }
         }
         for (ObjectNode d : r.ofKind("Deployment")) {
             assertThat(contains(d.at("/spec/template/metadata/labels"), d.at("/spec/selector/matchLabels")))
-                    .as("Deployment %s selects its own pods", Rendered.name(d)).isTrue();
+                    .as("Deployment %s selects its own pods", Rendered.name(d))
+                    .isTrue();
             for (JsonNode spread : d.at("/spec/template/spec/topologySpreadConstraints")) {
                 assertThat(contains(d.at("/spec/template/metadata/labels"), spread.at("/labelSelector/matchLabels")))
-                        .as("Deployment %s spreads its own pods", Rendered.name(d)).isTrue();
+                        .as("Deployment %s spreads its own pods", Rendered.name(d))
+                        .isTrue();
             }
         }
     }
@@ -184,7 +216,9 @@ class ReferencesTest {
         Set<String> used = new TreeSet<>(references(r).keySet());
         for (String e : EXTERNAL) {
             assertThat(used).as("external input %s is referenced", e).contains(e);
-            assertThat(doc).as("docs/operations.md tells how to create %s", e).contains(e.substring(e.indexOf('/') + 1));
+            assertThat(doc)
+                    .as("docs/operations.md tells how to create %s", e)
+                    .contains(e.substring(e.indexOf('/') + 1));
         }
     }
 
@@ -194,7 +228,8 @@ class ReferencesTest {
         List<ObjectNode> copy = new ArrayList<>();
         prod.resources().forEach(res -> copy.add(res.deepCopy()));
         Rendered broken = new Rendered("prod-broken", "test", copy);
-        ((ObjectNode) broken.get("ConfigMap", "task-worker-config").get("data")).put("TASK_API_URL", "http://task-apj:8081");
+        ((ObjectNode) broken.get("ConfigMap", "task-worker-config").get("data"))
+                .put("TASK_API_URL", "http://task-apj:8081");
         assertThat(references(broken)).containsKey("Service/task-apj:8081");
         assertThat(existing(broken)).doesNotContainKey("Service/task-apj");
     }

@@ -2,7 +2,6 @@ package dev.conveyor.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +25,24 @@ public record Rendered(String overlay, String renderer, List<ObjectNode> resourc
     private static final Map<String, Rendered> CACHE = new ConcurrentHashMap<>();
 
     public static Path k8sDir() {
-        return Path.of(System.getProperty("deploy.k8s.dir", "k8s")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("deploy.k8s.dir", "k8s"))
+                .toAbsolutePath()
+                .normalize();
     }
 
     public static Path rootDir() {
-        return Path.of(System.getProperty("conveyor.root.dir", "..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("conveyor.root.dir", ".."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** Every overlay directory's name (dev, prod). */
     public static List<String> overlays() {
         try (Stream<Path> s = Files.list(k8sDir().resolve("overlays"))) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -54,7 +60,8 @@ public record Rendered(String overlay, String renderer, List<ObjectNode> resourc
         }
         String choice = "kubectl";
         List<ObjectNode> docs = Manifests.parseDocuments(kubectlKustomize(dir));
-        Path out = Path.of(System.getProperty("deploy.rendered.dir", "target/rendered")).resolve(overlay + ".yaml");
+        Path out = Path.of(System.getProperty("deploy.rendered.dir", "target/rendered"))
+                .resolve(overlay + ".yaml");
         try {
             Files.createDirectories(out.getParent());
             Files.writeString(out, "# rendered by " + choice + "\n" + Manifests.toYaml(docs));
@@ -79,7 +86,8 @@ public record Rendered(String overlay, String renderer, List<ObjectNode> resourc
         try {
             Path err = Files.createTempFile("kustomize", ".err");
             Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
-                    .redirectError(err.toFile()).start();
+                    .redirectError(err.toFile())
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("kubectl kustomize " + dir + " failed: " + Files.readString(err));
@@ -122,7 +130,11 @@ public record Rendered(String overlay, String renderer, List<ObjectNode> resourc
 
     /** The single container of a Deployment's pod template. */
     public ObjectNode container(String deployment) {
-        JsonNode containers = get("Deployment", deployment).path("spec").path("template").path("spec").path("containers");
+        JsonNode containers = get("Deployment", deployment)
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers");
         if (containers.size() != 1) {
             throw new AssertionError(overlay + ": Deployment " + deployment + " must have exactly one container");
         }

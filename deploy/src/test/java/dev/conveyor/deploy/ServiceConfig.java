@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 public record ServiceConfig(String service, Map<String, String> properties, Map<String, String> envVars) {
 
     /** The four services and the deploy/ names they run under. */
-    public static final List<String> SERVICES = List.of("task-api", "generation-service", "realtime-gateway", "task-worker");
+    public static final List<String> SERVICES =
+            List.of("task-api", "generation-service", "realtime-gateway", "task-worker");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::([^}]*))?}");
     private static final Pattern DB_NAME = Pattern.compile("postgresql://[^/]+/([A-Za-z0-9_]+)");
@@ -71,8 +72,8 @@ public record ServiceConfig(String service, Map<String, String> properties, Map<
 
     /** The value with placeholders replaced by their defaults, as the app resolves it when the env var is unset. */
     public Optional<String> resolvedDefault(String key) {
-        return get(key).map(v -> PLACEHOLDER.matcher(v).replaceAll(m -> Matcher.quoteReplacement(
-                m.group(2) == null ? "" : m.group(2))));
+        return get(key).map(v ->
+                PLACEHOLDER.matcher(v).replaceAll(m -> Matcher.quoteReplacement(m.group(2) == null ? "" : m.group(2))));
     }
 
     public int httpPort() {
@@ -80,7 +81,8 @@ public record ServiceConfig(String service, Map<String, String> properties, Map<
     }
 
     public boolean hasDatasource() {
-        return get("quarkus.datasource.db-kind").isPresent() || get("quarkus.datasource.jdbc.url").isPresent()
+        return get("quarkus.datasource.db-kind").isPresent()
+                || get("quarkus.datasource.jdbc.url").isPresent()
                 || get("quarkus.datasource.reactive.url").isPresent();
     }
 
@@ -88,20 +90,25 @@ public record ServiceConfig(String service, Map<String, String> properties, Map<
     public Optional<String> databaseName() {
         return resolvedDefault("quarkus.datasource.jdbc.url")
                 .or(() -> resolvedDefault("quarkus.datasource.reactive.url"))
-                .map(DB_NAME::matcher).filter(Matcher::find).map(m -> m.group(1));
+                .map(DB_NAME::matcher)
+                .filter(Matcher::find)
+                .map(m -> m.group(1));
     }
 
     /** Connections one replica may open: the reactive pool plus the JDBC pool (Flyway), with Quarkus' defaults. */
     public int maxConnectionsPerReplica() {
-        int reactive = Integer.parseInt(get("quarkus.datasource.reactive.max-size").orElse("20"));
+        int reactive =
+                Integer.parseInt(get("quarkus.datasource.reactive.max-size").orElse("20"));
         int jdbc = Integer.parseInt(get("quarkus.datasource.jdbc.max-size").orElse("20"));
         return reactive + (get("quarkus.datasource.jdbc.url").isPresent() ? jdbc : 0);
     }
 
     /** The value with placeholders replaced by {@code env} where it sets them, else by their defaults. */
     public Optional<String> resolved(String key, Map<String, String> env) {
-        return get(key).map(v -> PLACEHOLDER.matcher(v).replaceAll(m -> Matcher.quoteReplacement(
-                env.containsKey(m.group(1)) ? env.get(m.group(1)) : m.group(2) == null ? "" : m.group(2))));
+        return get(key).map(v -> PLACEHOLDER
+                .matcher(v)
+                .replaceAll(m -> Matcher.quoteReplacement(
+                        env.containsKey(m.group(1)) ? env.get(m.group(1)) : m.group(2) == null ? "" : m.group(2))));
     }
 
     /**
@@ -136,10 +143,12 @@ public record ServiceConfig(String service, Map<String, String> properties, Map<
             }
         }
         for (Map.Entry<String, String> e : properties.entrySet()) {
-            Matcher m = Pattern.compile("mp\\.messaging\\.incoming\\.([^.]+)\\.topic").matcher(e.getKey());
+            Matcher m = Pattern.compile("mp\\.messaging\\.incoming\\.([^.]+)\\.topic")
+                    .matcher(e.getKey());
             if (m.matches()) {
                 String group = get("mp.messaging.incoming." + m.group(1) + ".group.id")
-                        .or(() -> get("kafka.group.id")).orElse(appName);
+                        .or(() -> get("kafka.group.id"))
+                        .orElse(appName);
                 out.put(e.getValue(), group);
             }
         }

@@ -1,12 +1,9 @@
 package dev.conveyor.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +16,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each service's rendered manifests against its own application.properties, read at test time: the port, every
@@ -30,13 +29,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServiceManifestsTest {
 
     /** Env vars that connect to something or carry a credential/identity must be set explicitly in Kubernetes. */
-    private static final Pattern MUST_BE_SET = Pattern.compile(
-            "(PG|KAFKA|JWT|CORS)_.*|.*_(URL|URI|SERVERS|HOST|USER|PASSWORD|TOKEN|KEY|SECRET|ISSUER)");
+    private static final Pattern MUST_BE_SET =
+            Pattern.compile("(PG|KAFKA|JWT|CORS)_.*|.*_(URL|URI|SERVERS|HOST|USER|PASSWORD|TOKEN|KEY|SECRET|ISSUER)");
     /** Env vars that configure Quarkus, the JVM image or a config mapping directly, not through a placeholder. */
     private static final Pattern DIRECT_CONFIG = Pattern.compile("(QUARKUS|JAVA|CONVEYOR|MP|SMALLRYE)_[A-Z0-9_]+");
 
     static Stream<Arguments> overlayAndService() {
-        return Rendered.overlays().stream().flatMap(o -> ServiceConfig.SERVICES.stream().map(s -> Arguments.of(o, s)));
+        return Rendered.overlays().stream()
+                .flatMap(o -> ServiceConfig.SERVICES.stream().map(s -> Arguments.of(o, s)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -46,19 +46,29 @@ class ServiceManifestsTest {
         ServiceConfig cfg = ServiceConfig.load(service);
         ObjectNode c = r.container(service);
         JsonNode http = port(c, "http");
-        assertThat(http.path("containerPort").asInt()).as("%s containerPort vs quarkus.http.port", service).isEqualTo(cfg.httpPort());
+        assertThat(http.path("containerPort").asInt())
+                .as("%s containerPort vs quarkus.http.port", service)
+                .isEqualTo(cfg.httpPort());
         JsonNode svc = r.get("Service", service).path("spec");
         assertThat(svc.path("ports")).hasSize(1);
         assertThat(svc.path("ports").get(0).path("port").asInt()).isEqualTo(cfg.httpPort());
         assertThat(svc.path("ports").get(0).path("targetPort").asText()).isEqualTo("http");
-        assertThat(svc.path("selector")).isEqualTo(r.get("Deployment", service).path("spec").path("selector").path("matchLabels"));
+        assertThat(svc.path("selector"))
+                .isEqualTo(r.get("Deployment", service)
+                        .path("spec")
+                        .path("selector")
+                        .path("matchLabels"));
         assertThat(probePath(c, "startupProbe")).isEqualTo("/q/health/started");
         assertThat(probePath(c, "livenessProbe")).isEqualTo("/q/health/live");
         assertThat(probePath(c, "readinessProbe")).isEqualTo("/q/health/ready");
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             assertThat(c.path(probe).path("httpGet").path("port").asText()).isEqualTo("http");
         }
-        JsonNode annotations = r.get("Deployment", service).path("spec").path("template").path("metadata").path("annotations");
+        JsonNode annotations = r.get("Deployment", service)
+                .path("spec")
+                .path("template")
+                .path("metadata")
+                .path("annotations");
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/q/metrics");
         assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(cfg.httpPort()));
     }
@@ -76,11 +86,16 @@ class ServiceManifestsTest {
                 missing.add(name);
             }
         });
-        assertThat(missing).as("%s reads these env vars (application.properties) but %s does not set them", service, overlay)
+        assertThat(missing)
+                .as("%s reads these env vars (application.properties) but %s does not set them", service, overlay)
                 .isEmpty();
         List<String> stale = provided.keySet().stream()
-                .filter(n -> !cfg.envVars().containsKey(n) && !DIRECT_CONFIG.matcher(n).matches()).toList();
-        assertThat(stale).as("%s: set in %s but read by no property of the service", service, overlay).isEmpty();
+                .filter(n -> !cfg.envVars().containsKey(n)
+                        && !DIRECT_CONFIG.matcher(n).matches())
+                .toList();
+        assertThat(stale)
+                .as("%s: set in %s but read by no property of the service", service, overlay)
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -90,15 +105,28 @@ class ServiceManifestsTest {
         ServiceConfig cfg = ServiceConfig.load(service);
         Map<String, String> env = providedEnv(r, service);
         JsonNode kafka = r.ofKind("Kafka").get(0);
-        int kafkaPort = kafka.path("spec").path("kafka").path("listeners").get(0).path("port").asInt();
+        int kafkaPort = kafka.path("spec")
+                .path("kafka")
+                .path("listeners")
+                .get(0)
+                .path("port")
+                .asInt();
         if (cfg.envVars().containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
-            assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(Rendered.name(kafka) + "-kafka-bootstrap:" + kafkaPort);
+            assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS"))
+                    .isEqualTo(Rendered.name(kafka) + "-kafka-bootstrap:" + kafkaPort);
         }
         if (cfg.hasDatasource()) {
-            String db = cfg.databaseName().orElseThrow(() -> new AssertionError(service + ": no database name in its JDBC URL"));
+            String db = cfg.databaseName()
+                    .orElseThrow(() -> new AssertionError(service + ": no database name in its JDBC URL"));
             ObjectNode cluster = r.ofKind("Cluster").stream()
-                    .filter(c -> c.path("spec").path("bootstrap").path("initdb").path("database").asText().equals(db))
-                    .findFirst().orElseThrow(() -> new AssertionError(overlay + ": no CloudNativePG Cluster for " + db));
+                    .filter(c -> c.path("spec")
+                            .path("bootstrap")
+                            .path("initdb")
+                            .path("database")
+                            .asText()
+                            .equals(db))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(overlay + ": no CloudNativePG Cluster for " + db));
             String host = Rendered.name(cluster) + "-rw:5432/" + db;
             assertThat(env.get("PG_JDBC_URL")).isEqualTo("jdbc:postgresql://" + host);
             assertThat(env.get("PG_REACTIVE_URL")).isEqualTo("postgresql://" + host);
@@ -108,7 +136,9 @@ class ServiceManifestsTest {
             assertThat(env.keySet()).as("%s has no database", service).noneMatch(n -> n.startsWith("PG_"));
         }
         if (cfg.envVars().containsKey("TASK_API_URL")) {
-            assertThat(env.get("TASK_API_URL")).isEqualTo("http://task-api:" + ServiceConfig.load("task-api").httpPort());
+            assertThat(env.get("TASK_API_URL"))
+                    .isEqualTo(
+                            "http://task-api:" + ServiceConfig.load("task-api").httpPort());
         }
         if (cfg.envVars().containsKey("WORKER_TOKEN")) {
             assertThat(env.get("WORKER_TOKEN")).isEqualTo("secret:" + service + "-config-creds/WORKER_TOKEN");
@@ -116,8 +146,12 @@ class ServiceManifestsTest {
         if (cfg.envVars().containsKey("JWT_PUBLIC_KEY")) {
             String path = env.get("JWT_PUBLIC_KEY");
             JsonNode mount = mountFor(r, service, path)
-                    .orElseThrow(() -> new AssertionError(service + ": JWT_PUBLIC_KEY " + path + " is on no volume mount"));
-            assertThat(volume(r, service, mount.path("name").asText()).path("configMap").path("name").asText())
+                    .orElseThrow(
+                            () -> new AssertionError(service + ": JWT_PUBLIC_KEY " + path + " is on no volume mount"));
+            assertThat(volume(r, service, mount.path("name").asText())
+                            .path("configMap")
+                            .path("name")
+                            .asText())
                     .isEqualTo("conveyor-jwt-public-keys");
         }
     }
@@ -142,22 +176,31 @@ class ServiceManifestsTest {
         assertThat(secrets).containsExactly(service + "-config-creds");
         JsonNode res = c.path("resources");
         for (String kind : List.of("cpu", "memory")) {
-            assertThat(res.path("requests").path(kind).asText()).as("%s requests.%s", service, kind).isNotBlank();
-            assertThat(res.path("limits").path(kind).asText()).as("%s limits.%s", service, kind).isNotBlank();
+            assertThat(res.path("requests").path(kind).asText())
+                    .as("%s requests.%s", service, kind)
+                    .isNotBlank();
+            assertThat(res.path("limits").path(kind).asText())
+                    .as("%s limits.%s", service, kind)
+                    .isNotBlank();
             assertThat(Quantities.parse(res.path("requests").path(kind).asText()))
-                    .isLessThanOrEqualTo(Quantities.parse(res.path("limits").path(kind).asText()));
+                    .isLessThanOrEqualTo(
+                            Quantities.parse(res.path("limits").path(kind).asText()));
         }
         assertThat(r.find("PodDisruptionBudget", service)).isPresent();
         JsonNode pdb = r.get("PodDisruptionBudget", service).path("spec");
         assertThat(pdb.path("selector").path("matchLabels"))
-                .isEqualTo(r.get("Deployment", service).path("spec").path("selector").path("matchLabels"));
+                .isEqualTo(r.get("Deployment", service)
+                        .path("spec")
+                        .path("selector")
+                        .path("matchLabels"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("overlayAndService")
     void podsRunUnprivilegedOnAReadOnlyRootWithoutAnApiToken(String overlay, String service) {
         Rendered r = Rendered.of(overlay);
-        JsonNode pod = r.get("Deployment", service).path("spec").path("template").path("spec");
+        JsonNode pod =
+                r.get("Deployment", service).path("spec").path("template").path("spec");
         JsonNode sc = r.container(service).path("securityContext");
         assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
         assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
@@ -165,7 +208,9 @@ class ServiceManifestsTest {
         assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).isTrue();
         assertThat(sc.path("capabilities").path("drop").toString()).contains("\"ALL\"");
         List<String> mounts = new ArrayList<>();
-        r.container(service).path("volumeMounts").forEach(m -> mounts.add(m.path("mountPath").asText()));
+        r.container(service)
+                .path("volumeMounts")
+                .forEach(m -> mounts.add(m.path("mountPath").asText()));
         assertThat(mounts).as("%s: writable /tmp on a read-only root", service).contains("/tmp");
     }
 
@@ -174,13 +219,22 @@ class ServiceManifestsTest {
     void shutdownDelayPlusQuarkusShutdownFitsInTheTerminationGracePeriod(String overlay, String service) {
         Rendered r = Rendered.of(overlay);
         ServiceConfig cfg = ServiceConfig.load(service);
-        JsonNode pod = r.get("Deployment", service).path("spec").path("template").path("spec");
-        int delay = r.container(service).path("lifecycle").path("preStop").path("sleep").path("seconds").asInt(0);
-        assertThat(delay).as("%s: preStop sleep lets endpoints drop the pod before SIGTERM", service).isPositive();
+        JsonNode pod =
+                r.get("Deployment", service).path("spec").path("template").path("spec");
+        int delay = r.container(service)
+                .path("lifecycle")
+                .path("preStop")
+                .path("sleep")
+                .path("seconds")
+                .asInt(0);
+        assertThat(delay)
+                .as("%s: preStop sleep lets endpoints drop the pod before SIGTERM", service)
+                .isPositive();
         Duration budget = cfg.shutdownBudget(providedEnv(r, service));
         Duration needed = Duration.ofSeconds(delay).plus(budget);
         assertThat(Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong(30)))
-                .as("%s: grace vs delay %ss + shutdown %s", service, delay, budget).isGreaterThan(needed);
+                .as("%s: grace vs delay %ss + shutdown %s", service, delay, budget)
+                .isGreaterThan(needed);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -195,7 +249,8 @@ class ServiceManifestsTest {
             JsonNode spec = hpa.get().path("spec");
             assertThat(spec.path("scaleTargetRef").path("name").asText()).isEqualTo(service);
             assertThat(spec.path("scaleTargetRef").path("kind").asText()).isEqualTo("Deployment");
-            assertThat(spec.path("maxReplicas").asInt()).isGreaterThanOrEqualTo(spec.path("minReplicas").asInt());
+            assertThat(spec.path("maxReplicas").asInt())
+                    .isGreaterThanOrEqualTo(spec.path("minReplicas").asInt());
         } else {
             assertThat(keda).isPresent();
             Map<String, String> declared = cfg.incomingTopicGroups();
@@ -205,12 +260,14 @@ class ServiceManifestsTest {
                     continue;
                 }
                 String topic = t.path("metadata").path("topic").asText();
-                assertThat(t.path("metadata").path("consumerGroup").asText()).as("%s group on %s", service, topic)
+                assertThat(t.path("metadata").path("consumerGroup").asText())
+                        .as("%s group on %s", service, topic)
                         .isEqualTo(declared.getOrDefault(topic, appName));
             }
         }
         assertThat(r.get("Deployment", service).path("spec").has("replicas"))
-                .as("%s: the autoscaler owns the replica count", service).isFalse();
+                .as("%s: the autoscaler owns the replica count", service)
+                .isFalse();
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -221,17 +278,32 @@ class ServiceManifestsTest {
         if (!cfg.hasDatasource()) {
             return;
         }
-        int maxReplicas = r.find("HorizontalPodAutoscaler", service).map(h -> h.path("spec").path("maxReplicas").asInt())
-                .or(() -> r.find("ScaledObject", service).map(s -> s.path("spec").path("maxReplicaCount").asInt()))
+        int maxReplicas = r.find("HorizontalPodAutoscaler", service)
+                .map(h -> h.path("spec").path("maxReplicas").asInt())
+                .or(() -> r.find("ScaledObject", service)
+                        .map(s -> s.path("spec").path("maxReplicaCount").asInt()))
                 .orElseThrow();
         String db = cfg.databaseName().orElseThrow();
         JsonNode cluster = r.ofKind("Cluster").stream()
-                .filter(c -> c.path("spec").path("bootstrap").path("initdb").path("database").asText().equals(db))
-                .findFirst().orElseThrow();
-        int max = Integer.parseInt(cluster.path("spec").path("postgresql").path("parameters").path("max_connections").asText("100"));
+                .filter(c -> c.path("spec")
+                        .path("bootstrap")
+                        .path("initdb")
+                        .path("database")
+                        .asText()
+                        .equals(db))
+                .findFirst()
+                .orElseThrow();
+        int max = Integer.parseInt(cluster.path("spec")
+                .path("postgresql")
+                .path("parameters")
+                .path("max_connections")
+                .asText("100"));
         // Reserved for superusers (3), replication and the operator's own connections: keep 10 free.
-        assertThat(cfg.maxConnectionsPerReplica() * maxReplicas).as("%s: %s connections x %s replicas vs max_connections %s",
-                service, cfg.maxConnectionsPerReplica(), maxReplicas, max).isLessThanOrEqualTo(max - 10);
+        assertThat(cfg.maxConnectionsPerReplica() * maxReplicas)
+                .as(
+                        "%s: %s connections x %s replicas vs max_connections %s",
+                        service, cfg.maxConnectionsPerReplica(), maxReplicas, max)
+                .isLessThanOrEqualTo(max - 10);
     }
 
     @Test
@@ -240,7 +312,8 @@ class ServiceManifestsTest {
             Path dockerfile = Rendered.rootDir().resolve(service).resolve("src/main/docker/Dockerfile.jvm");
             assertThat(dockerfile).as(service).exists();
             String text = Files.readString(dockerfile);
-            assertThat(text).contains("EXPOSE " + ServiceConfig.load(service).httpPort())
+            assertThat(text)
+                    .contains("EXPOSE " + ServiceConfig.load(service).httpPort())
                     .contains("target/quarkus-app/lib/", "target/quarkus-app/quarkus-run.jar")
                     .containsPattern("(?m)^USER 185$");
         }
@@ -253,9 +326,14 @@ class ServiceManifestsTest {
         Rendered r = Rendered.of(overlay);
         List<String> browserFacing = List.of("task-api", "generation-service", "realtime-gateway");
         for (String service : browserFacing) {
-            assertThat(ServiceConfig.load(service).envVars()).as(service + " reads CORS_ORIGINS").containsKey("CORS_ORIGINS");
+            assertThat(ServiceConfig.load(service).envVars())
+                    .as(service + " reads CORS_ORIGINS")
+                    .containsKey("CORS_ORIGINS");
         }
-        List<String> values = browserFacing.stream().map(s -> providedEnv(r, s).get("CORS_ORIGINS")).distinct().toList();
+        List<String> values = browserFacing.stream()
+                .map(s -> providedEnv(r, s).get("CORS_ORIGINS"))
+                .distinct()
+                .toList();
         assertThat(values).as("CORS_ORIGINS in %s", overlay).hasSize(1).doesNotContainNull();
         assertThat(values.get(0)).doesNotContain(" ").matches("https?://[^,]+(,https?://[^,]+)*");
     }
@@ -277,8 +355,16 @@ class ServiceManifestsTest {
                 """);
         ServiceConfig cfg = ServiceConfig.parse("task-api", tmp);
         Files.delete(tmp);
-        assertThat(cfg.httpPort()).isNotEqualTo(Rendered.of("prod").container("task-api").path("ports").get(0).path("containerPort").asInt());
-        assertThat(cfg.envVars()).containsKeys("KAFKA_BOOTSTRAP_SERVERS", "BILLING_URL", "SOME_TUNABLE").doesNotContainKey("TEST_ONLY_URL");
+        assertThat(cfg.httpPort())
+                .isNotEqualTo(Rendered.of("prod")
+                        .container("task-api")
+                        .path("ports")
+                        .get(0)
+                        .path("containerPort")
+                        .asInt());
+        assertThat(cfg.envVars())
+                .containsKeys("KAFKA_BOOTSTRAP_SERVERS", "BILLING_URL", "SOME_TUNABLE")
+                .doesNotContainKey("TEST_ONLY_URL");
         assertThat(MUST_BE_SET.matcher("BILLING_URL").matches()).isTrue();
         assertThat(MUST_BE_SET.matcher("SOME_TUNABLE").matches()).isFalse();
         assertThat(providedEnv(Rendered.of("prod"), "task-api")).doesNotContainKey("BILLING_URL");
@@ -292,14 +378,20 @@ class ServiceManifestsTest {
         for (JsonNode from : c.path("envFrom")) {
             if (from.has("configMapRef")) {
                 r.find("ConfigMap", from.path("configMapRef").path("name").asText())
-                        .ifPresent(cm -> cm.path("data").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText())));
+                        .ifPresent(cm -> cm.path("data")
+                                .fields()
+                                .forEachRemaining(
+                                        e -> env.put(e.getKey(), e.getValue().asText())));
             }
         }
         for (JsonNode e : c.path("env")) {
             JsonNode ref = e.path("valueFrom").path("secretKeyRef");
-            String value = e.has("value") ? e.get("value").asText()
-                    : !ref.isMissingNode() ? "secret:" + ref.path("name").asText() + "/" + ref.path("key").asText()
-                    : "from:" + e.path("valueFrom").toString();
+            String value = e.has("value")
+                    ? e.get("value").asText()
+                    : !ref.isMissingNode()
+                            ? "secret:" + ref.path("name").asText() + "/"
+                                    + ref.path("key").asText()
+                            : "from:" + e.path("valueFrom").toString();
             env.put(e.path("name").asText(), value);
         }
         return env;
@@ -321,12 +413,17 @@ class ServiceManifestsTest {
     private static Optional<JsonNode> mountFor(Rendered r, String service, String path) {
         List<JsonNode> mounts = new ArrayList<>();
         r.container(service).path("volumeMounts").forEach(mounts::add);
-        return mounts.stream().filter(m -> path.startsWith(m.path("mountPath").asText() + "/"))
+        return mounts.stream()
+                .filter(m -> path.startsWith(m.path("mountPath").asText() + "/"))
                 .max(Comparator.comparingInt(m -> m.path("mountPath").asText().length()));
     }
 
     private static JsonNode volume(Rendered r, String service, String name) {
-        for (JsonNode v : r.get("Deployment", service).path("spec").path("template").path("spec").path("volumes")) {
+        for (JsonNode v : r.get("Deployment", service)
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("volumes")) {
             if (v.path("name").asText().equals(name)) {
                 return v;
             }

@@ -46,11 +46,15 @@ public final class DevKeys {
                 KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
                 gen.initialize(2048);
                 KeyPair pair = gen.generateKeyPair();
-                writeAtomically(dir.resolve(PUBLIC_KEY_FILE), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+                writeAtomically(
+                        dir.resolve(PUBLIC_KEY_FILE),
+                        pem("PUBLIC KEY", pair.getPublic().getEncoded()));
                 writeAtomically(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             }
-            String body = Files.readString(priv).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+            String body =
+                    Files.readString(priv).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            PrivateKey key = KeyFactory.getInstance("RSA")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
             return new DevKeys(dir, key);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -76,10 +80,13 @@ public final class DevKeys {
     public String token(String subject, List<String> roles, Instant issuedAt, Duration ttl) {
         String groups = roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",", "[", "]"));
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
-        String payload = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"upn\":\"" + subject + "\",\"groups\":" + groups
-                + ",\"iat\":" + issuedAt.getEpochSecond() + ",\"exp\":" + issuedAt.plus(ttl).getEpochSecond()
+        String payload = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + subject + "\",\"upn\":\"" + subject
+                + "\",\"groups\":" + groups
+                + ",\"iat\":" + issuedAt.getEpochSecond() + ",\"exp\":"
+                + issuedAt.plus(ttl).getEpochSecond()
                 + ",\"jti\":\"" + UUID.randomUUID() + "\"}";
-        String signingInput = b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(payload.getBytes(StandardCharsets.UTF_8));
+        String signingInput =
+                b64(header.getBytes(StandardCharsets.UTF_8)) + "." + b64(payload.getBytes(StandardCharsets.UTF_8));
         try {
             Signature rsa = Signature.getInstance("SHA256withRSA");
             rsa.initSign(privateKey);
@@ -95,8 +102,9 @@ public final class DevKeys {
     }
 
     private static String pem(String kind, byte[] der) {
-        return "-----BEGIN " + kind + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + kind + "-----\n";
+        return "-----BEGIN " + kind + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + kind + "-----\n";
     }
 
     private static void writeAtomically(Path file, String content) throws IOException {
@@ -111,6 +119,7 @@ public final class DevKeys {
         DevKeys keys = in(Path.of(opts.getOrDefault("keys", ".conveyor/keys")));
         String user = opts.getOrDefault("user", UUID.randomUUID().toString());
         List<String> roles = List.of(opts.getOrDefault("role", "user").split(","));
-        System.out.println(keys.token(user, roles, Instant.now(), Duration.ofHours(Long.parseLong(opts.getOrDefault("ttl-hours", "24")))));
+        System.out.println(keys.token(
+                user, roles, Instant.now(), Duration.ofHours(Long.parseLong(opts.getOrDefault("ttl-hours", "24")))));
     }
 }

@@ -1,7 +1,6 @@
 package dev.conveyor.devstack;
 
 import dev.conveyor.contracts.Topics;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,13 +32,15 @@ public final class Devstack implements AutoCloseable {
             throws IOException, SQLException {
         Files.createDirectories(dir);
         var kafkaStart = new java.util.concurrent.CompletableFuture<KafkaBroker>();
-        Thread kafkaThread = new Thread(() -> {
-            try {
-                kafkaStart.complete(KafkaBroker.start(kafkaPort, dir.resolve("kafka"), keepData));
-            } catch (Throwable t) {
-                kafkaStart.completeExceptionally(t);
-            }
-        }, "devstack-kafka-start");
+        Thread kafkaThread = new Thread(
+                () -> {
+                    try {
+                        kafkaStart.complete(KafkaBroker.start(kafkaPort, dir.resolve("kafka"), keepData));
+                    } catch (Throwable t) {
+                        kafkaStart.completeExceptionally(t);
+                    }
+                },
+                "devstack-kafka-start");
         kafkaThread.start();
         Postgres postgres;
         try {
@@ -84,7 +85,8 @@ public final class Devstack implements AutoCloseable {
     public static String logTail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
-            return "--- last lines of " + log + " ---\n" + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            return "--- last lines of " + log + " ---\n"
+                    + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException | java.io.UncheckedIOException e) {
             return "--- " + log + " could not be read: " + e + " ---";
         }

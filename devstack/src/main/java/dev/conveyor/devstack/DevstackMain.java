@@ -16,8 +16,7 @@ import java.util.concurrent.CountDownLatch;
 public final class DevstackMain {
     static final List<String> DEFAULT_DATABASES = List.of("conveyor_tasks", "conveyor_generations");
 
-    private DevstackMain() {
-    }
+    private DevstackMain() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
@@ -30,7 +29,8 @@ public final class DevstackMain {
         Path dir = Path.of(opts.getOrDefault("dir", ".conveyor/devstack")).toAbsolutePath();
         boolean keep = opts.containsKey("keep-data");
         List<String> databases = opts.containsKey("databases")
-                ? Arrays.asList(opts.get("databases").split(",")) : DEFAULT_DATABASES;
+                ? Arrays.asList(opts.get("databases").split(","))
+                : DEFAULT_DATABASES;
         try {
             Ports.requireFree(pgPort, "PostgreSQL (--pg-port)");
             Ports.requireFree(kafkaPort, "Kafka (--kafka-port)");
@@ -49,15 +49,18 @@ public final class DevstackMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("devstack: stopping" + (keep ? " (keeping data in " + dir + ")" : ""));
-            try {
-                stack.close();
-            } catch (Exception e) {
-                System.err.println("devstack: " + e.getMessage());
-            }
-            stopped.countDown();
-        }, "devstack-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("devstack: stopping" + (keep ? " (keeping data in " + dir + ")" : ""));
+                            try {
+                                stack.close();
+                            } catch (Exception e) {
+                                System.err.println("devstack: " + e.getMessage());
+                            }
+                            stopped.countDown();
+                        },
+                        "devstack-stop"));
 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PG_URL", stack.postgres().jdbcUrl("postgres"));
@@ -70,10 +73,17 @@ public final class DevstackMain {
             Path ready = Path.of(opts.get("ready-file"));
             Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
             Files.writeString(tmp, lines);
-            Files.move(tmp, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    ready,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        System.out.printf("devstack ready in %.1f s: PostgreSQL %s (databases %s), Kafka %s%n",
-                (System.nanoTime() - started) / 1e9, stack.postgres().jdbcUrl("<db>"), databases,
+        System.out.printf(
+                "devstack ready in %.1f s: PostgreSQL %s (databases %s), Kafka %s%n",
+                (System.nanoTime() - started) / 1e9,
+                stack.postgres().jdbcUrl("<db>"),
+                databases,
                 stack.kafka().bootstrapServers());
         stopped.await();
     }

@@ -1,7 +1,6 @@
 package dev.conveyor.devstack;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -25,13 +24,16 @@ public class DevstackResource implements QuarkusTestResourceLifecycleManager {
         if (shared == null) {
             shared = startWithRetries();
             Devstack stack = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    stack.close();
-                } catch (Exception ignored) {
-                    // the JVM is ending; the broker also exits with its parent
-                }
-            }, "devstack-test-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    stack.close();
+                                } catch (Exception ignored) {
+                                    // the JVM is ending; the broker also exits with its parent
+                                }
+                            },
+                            "devstack-test-stop"));
         }
         return shared;
     }
@@ -57,7 +59,8 @@ public class DevstackResource implements QuarkusTestResourceLifecycleManager {
                 System.err.println(Devstack.logTail(dir.resolve("kafka").resolve("broker.log"), 30));
             }
         }
-        throw new IllegalStateException("devstack could not start after " + START_ATTEMPTS + " attempts: " + last, last);
+        throw new IllegalStateException(
+                "devstack could not start after " + START_ATTEMPTS + " attempts: " + last, last);
     }
 
     /** The test key pair (under target/devstack/keys); mint tokens with {@code keys().token(...)}. */

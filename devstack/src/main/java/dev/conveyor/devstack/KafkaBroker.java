@@ -2,13 +2,6 @@ package dev.conveyor.devstack;
 
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.contracts.Topics.TopicSpec;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +19,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * A real Apache Kafka broker in KRaft mode (one combined broker/controller node) running as a child JVM on
@@ -143,12 +142,20 @@ public final class KafkaBroker implements AutoCloseable {
         String clusterId = clusterId();
 
         List<String> command = new ArrayList<>(List.of(
-                javaBinary(), heap, "-Xms64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
+                javaBinary(),
+                heap,
+                "-Xms64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
                 "-Djava.io.tmpdir=" + dir.toAbsolutePath(),
-                "-cp", classpath(),
+                "-cp",
+                classpath(),
                 KafkaMain.class.getName(),
-                Long.toString(ProcessHandle.current().pid()), clusterId, logDir.toAbsolutePath().toString(),
+                Long.toString(ProcessHandle.current().pid()),
+                clusterId,
+                logDir.toAbsolutePath().toString(),
                 properties.toAbsolutePath().toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -168,7 +175,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private String serverProperties(Path logDir) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
@@ -192,7 +200,7 @@ public final class KafkaBroker implements AutoCloseable {
                 "num.network.threads=2",
                 "num.io.threads=2",
                 "background.threads=2",
-                "") ;
+                "");
     }
 
     /**
@@ -204,10 +212,14 @@ public final class KafkaBroker implements AutoCloseable {
         try (Admin admin = admin()) {
             while (Instant.now().isBefore(deadline)) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + "; see " + logFile());
+                    throw new IllegalStateException(
+                            "Kafka broker exited with " + process.exitValue() + "; see " + logFile());
                 }
                 try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(5, TimeUnit.SECONDS)
+                            .isEmpty()) {
                         return;
                     }
                 } catch (InterruptedException e) {
@@ -219,7 +231,8 @@ public final class KafkaBroker implements AutoCloseable {
             }
         }
         process.destroyForcibly();
-        throw new IllegalStateException("Kafka broker not ready within " + timeout.toSeconds() + " s; see " + logFile());
+        throw new IllegalStateException(
+                "Kafka broker not ready within " + timeout.toSeconds() + " s; see " + logFile());
     }
 
     private Admin admin() {
@@ -259,10 +272,16 @@ public final class KafkaBroker implements AutoCloseable {
     static String classpath() {
         try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("devstack was built without " + CLASSPATH_RESOURCE + "; rebuild devstack");
+                throw new IllegalStateException(
+                        "devstack was built without " + CLASSPATH_RESOURCE + "; rebuild devstack");
             }
             String recorded = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            String self = Path.of(KafkaBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            String self = Path.of(KafkaBroker.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
             return self + File.pathSeparator + recorded;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -282,7 +301,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static final String LOG4J = String.join("\n",
+    private static final String LOG4J = String.join(
+            "\n",
             "status = warn",
             "appender.out.type = Console",
             "appender.out.name = OUT",

@@ -1,7 +1,5 @@
 package dev.conveyor.devstack;
 
-import org.apache.kafka.common.utils.Exit;
-
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +7,7 @@ import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Exit;
 
 /**
  * Entry point of the Kafka broker child process: formats the KRaft log directory when it is new, then runs
@@ -18,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: {@code <parent pid> <cluster id> <log dir> <server.properties>}.
  */
 public final class KafkaMain {
-    private KafkaMain() {
-    }
+    private KafkaMain() {}
 
     public static void main(String[] args) throws Exception {
         long parentPid = Long.parseLong(args[0]);
@@ -27,14 +25,14 @@ public final class KafkaMain {
         Path logDir = Path.of(args[2]);
         String properties = args[3];
 
-        ProcessHandle.of(parentPid).ifPresentOrElse(
-                parent -> parent.onExit().thenRun(KafkaMain::exitWithParent),
-                KafkaMain::exitWithParent);
+        ProcessHandle.of(parentPid)
+                .ifPresentOrElse(
+                        parent -> parent.onExit().thenRun(KafkaMain::exitWithParent), KafkaMain::exitWithParent);
 
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(clusterId, properties);
         }
-        Class.forName("kafka.Kafka").getMethod("main", String[].class).invoke(null, (Object) new String[]{properties});
+        Class.forName("kafka.Kafka").getMethod("main", String[].class).invoke(null, (Object) new String[] {properties});
     }
 
     /** StorageTool ends with Exit.exit; catch that instead of letting it end this JVM. */

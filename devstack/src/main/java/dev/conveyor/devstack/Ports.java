@@ -10,8 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Loopback port helpers: a free random port for tests, and a clear check for the fixed ports of the local run. */
 public final class Ports {
-    private Ports() {
-    }
+    private Ports() {}
 
     /** Ports this JVM handed out already: never hand one out twice (PostgreSQL and Kafka pick theirs in parallel). */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * Ready when {@code /q/health/ready} answers 200.
  */
 public final class ServiceProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Quick to start and small, for tests; benchmarks pass production-like options with {@link #jvmOptions}. */
     public static final List<String> TEST_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
@@ -41,10 +42,12 @@ public final class ServiceProcess implements AutoCloseable {
      * @param env   environment variables for the service
      * @param dir   where the log ({@code <name>-<port>.log}) and the service's temp files go
      */
-    public ServiceProcess(String name, Path jar, int port, Map<String, String> props, Map<String, String> env, Path dir) {
+    public ServiceProcess(
+            String name, Path jar, int port, Map<String, String> props, Map<String, String> env, Path dir) {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: package the service first"
-                    + " (the reactor build `./mvnw -B verify` packages every service before the tests that launch them)");
+            throw new IllegalStateException(
+                    jar.toAbsolutePath() + " is missing: package the service first"
+                            + " (the reactor build `./mvnw -B verify` packages every service before the tests that launch them)");
         }
         this.name = name;
         this.jar = jar.toAbsolutePath();
@@ -68,7 +71,8 @@ public final class ServiceProcess implements AutoCloseable {
         Path jar = Path.of(path);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: package it first (the reactor build"
-                    + " packages it before this module; while developing pass -D" + property + "=<path to quarkus-run.jar>)");
+                    + " packages it before this module; while developing pass -D" + property
+                    + "=<path to quarkus-run.jar>)");
         }
         return jar;
     }
@@ -91,7 +95,8 @@ public final class ServiceProcess implements AutoCloseable {
             props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.add("-jar");
             cmd.add(jar.toString());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(env);
             pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -132,8 +137,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     private boolean ready() {
         try {
-            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException notYet) {
             return false;
@@ -221,6 +229,8 @@ public final class ServiceProcess implements AutoCloseable {
     /** Stops several services at once (in parallel, each gracefully). */
     public static void stopAll(List<ServiceProcess> services) {
         CompletableFuture.allOf(services.stream()
-                .map(s -> CompletableFuture.runAsync(s::stop)).toArray(CompletableFuture[]::new)).join();
+                        .map(s -> CompletableFuture.runAsync(s::stop))
+                        .toArray(CompletableFuture[]::new))
+                .join();
     }
 }

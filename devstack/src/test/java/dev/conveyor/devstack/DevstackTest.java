@@ -1,6 +1,17 @@
 package dev.conveyor.devstack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.conveyor.contracts.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -16,18 +27,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class DevstackTest {
     static Devstack stack;
@@ -48,8 +47,10 @@ class DevstackTest {
 
     @Test
     void eachServiceGetsItsOwnDatabaseOnARealPostgres() throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl("conveyor_a"), Postgres.USER, Postgres.PASSWORD);
-             ResultSet rs = c.createStatement().executeQuery("SELECT current_database(), current_setting('server_version_num')::int")) {
+        try (Connection c = DriverManager.getConnection(
+                        stack.postgres().jdbcUrl("conveyor_a"), Postgres.USER, Postgres.PASSWORD);
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT current_database(), current_setting('server_version_num')::int")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("conveyor_a");
             assertThat(rs.getInt(2)).isGreaterThanOrEqualTo(170000);
@@ -59,17 +60,30 @@ class DevstackTest {
 
     @Test
     void topicsExistWithTheirPartitionsAndProjectsIsCompacted() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
-            Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL.stream().map(Topics.TopicSpec::name).toList())
-                    .allTopicNames().get();
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+            Map<String, TopicDescription> topics = admin.describeTopics(
+                            Topics.ALL.stream().map(Topics.TopicSpec::name).toList())
+                    .allTopicNames()
+                    .get();
             for (Topics.TopicSpec spec : Topics.ALL) {
                 assertThat(topics.get(spec.name()).partitions()).hasSize(spec.partitions());
             }
             ConfigResource projects = new ConfigResource(ConfigResource.Type.TOPIC, Topics.PROJECTS);
-            String policy = admin.describeConfigs(List.of(projects)).all().get().get(projects).get("cleanup.policy").value();
+            String policy = admin.describeConfigs(List.of(projects))
+                    .all()
+                    .get()
+                    .get(projects)
+                    .get("cleanup.policy")
+                    .value();
             assertThat(policy).isEqualTo("compact");
             ConfigResource events = new ConfigResource(ConfigResource.Type.TOPIC, Topics.TASK_EVENTS);
-            assertThat(admin.describeConfigs(List.of(events)).all().get().get(events).get("max.message.bytes").value())
+            assertThat(admin.describeConfigs(List.of(events))
+                            .all()
+                            .get()
+                            .get(events)
+                            .get("max.message.bytes")
+                            .value())
                     .isEqualTo(Integer.toString(Topics.MAX_MESSAGE_BYTES));
         }
     }
@@ -80,10 +94,13 @@ class DevstackTest {
         stack.kafka().restart();
         produce("after-restart");
 
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "devstack-test",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, "devstack-test",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(Set.of(Topics.ACCOUNT_EVENTS));
             List<String> seen = new java.util.ArrayList<>();
             long deadline = System.currentTimeMillis() + 30_000;
@@ -102,10 +119,16 @@ class DevstackTest {
     }
 
     private void produce(String value) throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.ACCOUNT_EVENTS, "same-key", value)).get();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        stack.kafka().bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.ACCOUNT_EVENTS, "same-key", value))
+                    .get();
         }
     }
 }

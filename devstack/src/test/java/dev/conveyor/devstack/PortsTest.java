@@ -1,13 +1,12 @@
 package dev.conveyor.devstack;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.HashSet;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PortsTest {
 
@@ -15,7 +14,9 @@ class PortsTest {
     void freeNeverHandsOutTheSamePortTwice() {
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            assertThat(seen.add(Ports.free())).as("port handed out twice after %d calls", i).isTrue();
+            assertThat(seen.add(Ports.free()))
+                    .as("port handed out twice after %d calls", i)
+                    .isTrue();
         }
     }
 

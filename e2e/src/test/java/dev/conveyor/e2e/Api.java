@@ -2,7 +2,6 @@ package dev.conveyor.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +11,8 @@ import java.time.Duration;
 
 /** A plain HTTP client with a bearer token, as any client of the public API would use. */
 final class Api {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final String token;
 
     Api(String token) {
@@ -39,14 +39,18 @@ final class Api {
         } catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     private Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = HTTP.send(request.header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(40)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    request.header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(40))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body() == null || r.body().isBlank() ? null : Json.MAPPER.readTree(r.body());
             return new Response(r.statusCode(), body);
         } catch (IOException e) {

@@ -1,8 +1,8 @@
 package dev.conveyor.e2e;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The web SDK {@code @conveyor/client} (clients/js) against the real platform: its integration tests
@@ -38,7 +37,10 @@ class ClientSdkIT {
     static final Path LOG = Path.of("target", "client-sdk-it.log").toAbsolutePath();
 
     static Path sdkDir() {
-        return Path.of(System.getProperty("conveyor.root", "..")).resolve("clients/js").toAbsolutePath().normalize();
+        return Path.of(System.getProperty("conveyor.root", ".."))
+                .resolve("clients/js")
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** Why the SDK's integration tests cannot run here, or null when they can. */
@@ -59,9 +61,12 @@ class ClientSdkIT {
         if (why != null) {
             NodeTool.skipOrFail(why, "CONVEYOR_REQUIRE_SDK");
         }
-        try (Platform platform = Platform.start("client-sdk"); GatewayControl control = GatewayControl.start(platform.gateway)) {
-            ProcessBuilder pb = new ProcessBuilder("npm", "run", "test:integration").directory(sdk.toFile())
-                    .redirectErrorStream(true).redirectOutput(LOG.toFile());
+        try (Platform platform = Platform.start("client-sdk");
+                GatewayControl control = GatewayControl.start(platform.gateway)) {
+            ProcessBuilder pb = new ProcessBuilder("npm", "run", "test:integration")
+                    .directory(sdk.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(LOG.toFile());
             pb.environment().putAll(env(platform, control));
             Files.createDirectories(LOG.getParent());
             Process npm = pb.start();
@@ -69,10 +74,14 @@ class ClientSdkIT {
             if (!finished) {
                 NodeTool.destroyTree(npm);
             }
-            assertThat(finished).as("the SDK's integration tests finished within " + TIMEOUT.toMinutes() + " min; "
-                    + LOG + " ends with:\n" + NodeTool.tail(LOG, 80)).isTrue();
-            assertThat(npm.exitValue()).as("exit code of `npm run test:integration` in " + sdk + " (the services' logs are"
-                    + " under target/e2e/client-sdk-*/logs); " + LOG + " ends with:\n" + NodeTool.tail(LOG, 80)).isZero();
+            assertThat(finished)
+                    .as("the SDK's integration tests finished within " + TIMEOUT.toMinutes() + " min; " + LOG
+                            + " ends with:\n" + NodeTool.tail(LOG, 80))
+                    .isTrue();
+            assertThat(npm.exitValue())
+                    .as("exit code of `npm run test:integration` in " + sdk + " (the services' logs are"
+                            + " under target/e2e/client-sdk-*/logs); " + LOG + " ends with:\n" + NodeTool.tail(LOG, 80))
+                    .isZero();
         }
     }
 
@@ -81,7 +90,8 @@ class ClientSdkIT {
         List<Map<String, String>> users = new ArrayList<>();
         for (int i = 0; i < USERS; i++) {
             UUID id = UUID.randomUUID();
-            users.add(Map.of("id", id.toString(), "token", platform.keys.token(id, List.of("user"), Duration.ofHours(1))));
+            users.add(Map.of(
+                    "id", id.toString(), "token", platform.keys.token(id, List.of("user"), Duration.ofHours(1))));
         }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TASK_API_URL", platform.taskApi.url());

@@ -3,7 +3,6 @@ package dev.conveyor.e2e;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.devstack.ServiceProcess;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -35,16 +34,20 @@ final class GatewayControl implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/gateway/stop", exchange -> handle(exchange, () -> {
-            gateway.stop();
-            return "stopped";
-        }));
-        server.createContext("/gateway/start", exchange -> handle(exchange, () -> {
-            if (!gateway.isAlive()) {
-                gateway.start();
-            }
-            return "ready at " + gateway.url();
-        }));
+        server.createContext(
+                "/gateway/stop",
+                exchange -> handle(exchange, () -> {
+                    gateway.stop();
+                    return "stopped";
+                }));
+        server.createContext(
+                "/gateway/start",
+                exchange -> handle(exchange, () -> {
+                    if (!gateway.isAlive()) {
+                        gateway.start();
+                    }
+                    return "ready at " + gateway.url();
+                }));
         server.start();
         return new GatewayControl(server, executor);
     }

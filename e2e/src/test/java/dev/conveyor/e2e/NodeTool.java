@@ -1,6 +1,6 @@
 package dev.conveyor.e2e;
 
-import org.junit.jupiter.api.Assumptions;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,19 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Assumptions;
 
 /** Helpers for the e2e tests that run node programs (the dashboard's browser check, the web SDK's integration tests). */
 final class NodeTool {
-    private NodeTool() {
-    }
+    private NodeTool() {}
 
     /** Whether {@code command --version} runs and exits 0 within 20 s. */
     static boolean available(String command) {
         try {
-            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command, "--version")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;
@@ -36,7 +36,9 @@ final class NodeTool {
 
     /** Skips the test (a JUnit assumption) for {@code why}, or fails it when the env variable {@code requireVar} is 1. */
     static void skipOrFail(String why, String requireVar) {
-        assertThat(System.getenv(requireVar)).as(why + " (" + requireVar + "=1 makes this a failure)").isNotEqualTo("1");
+        assertThat(System.getenv(requireVar))
+                .as(why + " (" + requireVar + "=1 makes this a failure)")
+                .isNotEqualTo("1");
         Assumptions.abort(why);
     }
 

@@ -3,9 +3,8 @@ package dev.conveyor.e2e;
 import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.Ports;
-import dev.conveyor.devstack.ServiceProcess;
 import dev.conveyor.devstack.Postgres;
-
+import dev.conveyor.devstack.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +27,11 @@ final class Platform implements AutoCloseable {
      * Max attempts (3) and backoff (2 s doubling, up to half of it again as jitter) stay as shipped.
      */
     static final Map<String, String> TASK_API_PROPS = Map.of(
-            "conveyor.task-types.single_image.lease", SINGLE_IMAGE_LEASE.toSeconds() + "s",
-            "conveyor.reaper.every", "1s");
+            "conveyor.task-types.single_image.lease",
+            SINGLE_IMAGE_LEASE.toSeconds() + "s",
+            "conveyor.reaper.every",
+            "1s");
+
     final Devstack devstack;
     final DevKeys keys;
     final ServiceProcess taskApi;
@@ -41,7 +43,8 @@ final class Platform implements AutoCloseable {
     private final int gatewayPort;
     private final List<String> extraCorsOrigins;
 
-    private Platform(Devstack devstack, DevKeys keys, Path root, Path logs, List<String> extraCorsOrigins) throws Exception {
+    private Platform(Devstack devstack, DevKeys keys, Path root, Path logs, List<String> extraCorsOrigins)
+            throws Exception {
         this.devstack = devstack;
         this.keys = keys;
         this.extraCorsOrigins = extraCorsOrigins;
@@ -50,7 +53,8 @@ final class Platform implements AutoCloseable {
         int taskApiPort = Ports.free();
         this.gatewayPort = Ports.free();
         this.taskApi = service("task-api", root, taskApiPort, TASK_API_PROPS, env("conveyor_tasks", taskApiPort), logs);
-        this.generation = service("generation-service", root, Ports.free(), Map.of(), env("conveyor_generations", taskApiPort), logs);
+        this.generation = service(
+                "generation-service", root, Ports.free(), Map.of(), env("conveyor_generations", taskApiPort), logs);
         this.gateway = service("realtime-gateway", root, gatewayPort, Map.of(), env(null, taskApiPort), logs);
         int workerPort = Ports.free();
         Map<String, String> workerEnv = env(null, taskApiPort);
@@ -59,8 +63,8 @@ final class Platform implements AutoCloseable {
         this.worker = service("task-worker", root, workerPort, Map.of(), workerEnv, logs);
     }
 
-    private static ServiceProcess service(String module, Path root, int port, Map<String, String> props,
-                                          Map<String, String> env, Path logs) {
+    private static ServiceProcess service(
+            String module, Path root, int port, Map<String, String> props, Map<String, String> env, Path logs) {
         return new ServiceProcess(module, ServiceProcess.packagedJar(root, module), port, props, env, logs);
     }
 
@@ -72,8 +76,12 @@ final class Platform implements AutoCloseable {
         env.put("WORKER_TOKEN", workerToken);
         // the dashboard is served by the gateway and calls task-api and generation-service from the browser
         // (and a test may add the origin of another browser app, e.g. the studio)
-        env.put("CORS_ORIGINS", String.join(",",
-                Stream.concat(Stream.of("http://127.0.0.1:" + gatewayPort), extraCorsOrigins.stream()).toList()));
+        env.put(
+                "CORS_ORIGINS",
+                String.join(
+                        ",",
+                        Stream.concat(Stream.of("http://127.0.0.1:" + gatewayPort), extraCorsOrigins.stream())
+                                .toList()));
         env.put("PG_USER", Postgres.USER);
         env.put("PG_PASSWORD", Postgres.PASSWORD);
         if (database != null) {
@@ -89,11 +97,18 @@ final class Platform implements AutoCloseable {
 
     /** The platform whose services also allow browser calls from {@code extraCorsOrigins} (e.g. {@code http://127.0.0.1:5173}). */
     static Platform start(String testName, List<String> extraCorsOrigins) throws Exception {
-        Path root = Path.of(System.getProperty("conveyor.root", "..")).toAbsolutePath().normalize();
-        Path dir = Path.of("target", "e2e", testName + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Path root = Path.of(System.getProperty("conveyor.root", ".."))
+                .toAbsolutePath()
+                .normalize();
+        Path dir = Path.of(
+                        "target",
+                        "e2e",
+                        testName + "-" + ProcessHandle.current().pid())
+                .toAbsolutePath();
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
-        Devstack devstack = Devstack.start(0, 0, dir.resolve("devstack"), false, List.of("conveyor_tasks", "conveyor_generations"));
+        Devstack devstack =
+                Devstack.start(0, 0, dir.resolve("devstack"), false, List.of("conveyor_tasks", "conveyor_generations"));
         Platform platform;
         try {
             platform = new Platform(devstack, DevKeys.in(dir.resolve("keys")), root, logs, extraCorsOrigins);

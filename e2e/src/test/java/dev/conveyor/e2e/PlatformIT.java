@@ -1,18 +1,16 @@
 package dev.conveyor.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Topics;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,10 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The packaged services as separate processes on devstack: what a user of the platform sees, across processes. */
 class PlatformIT {
@@ -42,15 +41,20 @@ class PlatformIT {
         }
     }
 
-    record Tenant(UUID userId, Api api, String projectId) {
-    }
+    record Tenant(UUID userId, Api api, String projectId) {}
 
     static Tenant newTenant(long credits) {
         UUID user = UUID.randomUUID();
-        platform.adminApi().post(platform.taskApi.url() + "/v1/admin/accounts/" + user + "/credits",
-                Map.of("amount", credits, "reason", "e2e")).ok();
+        platform.adminApi()
+                .post(
+                        platform.taskApi.url() + "/v1/admin/accounts/" + user + "/credits",
+                        Map.of("amount", credits, "reason", "e2e"))
+                .ok();
         Api api = platform.userApi(user);
-        String project = api.post(platform.taskApi.url() + "/v1/projects", Map.of("name", "e2e")).ok().get("id").asText();
+        String project = api.post(platform.taskApi.url() + "/v1/projects", Map.of("name", "e2e"))
+                .ok()
+                .get("id")
+                .asText();
         return new Tenant(user, api, project);
     }
 
@@ -62,8 +66,12 @@ class PlatformIT {
     static String createImageTask(Tenant t, String prompt, Map<String, Object> extra) {
         Map<String, Object> params = new HashMap<>(Map.of("prompt", prompt, "width", 64, "height", 64, "seed", 7));
         params.putAll(extra);
-        return t.api.post(platform.taskApi.url() + "/v1/tasks", Map.of("projectId", t.projectId, "taskType", "single_image",
-                "params", params)).ok().get("id").asText();
+        return t.api.post(
+                        platform.taskApi.url() + "/v1/tasks",
+                        Map.of("projectId", t.projectId, "taskType", "single_image", "params", params))
+                .ok()
+                .get("id")
+                .asText();
     }
 
     static JsonNode task(Tenant t, String taskId) {
@@ -75,13 +83,17 @@ class PlatformIT {
     }
 
     static JsonNode awaitStatus(Tenant t, String taskId, String status) {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> t.api.get(platform.taskApi.url() + "/v1/tasks/" + taskId).ok(),
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> t.api.get(platform.taskApi.url() + "/v1/tasks/" + taskId)
+                                .ok(),
                         task -> status.equals(task.get("status").asText()));
     }
 
     static List<JsonNode> generationsOf(Tenant t, String taskId) {
-        JsonNode body = t.api.get(platform.generation.url() + "/v1/generations?taskId=" + taskId).ok();
+        JsonNode body = t.api.get(platform.generation.url() + "/v1/generations?taskId=" + taskId)
+                .ok();
         List<JsonNode> list = new ArrayList<>();
         body.forEach(list::add);
         return list;
@@ -93,22 +105,29 @@ class PlatformIT {
         try (RealtimeClient ws = new RealtimeClient(platform.gateway.url(), t.api.token)) {
             ws.send(Map.of("type", "subscribe", "channel", "project:" + t.projectId));
             ws.send(Map.of("type", "subscribe", "channel", "user:" + t.userId));
-            await().atMost(Duration.ofSeconds(10)).until(() -> ws.framesOfType("subscribed").size() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ws.framesOfType("subscribed").size() == 2);
 
             String taskId = createImageTask(t, "a red fox, end to end");
             JsonNode done = awaitStatus(t, taskId, "complete");
 
             // the output is a real PNG served where the task says
-            HttpResponse<byte[]> png = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(done.get("outputLocation").asText())).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> png = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            done.get("outputLocation").asText()))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             assertThat(png.statusCode()).isEqualTo(200);
             assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
 
             // exactly one generation, an image at that location
-            List<JsonNode> generations = await().atMost(Duration.ofSeconds(30)).until(() -> generationsOf(t, taskId), g -> !g.isEmpty());
+            List<JsonNode> generations =
+                    await().atMost(Duration.ofSeconds(30)).until(() -> generationsOf(t, taskId), g -> !g.isEmpty());
             assertThat(generations).hasSize(1);
             assertThat(generations.get(0).get("type").asText()).isEqualTo("image");
-            assertThat(generations.get(0).get("location").asText()).isEqualTo(done.get("outputLocation").asText());
+            assertThat(generations.get(0).get("location").asText())
+                    .isEqualTo(done.get("outputLocation").asText());
 
             // credits: held at create, captured on complete
             long cost = done.get("cost").asLong();
@@ -118,9 +137,12 @@ class PlatformIT {
 
             // the browser was told, with exactly the canonical keys
             String p = t.projectId;
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(invalidatedKeys(ws, "project:" + p))
-                    .contains("[\"task-status-counts\",\"" + p + "\"]", "[\"tasks\",\"paginated\",\"" + p + "\",1]",
-                            "[\"unified-generations\",\"project\",\"" + p + "\"]"));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(invalidatedKeys(ws, "project:" + p))
+                            .contains(
+                                    "[\"task-status-counts\",\"" + p + "\"]",
+                                    "[\"tasks\",\"paginated\",\"" + p + "\",1]",
+                                    "[\"unified-generations\",\"project\",\"" + p + "\"]"));
             assertThat(ws.framesOfType("error")).isEmpty();
         }
     }
@@ -154,7 +176,8 @@ class PlatformIT {
         String after = createImageTask(t, "after the broker restart");
         for (String task : List.of(before, after)) {
             awaitStatus(t, task, "complete");
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(generationsOf(t, task)).hasSize(1));
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(generationsOf(t, task)).hasSize(1));
         }
     }
 
@@ -167,20 +190,30 @@ class PlatformIT {
      */
     @Test
     void dashboardShowsTasksLiveOrPollingWithoutAReloadAndOneLeadingTab() throws Exception {
-        Path browserDir = Path.of(System.getProperty("conveyor.root", "..")).resolve("e2e/browser").toAbsolutePath().normalize();
+        Path browserDir = Path.of(System.getProperty("conveyor.root", ".."))
+                .resolve("e2e/browser")
+                .toAbsolutePath()
+                .normalize();
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        boolean ready = Files.isExecutable(chromium) && Files.isDirectory(browserDir.resolve("node_modules/playwright-core"));
+        boolean ready =
+                Files.isExecutable(chromium) && Files.isDirectory(browserDir.resolve("node_modules/playwright-core"));
         if (!ready) {
-            NodeTool.skipOrFail("browser check needs " + chromium + " (apt-get install chromium) and `npm ci` in " + browserDir,
+            NodeTool.skipOrFail(
+                    "browser check needs " + chromium + " (apt-get install chromium) and `npm ci` in " + browserDir,
                     "CONVEYOR_REQUIRE_BROWSER");
         }
         Tenant t = newTenant(100);
         Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
-        ProcessBuilder pb = new ProcessBuilder("node", "dashboard-check.mjs").directory(browserDir.toFile())
-                .redirectErrorStream(true).redirectOutput(Path.of("target", "dashboard-check.log").toFile());
-        pb.environment().put("DASHBOARD_URL", platform.gateway.url() + "/?taskApiUrl=" + platform.taskApi.url()
-                + "&generationUrl=" + platform.generation.url() + "&gatewayUrl=" + platform.gateway.url());
+        ProcessBuilder pb = new ProcessBuilder("node", "dashboard-check.mjs")
+                .directory(browserDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "dashboard-check.log").toFile());
+        pb.environment()
+                .put(
+                        "DASHBOARD_URL",
+                        platform.gateway.url() + "/?taskApiUrl=" + platform.taskApi.url() + "&generationUrl="
+                                + platform.generation.url() + "&gatewayUrl=" + platform.gateway.url());
         pb.environment().put("USER_TOKEN", t.api.token);
         pb.environment().put("SCREENSHOT", screenshot.toString());
         pb.environment().put("CHROMIUM", chromium.toString());
@@ -189,10 +222,14 @@ class PlatformIT {
         if (!finished) {
             NodeTool.destroyTree(node);
         }
-        assertThat(finished).as("browser check finished, see target/dashboard-check.log: "
-                + NodeTool.tail(Path.of("target", "dashboard-check.log"), 60)).isTrue();
-        assertThat(node.exitValue()).as("browser check, see target/dashboard-check.log: "
-                + Files.readString(Path.of("target", "dashboard-check.log"))).isZero();
+        assertThat(finished)
+                .as("browser check finished, see target/dashboard-check.log: "
+                        + NodeTool.tail(Path.of("target", "dashboard-check.log"), 60))
+                .isTrue();
+        assertThat(node.exitValue())
+                .as("browser check, see target/dashboard-check.log: "
+                        + Files.readString(Path.of("target", "dashboard-check.log")))
+                .isZero();
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
     }
 
@@ -203,20 +240,23 @@ class PlatformIT {
         RealtimeClient ws = new RealtimeClient(platform.gateway.url(), t.api.token);
         ws.send(Map.of("type", "subscribe", "channel", "project:" + t.projectId));
         ws.send(Map.of("type", "subscribe", "channel", "user:" + t.userId));
-        await().atMost(Duration.ofSeconds(20)).until(() -> ws.framesOfType("subscribed").size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ws.framesOfType("subscribed").size() == 2);
         return ws;
     }
 
     /** The task's status-changing events on task-events (progress and generation updates left out), in commit order. */
     static List<JsonNode> lifecycle(String taskId) {
         return Events.about(platform.devstack.kafka().bootstrapServers(), Topics.TASK_EVENTS, taskId).stream()
-                .filter(e -> !Set.of("task.progress", "task.updated").contains(e.path("type").asText()))
+                .filter(e -> !Set.of("task.progress", "task.updated")
+                        .contains(e.path("type").asText()))
                 .toList();
     }
 
     /** The ledger entries ({@code entryKind}) of one task on the user's account-events, in order. */
     static List<String> ledgerOf(Tenant t, String taskId) {
-        return Events.about(platform.devstack.kafka().bootstrapServers(), Topics.ACCOUNT_EVENTS, t.userId.toString()).stream()
+        return Events.about(platform.devstack.kafka().bootstrapServers(), Topics.ACCOUNT_EVENTS, t.userId.toString())
+                .stream()
                 .filter(e -> "credits.changed".equals(e.path("type").asText()))
                 .filter(e -> taskId.equals(e.path("data").path("taskId").asText()))
                 .map(e -> e.path("data").path("entryKind").asText())
@@ -225,7 +265,10 @@ class PlatformIT {
 
     static long backoffMillis(JsonNode requeued) {
         JsonNode data = requeued.get("data");
-        return Duration.between(Instant.parse(data.get("updatedAt").asText()), Instant.parse(data.get("runAfter").asText())).toMillis();
+        return Duration.between(
+                        Instant.parse(data.get("updatedAt").asText()),
+                        Instant.parse(data.get("runAfter").asText()))
+                .toMillis();
     }
 
     @Test
@@ -243,7 +286,9 @@ class PlatformIT {
             assertThat(failed.get("attempts").asInt()).isEqualTo(3);
             assertThat(failed.get("maxAttempts").asInt()).isEqualTo(3);
             assertThat(failed.get("errorMessage").asText()).contains("fail_attempts=5: attempt 3 fails");
-            assertThat(failed.path("outputLocation").isNull() || failed.path("outputLocation").isMissingNode()).isTrue();
+            assertThat(failed.path("outputLocation").isNull()
+                            || failed.path("outputLocation").isMissingNode())
+                    .isTrue();
 
             // the hold is released: the balance is where it was
             JsonNode acc = account(t);
@@ -252,38 +297,60 @@ class PlatformIT {
             assertThat(acc.get("available").asLong()).isEqualTo(100);
 
             // three claims, a requeue with growing backoff between them, then the final failure
-            List<JsonNode> events = await().atMost(Duration.ofSeconds(30)).until(() -> lifecycle(taskId),
-                    e -> !e.isEmpty() && "task.failed".equals(e.get(e.size() - 1).path("type").asText()));
-            assertThat(Events.types(events)).containsExactly("task.created", "task.claimed", "task.requeued",
-                    "task.claimed", "task.requeued", "task.claimed", "task.failed");
-            assertThat(events.stream().filter(e -> "task.claimed".equals(e.path("type").asText()))
-                    .map(e -> e.get("data").get("attempts").asInt())).containsExactly(1, 2, 3);
+            List<JsonNode> events = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> lifecycle(taskId),
+                            e -> !e.isEmpty()
+                                    && "task.failed"
+                                            .equals(e.get(e.size() - 1)
+                                                    .path("type")
+                                                    .asText()));
+            assertThat(Events.types(events))
+                    .containsExactly(
+                            "task.created",
+                            "task.claimed",
+                            "task.requeued",
+                            "task.claimed",
+                            "task.requeued",
+                            "task.claimed",
+                            "task.failed");
+            assertThat(events.stream()
+                            .filter(e -> "task.claimed".equals(e.path("type").asText()))
+                            .map(e -> e.get("data").get("attempts").asInt()))
+                    .containsExactly(1, 2, 3);
             JsonNode firstRequeue = events.get(2);
             JsonNode secondRequeue = events.get(4);
             assertThat(firstRequeue.get("data").get("status").asText()).isEqualTo("queued");
             assertThat(firstRequeue.get("data").get("errorMessage").asText()).contains("attempt 1 fails");
             assertThat(secondRequeue.get("data").get("errorMessage").asText()).contains("attempt 2 fails");
-            // backoff 2 s doubling, jitter 0..d/2 on top (docs/worker-protocol.md): [2 s, 3 s] after attempt 1, [4 s, 6 s] after 2
+            // backoff 2 s doubling, jitter 0..d/2 on top (docs/worker-protocol.md): [2 s, 3 s] after attempt 1, [4 s, 6
+            // s] after 2
             assertThat(backoffMillis(firstRequeue)).isBetween(2_000L, 3_000L);
             assertThat(backoffMillis(secondRequeue)).isBetween(4_000L, 6_000L);
-            Instant runAfter1 = Instant.parse(firstRequeue.get("data").get("runAfter").asText());
-            Instant runAfter2 = Instant.parse(secondRequeue.get("data").get("runAfter").asText());
+            Instant runAfter1 =
+                    Instant.parse(firstRequeue.get("data").get("runAfter").asText());
+            Instant runAfter2 =
+                    Instant.parse(secondRequeue.get("data").get("runAfter").asText());
             assertThat(runAfter2).isAfter(runAfter1);
             // no claim before its backoff ran out
-            assertThat(Instant.parse(events.get(3).get("data").get("updatedAt").asText())).isAfterOrEqualTo(runAfter1);
-            assertThat(Instant.parse(events.get(5).get("data").get("updatedAt").asText())).isAfterOrEqualTo(runAfter2);
+            assertThat(Instant.parse(events.get(3).get("data").get("updatedAt").asText()))
+                    .isAfterOrEqualTo(runAfter1);
+            assertThat(Instant.parse(events.get(5).get("data").get("updatedAt").asText()))
+                    .isAfterOrEqualTo(runAfter2);
             JsonNode last = events.get(6).get("data");
             assertThat(last.get("status").asText()).isEqualTo("failed");
             assertThat(last.get("errorMessage").asText()).contains("attempt 3 fails");
 
             // held on create, released on the final failure, never captured
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ledgerOf(t, taskId)).containsExactly("hold", "release"));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(ledgerOf(t, taskId)).containsExactly("hold", "release"));
 
             // the browser was told about the task and about the credits
             String p = t.projectId;
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(invalidatedKeys(ws, "project:" + p)).contains("[\"task-status-counts\",\"" + p + "\"]",
-                        "[\"tasks\",\"paginated\",\"" + p + "\",1]");
+                assertThat(invalidatedKeys(ws, "project:" + p))
+                        .contains(
+                                "[\"task-status-counts\",\"" + p + "\"]", "[\"tasks\",\"paginated\",\"" + p + "\",1]");
                 assertThat(invalidatedKeys(ws, "user:" + t.userId)).contains("[\"account\",\"" + t.userId + "\"]");
             });
             assertThat(ws.framesOfType("error")).isEmpty();
@@ -303,13 +370,15 @@ class PlatformIT {
         assertThat(acc.get("balance").asLong()).isEqualTo(100 - cost);
         assertThat(acc.get("held").asLong()).isZero();
 
-        List<JsonNode> events = await().atMost(Duration.ofSeconds(30)).until(() -> lifecycle(taskId),
-                e -> Events.types(e).contains("task.completed"));
-        assertThat(Events.types(events)).containsExactly("task.created", "task.claimed", "task.requeued", "task.claimed",
-                "task.completed");
+        List<JsonNode> events = await().atMost(Duration.ofSeconds(30))
+                .until(() -> lifecycle(taskId), e -> Events.types(e).contains("task.completed"));
+        assertThat(Events.types(events))
+                .containsExactly("task.created", "task.claimed", "task.requeued", "task.claimed", "task.completed");
         assertThat(events.get(2).get("data").get("errorMessage").asText()).contains("attempt 1 fails");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ledgerOf(t, taskId)).containsExactly("hold", "capture"));
-        List<JsonNode> generations = await().atMost(Duration.ofSeconds(30)).until(() -> generationsOf(t, taskId), g -> !g.isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(ledgerOf(t, taskId)).containsExactly("hold", "capture"));
+        List<JsonNode> generations =
+                await().atMost(Duration.ofSeconds(30)).until(() -> generationsOf(t, taskId), g -> !g.isEmpty());
         assertThat(generations).hasSize(1);
     }
 
@@ -323,8 +392,9 @@ class PlatformIT {
         JsonNode acc = account(t);
         assertThat(acc.get("balance").asLong()).isEqualTo(100);
         assertThat(acc.get("held").asLong()).isZero();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Events.types(lifecycle(taskId)))
-                .containsExactly("task.created", "task.claimed", "task.failed"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(Events.types(lifecycle(taskId)))
+                        .containsExactly("task.created", "task.claimed", "task.failed"));
     }
 
     @Test
@@ -332,22 +402,31 @@ class PlatformIT {
         Tenant t = newTenant(100);
         // 8 s of simulated GPU time in 4 steps: progress 20 after the first step
         String taskId = createImageTask(t, "survives a worker crash", Map.of("work_ms", 8_000));
-        JsonNode running = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> task(t, taskId), x -> "in_progress".equals(x.get("status").asText()) && x.path("progress").asInt() > 0);
+        JsonNode running = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> task(t, taskId),
+                        x -> "in_progress".equals(x.get("status").asText())
+                                && x.path("progress").asInt() > 0);
         String firstWorker = running.get("workerId").asText();
         assertThat(firstWorker).isNotBlank();
         assertThat(running.get("attempts").asInt()).isEqualTo(1);
 
         ProcessHandle jvm = platform.worker.jvm();
         // the signal must reach the JVM itself, not a wrapper around it
-        assertThat(jvm.info().command()).hasValueSatisfying(c -> assertThat(Path.of(c).getFileName().toString()).isEqualTo("java"));
+        assertThat(jvm.info().command())
+                .hasValueSatisfying(
+                        c -> assertThat(Path.of(c).getFileName().toString()).isEqualTo("java"));
         try {
             platform.worker.kill(); // SIGKILL: no shutdown hook, no hand-back, the lease just stops being renewed
             assertThat(jvm.isAlive()).isFalse();
 
             // with no worker running, the reaper puts it back once the lease ran out
-            JsonNode requeued = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> task(t, taskId), x -> "queued".equals(x.get("status").asText()));
+            JsonNode requeued = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(
+                            () -> task(t, taskId),
+                            x -> "queued".equals(x.get("status").asText()));
             assertThat(requeued.get("attempts").asInt()).isEqualTo(1);
         } finally {
             if (!platform.worker.isAlive()) {
@@ -356,23 +435,31 @@ class PlatformIT {
         }
         assertThat(platform.worker.jvm().pid()).isNotEqualTo(jvm.pid());
 
-        JsonNode done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> task(t, taskId), x -> "complete".equals(x.get("status").asText()));
+        JsonNode done = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> task(t, taskId),
+                        x -> "complete".equals(x.get("status").asText()));
         assertThat(done.get("attempts").asInt()).isEqualTo(2);
         assertThat(done.get("workerId").asText()).isNotBlank().isNotEqualTo(firstWorker);
 
         // exactly one generation, one task.completed; the credits captured once
-        List<JsonNode> generations = await().atMost(Duration.ofSeconds(30)).until(() -> generationsOf(t, taskId), g -> !g.isEmpty());
+        List<JsonNode> generations =
+                await().atMost(Duration.ofSeconds(30)).until(() -> generationsOf(t, taskId), g -> !g.isEmpty());
         assertThat(generations).hasSize(1);
-        assertThat(generations.get(0).get("location").asText()).isEqualTo(done.get("outputLocation").asText());
-        List<JsonNode> events = await().atMost(Duration.ofSeconds(30)).until(() -> lifecycle(taskId),
-                e -> Events.types(e).contains("task.completed"));
-        assertThat(Events.types(events)).containsExactly("task.created", "task.claimed", "task.requeued", "task.claimed",
-                "task.completed");
+        assertThat(generations.get(0).get("location").asText())
+                .isEqualTo(done.get("outputLocation").asText());
+        List<JsonNode> events = await().atMost(Duration.ofSeconds(30))
+                .until(() -> lifecycle(taskId), e -> Events.types(e).contains("task.completed"));
+        assertThat(Events.types(events))
+                .containsExactly("task.created", "task.claimed", "task.requeued", "task.claimed", "task.completed");
         assertThat(events.get(1).get("data").get("workerId").asText()).isEqualTo(firstWorker);
-        assertThat(events.get(3).get("data").get("workerId").asText()).isEqualTo(done.get("workerId").asText());
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ledgerOf(t, taskId)).containsExactly("hold", "capture"));
-        assertThat(account(t).get("balance").asLong()).isEqualTo(100 - done.get("cost").asLong());
+        assertThat(events.get(3).get("data").get("workerId").asText())
+                .isEqualTo(done.get("workerId").asText());
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(ledgerOf(t, taskId)).containsExactly("hold", "capture"));
+        assertThat(account(t).get("balance").asLong())
+                .isEqualTo(100 - done.get("cost").asLong());
         // and still exactly one generation once everything settled
         assertThat(generationsOf(t, taskId)).hasSize(1);
     }
@@ -386,17 +473,21 @@ class PlatformIT {
         try {
             try (RealtimeClient ws = new RealtimeClient(platform.gateway.url(), t.api.token)) {
                 ws.send(Map.of("type", "subscribe", "channel", channel));
-                await().atMost(Duration.ofSeconds(20)).until(() -> !ws.framesOfType("subscribed").isEmpty());
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> !ws.framesOfType("subscribed").isEmpty());
                 String before = createImageTask(t, "before the gateway restart");
                 awaitStatus(t, before, "complete");
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(invalidatedKeys(ws, channel))
-                        .contains("[\"unified-generations\",\"project\",\"" + p + "\"]"));
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(invalidatedKeys(ws, channel))
+                                .contains("[\"unified-generations\",\"project\",\"" + p + "\"]"));
                 position = latestPosition(ws, channel);
                 assertThat(position).contains("task-events:");
 
                 platform.gateway.stop(); // SIGTERM, as Kubernetes stops a pod
                 await().atMost(Duration.ofSeconds(30)).until(() -> ws.closeCode != null);
-                assertThat(ws.closeCode).as("close code on a gateway's SIGTERM (service restart)").isEqualTo(1012);
+                assertThat(ws.closeCode)
+                        .as("close code on a gateway's SIGTERM (service restart)")
+                        .isEqualTo(1012);
             }
             // while the gateway is down a task completes and its generation is stored
             String during = createImageTask(t, "while the gateway is down");
@@ -412,14 +503,20 @@ class PlatformIT {
         try (RealtimeClient ws = new RealtimeClient(platform.gateway.url(), t.api.token)) {
             ws.send(Map.of("type", "subscribe", "channel", channel, "since", from));
             JsonNode subscribed = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> ws.framesOfType("subscribed"), f -> !f.isEmpty()).get(0);
+                    .until(() -> ws.framesOfType("subscribed"), f -> !f.isEmpty())
+                    .get(0);
             assertThat(subscribed.get("channel").asText()).isEqualTo(channel);
-            assertThat(subscribed.get("recovered").asBoolean()).as("subscribed after restart: " + subscribed).isTrue();
+            assertThat(subscribed.get("recovered").asBoolean())
+                    .as("subscribed after restart: " + subscribed)
+                    .isTrue();
             assertThat(subscribed.get("position").asText()).isNotEqualTo(from);
             // the missed task.completed and generation.created, replayed as one covering invalidate
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(invalidatedKeys(ws, channel)).contains(
-                    "[\"task-status-counts\",\"" + p + "\"]", "[\"tasks\",\"paginated\",\"" + p + "\",1]",
-                    "[\"unified-generations\",\"project\",\"" + p + "\"]"));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(invalidatedKeys(ws, channel))
+                            .contains(
+                                    "[\"task-status-counts\",\"" + p + "\"]",
+                                    "[\"tasks\",\"paginated\",\"" + p + "\",1]",
+                                    "[\"unified-generations\",\"project\",\"" + p + "\"]"));
             assertThat(ws.framesOfType("reset")).isEmpty();
             assertThat(ws.framesOfType("error")).isEmpty();
         }

@@ -1,14 +1,8 @@
 package dev.conveyor.e2e;
 
-import dev.conveyor.devstack.Ports;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.conveyor.devstack.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code @conveyor/react} (clients/react) and the reference studio app (examples/studio) against the real platform,
@@ -38,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReactStudioIT {
     static final Duration TIMEOUT = Duration.ofMinutes(6);
-    static final Path ROOT = Path.of(System.getProperty("conveyor.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("conveyor.root", "..")).toAbsolutePath().normalize();
 
     static int studioPort;
     static Platform platform;
@@ -47,7 +47,9 @@ class ReactStudioIT {
     @BeforeAll
     static void startPlatform() throws Exception {
         // nothing to run here (and nothing required): no platform to start either
-        if (hooksMissing() != null && studioMissing() != null && !"1".equals(System.getenv("CONVEYOR_REQUIRE_SDK"))
+        if (hooksMissing() != null
+                && studioMissing() != null
+                && !"1".equals(System.getenv("CONVEYOR_REQUIRE_SDK"))
                 && !"1".equals(System.getenv("CONVEYOR_REQUIRE_BROWSER"))) {
             Assumptions.abort(hooksMissing() + "; " + studioMissing());
         }
@@ -76,14 +78,16 @@ class ReactStudioIT {
         if (why != null) {
             return why.replace("SDK's", "React hooks'");
         }
-        return Files.isDirectory(ROOT.resolve("clients/js/node_modules")) ? null
+        return Files.isDirectory(ROOT.resolve("clients/js/node_modules"))
+                ? null
                 : "the hooks' integration tests reuse the SDK's helpers: they need `npm ci` in clients/js";
     }
 
     /** Why the studio check cannot run here, or null. */
     static String studioMissing() {
         Path chromium = chromium();
-        if (!Files.isExecutable(chromium) || !Files.isDirectory(ROOT.resolve("e2e/browser/node_modules/playwright-core"))
+        if (!Files.isExecutable(chromium)
+                || !Files.isDirectory(ROOT.resolve("e2e/browser/node_modules/playwright-core"))
                 || !Files.isRegularFile(ROOT.resolve("examples/studio/dist/index.html"))) {
             return "the studio check needs " + chromium + ", `npm ci` in e2e/browser and the studio's build"
                     + " (`npm ci && npm run build` in examples/studio)";
@@ -104,10 +108,14 @@ class ReactStudioIT {
             NodeTool.skipOrFail(why, "CONVEYOR_REQUIRE_SDK");
         }
         Path log = Path.of("target", "react-it.log").toAbsolutePath();
-        int exit = run(new ProcessBuilder("npm", "run", "test:integration").directory(react.toFile()),
-                ClientSdkIT.env(platform, control), log);
-        assertThat(exit).as("exit code of `npm run test:integration` in " + react + "; " + log + " ends with:\n"
-                + NodeTool.tail(log, 80)).isZero();
+        int exit = run(
+                new ProcessBuilder("npm", "run", "test:integration").directory(react.toFile()),
+                ClientSdkIT.env(platform, control),
+                log);
+        assertThat(exit)
+                .as("exit code of `npm run test:integration` in " + react + "; " + log + " ends with:\n"
+                        + NodeTool.tail(log, 80))
+                .isZero();
     }
 
     @Test
@@ -120,8 +128,11 @@ class ReactStudioIT {
         Path browserDir = ROOT.resolve("e2e/browser");
         Path dist = ROOT.resolve("examples/studio/dist");
         UUID userId = UUID.randomUUID();
-        platform.adminApi().post(platform.taskApi.url() + "/v1/admin/accounts/" + userId + "/credits",
-                Map.of("amount", 200, "reason", "studio check")).ok();
+        platform.adminApi()
+                .post(
+                        platform.taskApi.url() + "/v1/admin/accounts/" + userId + "/credits",
+                        Map.of("amount", 200, "reason", "studio check"))
+                .ok();
         Path log = Path.of("target", "studio-check.log").toAbsolutePath();
         Map<String, String> env = Map.of(
                 "STUDIO_DIST", dist.toString(),
@@ -134,7 +145,9 @@ class ReactStudioIT {
                 "SCREENSHOT_DIR", Path.of("target").toAbsolutePath().toString(),
                 "CHROMIUM", chromium().toString());
         int exit = run(new ProcessBuilder("node", "studio-check.mjs").directory(browserDir.toFile()), env, log);
-        assertThat(exit).as("studio check in headless Chromium; " + log + " ends with:\n" + NodeTool.tail(log, 80)).isZero();
+        assertThat(exit)
+                .as("studio check in headless Chromium; " + log + " ends with:\n" + NodeTool.tail(log, 80))
+                .isZero();
         assertThat(Files.size(Path.of("target", "studio.png"))).isGreaterThan(10_000);
     }
 
@@ -147,8 +160,10 @@ class ReactStudioIT {
         if (!finished) {
             NodeTool.destroyTree(process);
         }
-        assertThat(finished).as(pb.command() + " finished within " + TIMEOUT.toMinutes() + " min; " + log + " ends with:\n"
-                + NodeTool.tail(log, 80)).isTrue();
+        assertThat(finished)
+                .as(pb.command() + " finished within " + TIMEOUT.toMinutes() + " min; " + log + " ends with:\n"
+                        + NodeTool.tail(log, 80))
+                .isTrue();
         return process.exitValue();
     }
 }

@@ -2,7 +2,6 @@ package dev.conveyor.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,8 +20,11 @@ final class RealtimeClient implements AutoCloseable {
 
     RealtimeClient(String gatewayUrl, String token) throws Exception {
         URI uri = URI.create(gatewayUrl.replaceFirst("^http", "ws") + "/v1/realtime?access_token=" + token);
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(uri, new Listener()).get(10, TimeUnit.SECONDS);
+        socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(uri, new Listener())
+                .get(10, TimeUnit.SECONDS);
     }
 
     void send(Object frame) {
@@ -52,7 +54,10 @@ final class RealtimeClient implements AutoCloseable {
                 try {
                     frames.add(Json.MAPPER.readTree(partial.toString()));
                 } catch (IOException e) {
-                    frames.add(Json.MAPPER.createObjectNode().put("type", "unparseable").put("raw", partial.toString()));
+                    frames.add(Json.MAPPER
+                            .createObjectNode()
+                            .put("type", "unparseable")
+                            .put("raw", partial.toString()));
                 }
                 partial.setLength(0);
             }

@@ -1,5 +1,10 @@
 package dev.conveyor.generation;
 
+import static dev.conveyor.generation.Fixtures.as;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Json;
@@ -12,6 +17,12 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,21 +30,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static dev.conveyor.generation.Fixtures.as;
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /** task-events in, generations and shot links out, exactly once, on the real broker and database. */
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_generations"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_generations"))
 class CompletionConsumerTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -53,12 +54,16 @@ class CompletionConsumerTest {
         }
         // A marker after the three copies in the same partition: once it is processed, so are they.
         UUID markerTask = UUID.randomUUID();
-        Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), Fixtures.singleImage(projectId, owner, markerTask, null));
+        Fixtures.send(
+                Topics.TASK_EVENTS, projectId.toString(), Fixtures.singleImage(projectId, owner, markerTask, null));
         await().atMost(WAIT).until(() -> generationsOfTask(markerTask) == 1);
 
         assertThat(generationsOfTask(taskId)).isEqualTo(1);
-        assertThat(count("select count(*) from processed_events where event_id = $1", completion.id())).isEqualTo(1);
-        assertThat(count("select count(*) from shot_generations sg join generations g on g.id = sg.generation_id where g.task_id = $1", taskId))
+        assertThat(count("select count(*) from processed_events where event_id = $1", completion.id()))
+                .isEqualTo(1);
+        assertThat(count(
+                        "select count(*) from shot_generations sg join generations g on g.id = sg.generation_id where g.task_id = $1",
+                        taskId))
                 .isEqualTo(1);
     }
 
@@ -89,7 +94,10 @@ class CompletionConsumerTest {
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), Fixtures.singleImage(projectId, owner, taskId, shotId));
 
         await().atMost(WAIT).until(() -> generationsOfTask(taskId) == 1);
-        as(owner).get("/v1/generations?taskId=" + taskId).then().statusCode(200)
+        as(owner)
+                .get("/v1/generations?taskId=" + taskId)
+                .then()
+                .statusCode(200)
                 .body("size()", org.hamcrest.Matchers.is(1))
                 .body("[0].type", org.hamcrest.Matchers.is("image"))
                 .body("[0].location", org.hamcrest.Matchers.is("http://127.0.0.1:8084/outputs/" + taskId + ".png"))
@@ -100,7 +108,11 @@ class CompletionConsumerTest {
                 .body("[0].shots", org.hamcrest.Matchers.hasSize(1))
                 .body("[0].shots[0].shotId", org.hamcrest.Matchers.is(shotId.toString()))
                 .body("[0].shots[0].position", org.hamcrest.Matchers.nullValue());
-        as(owner).get("/v1/shots/{id}/unpositioned-count", shotId).then().statusCode(200).body("count", org.hamcrest.Matchers.is(1));
+        as(owner)
+                .get("/v1/shots/{id}/unpositioned-count", shotId)
+                .then()
+                .statusCode(200)
+                .body("count", org.hamcrest.Matchers.is(1));
     }
 
     @Test
@@ -109,16 +121,27 @@ class CompletionConsumerTest {
         UUID projectId = Fixtures.project(owner);
         UUID shotId = Fixtures.shot(owner, projectId, "journey");
         UUID taskId = UUID.randomUUID();
-        var params = Fixtures.params("{\"full_orchestrator_payload\":{\"shot_id\":\"" + shotId + "\",\"segments\":3},\"orchestrator_task_id\":\"o-1\"}");
+        var params = Fixtures.params("{\"full_orchestrator_payload\":{\"shot_id\":\"" + shotId
+                + "\",\"segments\":3},\"orchestrator_task_id\":\"o-1\"}");
         // shotId left out of the snapshot: the service re-reads it from full_orchestrator_payload.shot_id.
-        EventEnvelope event = Fixtures.completed(projectId, owner, taskId, "travel_stitch", "video", null,
-                "http://127.0.0.1:8084/outputs/" + taskId + ".mp4", params);
+        EventEnvelope event = Fixtures.completed(
+                projectId,
+                owner,
+                taskId,
+                "travel_stitch",
+                "video",
+                null,
+                "http://127.0.0.1:8084/outputs/" + taskId + ".mp4",
+                params);
 
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), event);
 
         await().atMost(WAIT).until(() -> outcome(event.id()) != null);
         assertThat(outcome(event.id())).isEqualTo("created_linked");
-        as(owner).get("/v1/shots/{id}/generations", shotId).then().statusCode(200)
+        as(owner)
+                .get("/v1/shots/{id}/generations", shotId)
+                .then()
+                .statusCode(200)
                 .body("size()", org.hamcrest.Matchers.is(1))
                 .body("[0].type", org.hamcrest.Matchers.is("video"))
                 .body("[0].taskIds[0]", org.hamcrest.Matchers.is(taskId.toString()))
@@ -133,8 +156,15 @@ class CompletionConsumerTest {
         UUID foreignShot = Fixtures.shot(owner, otherProject, "elsewhere");
         EventEnvelope unknown = Fixtures.singleImage(projectId, owner, UUID.randomUUID(), UUID.randomUUID());
         EventEnvelope foreign = Fixtures.singleImage(projectId, owner, UUID.randomUUID(), foreignShot);
-        EventEnvelope garbledShot = Fixtures.completed(projectId, owner, UUID.randomUUID(), "single_image", "image", null,
-                "http://127.0.0.1:8084/outputs/x.png", Fixtures.params("{\"shot_id\":\"not-a-shot\"}"));
+        EventEnvelope garbledShot = Fixtures.completed(
+                projectId,
+                owner,
+                UUID.randomUUID(),
+                "single_image",
+                "image",
+                null,
+                "http://127.0.0.1:8084/outputs/x.png",
+                Fixtures.params("{\"shot_id\":\"not-a-shot\"}"));
 
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), unknown);
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), foreign);
@@ -144,10 +174,14 @@ class CompletionConsumerTest {
         assertThat(outcome(unknown.id())).isEqualTo("created_unknown_shot");
         assertThat(outcome(foreign.id())).isEqualTo("created_shot_of_other_project");
         assertThat(outcome(garbledShot.id())).isEqualTo("created_unknown_shot");
-        assertThat(count("select count(*) from generations where project_id = $1", projectId)).isEqualTo(3);
-        assertThat(count("select count(*) from shot_generations sg join generations g on g.id = sg.generation_id where g.project_id = $1", projectId))
+        assertThat(count("select count(*) from generations where project_id = $1", projectId))
+                .isEqualTo(3);
+        assertThat(count(
+                        "select count(*) from shot_generations sg join generations g on g.id = sg.generation_id where g.project_id = $1",
+                        projectId))
                 .isZero();
-        assertThat(count("select count(*) from shot_generations where shot_id = $1", foreignShot)).isZero();
+        assertThat(count("select count(*) from shot_generations where shot_id = $1", foreignShot))
+                .isZero();
     }
 
     @Test
@@ -156,7 +190,14 @@ class CompletionConsumerTest {
         UUID projectId = Fixtures.project(owner);
         double before = metric("generation_missing_output_total");
         UUID taskId = UUID.randomUUID();
-        EventEnvelope event = Fixtures.completed(projectId, owner, taskId, "single_image", "image", null, null,
+        EventEnvelope event = Fixtures.completed(
+                projectId,
+                owner,
+                taskId,
+                "single_image",
+                "image",
+                null,
+                null,
                 Fixtures.params("{\"prompt\":\"nothing\"}"));
 
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), event);
@@ -174,15 +215,30 @@ class CompletionConsumerTest {
         UUID queuedTask = UUID.randomUUID();
         UUID plainTask = UUID.randomUUID();
         EventEnvelope completed = Fixtures.singleImage(projectId, owner, queuedTask, null);
-        EventEnvelope queued = new EventEnvelope(UUID.randomUUID(), EventTypes.TASK_QUEUED, "task-api", completed.occurredAt(),
-                completed.subject(), projectId, owner, completed.data());
-        EventEnvelope noGenerationType = Fixtures.completed(projectId, owner, plainTask, "upscale_metadata", null, null,
-                "http://127.0.0.1:8084/outputs/meta.json", null);
+        EventEnvelope queued = new EventEnvelope(
+                UUID.randomUUID(),
+                EventTypes.TASK_QUEUED,
+                "task-api",
+                completed.occurredAt(),
+                completed.subject(),
+                projectId,
+                owner,
+                completed.data());
+        EventEnvelope noGenerationType = Fixtures.completed(
+                projectId,
+                owner,
+                plainTask,
+                "upscale_metadata",
+                null,
+                null,
+                "http://127.0.0.1:8084/outputs/meta.json",
+                null);
         UUID markerTask = UUID.randomUUID();
 
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), queued);
         Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), noGenerationType);
-        Fixtures.send(Topics.TASK_EVENTS, projectId.toString(), Fixtures.singleImage(projectId, owner, markerTask, null));
+        Fixtures.send(
+                Topics.TASK_EVENTS, projectId.toString(), Fixtures.singleImage(projectId, owner, markerTask, null));
 
         await().atMost(WAIT).until(() -> generationsOfTask(markerTask) == 1);
         assertThat(generationsOfTask(queuedTask)).isZero();
@@ -200,10 +256,24 @@ class CompletionConsumerTest {
         String notJson = "this is not json " + UUID.randomUUID();
         String notEnvelope = "{\"hello\":\"" + UUID.randomUUID() + "\"}";
         EventEnvelope good = Fixtures.singleImage(projectId, owner, UUID.randomUUID(), null);
-        EventEnvelope badData = new EventEnvelope(UUID.randomUUID(), EventTypes.TASK_COMPLETED, "task-api", good.occurredAt(),
-                good.subject(), projectId, owner, Json.MAPPER.createObjectNode().put("taskId", "not-a-uuid").put("generationType", "image"));
-        EventEnvelope badType = Fixtures.completed(projectId, owner, UUID.randomUUID(), "single_audio", "audio", null,
-                "http://127.0.0.1:8084/outputs/a.wav", null);
+        EventEnvelope badData = new EventEnvelope(
+                UUID.randomUUID(),
+                EventTypes.TASK_COMPLETED,
+                "task-api",
+                good.occurredAt(),
+                good.subject(),
+                projectId,
+                owner,
+                Json.MAPPER.createObjectNode().put("taskId", "not-a-uuid").put("generationType", "image"));
+        EventEnvelope badType = Fixtures.completed(
+                projectId,
+                owner,
+                UUID.randomUUID(),
+                "single_audio",
+                "audio",
+                null,
+                "http://127.0.0.1:8084/outputs/a.wav",
+                null);
 
         Fixtures.send(Topics.TASK_EVENTS, key, notJson.getBytes(StandardCharsets.UTF_8));
         Fixtures.send(Topics.TASK_EVENTS, key, notEnvelope.getBytes(StandardCharsets.UTF_8));
@@ -214,10 +284,12 @@ class CompletionConsumerTest {
         await().atMost(WAIT).until(() -> outcome(good.id()) != null);
         assertThat(outcome(good.id())).isEqualTo("created");
         List<ConsumerRecord<String, byte[]>> letters = deadLettersWithKey(key, 4);
-        assertThat(letters).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+        assertThat(letters)
+                .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactly(notJson, notEnvelope, badData.toJson(), badType.toJson());
         assertThat(letters).allSatisfy(r -> {
-            assertThat(new String(r.headers().lastHeader("dlq.topic").value(), StandardCharsets.UTF_8)).isEqualTo(Topics.TASK_EVENTS);
+            assertThat(new String(r.headers().lastHeader("dlq.topic").value(), StandardCharsets.UTF_8))
+                    .isEqualTo(Topics.TASK_EVENTS);
             assertThat(r.headers().lastHeader("dlq.reason")).isNotNull();
         });
         assertThat(metric("conveyor_consumer_dead_letters_total")).isGreaterThanOrEqualTo(before + 4);
@@ -226,10 +298,16 @@ class CompletionConsumerTest {
 
     private List<ConsumerRecord<String, byte[]>> deadLettersWithKey(String key, int expected) {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevstackResource.devstack().kafka().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "dlq-check-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        DevstackResource.devstack().kafka().bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "dlq-check-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.GENERATION_DEAD_LETTERS));
             await().atMost(WAIT).until(() -> {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -259,12 +337,20 @@ class CompletionConsumerTest {
     }
 
     private long count(String sql, Object arg) {
-        return pool.preparedQuery(sql).execute(Tuple.of(arg)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(arg))
+                .await()
+                .atMost(Duration.ofSeconds(5))
+                .iterator()
+                .next()
+                .getLong(0);
     }
 
     private String outcome(UUID eventId) {
-        var rows = pool.preparedQuery("select outcome from processed_events where event_id = $1").execute(Tuple.of(eventId))
-                .await().atMost(Duration.ofSeconds(5));
+        var rows = pool.preparedQuery("select outcome from processed_events where event_id = $1")
+                .execute(Tuple.of(eventId))
+                .await()
+                .atMost(Duration.ofSeconds(5));
         for (Row row : rows) {
             return row.getString("outcome");
         }

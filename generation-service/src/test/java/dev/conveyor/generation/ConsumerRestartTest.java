@@ -1,17 +1,26 @@
 package dev.conveyor.generation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.devstack.DevstackResource;
-import dev.conveyor.kit.consumer.ConsumerLoop;
 import dev.conveyor.generation.messaging.DeadLetters;
 import dev.conveyor.generation.messaging.KafkaClients;
 import dev.conveyor.generation.messaging.TaskEventsHandler;
+import dev.conveyor.kit.consumer.ConsumerLoop;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,32 +28,27 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /**
  * A consumer that dies after its database transactions committed but before its offsets did: its replacement in the
  * same group re-reads the records from offset 0 and creates nothing twice. Uses a private topic so that only the
  * consumers of this test read it.
  */
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_generations"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_generations"))
 class ConsumerRestartTest {
     private static final int TASKS = 30;
 
     @Inject
     Pool pool;
+
     @Inject
     KafkaClients kafka;
+
     @Inject
     TaskEventsHandler handler;
+
     @Inject
     DeadLetters deadLetters;
 
@@ -52,7 +56,8 @@ class ConsumerRestartTest {
     static final class CrashBeforeOffsetCommit extends ConsumerLoop {
         final AtomicInteger crashes = new AtomicInteger();
 
-        CrashBeforeOffsetCommit(String topic, Map<String, Object> config, TaskEventsHandler handler, DeadLetters deadLetters) {
+        CrashBeforeOffsetCommit(
+                String topic, Map<String, Object> config, TaskEventsHandler handler, DeadLetters deadLetters) {
             super(topic, config, handler::handleBatch, deadLetters, Duration.ofMillis(200));
         }
 
@@ -80,32 +85,46 @@ class ConsumerRestartTest {
                 Fixtures.send(topic, projectId.toString(), event);
             }
 
-            CrashBeforeOffsetCommit crashing = new CrashBeforeOffsetCommit(topic, kafka.consumerConfig(group, 500), handler, deadLetters);
+            CrashBeforeOffsetCommit crashing =
+                    new CrashBeforeOffsetCommit(topic, kafka.consumerConfig(group, 500), handler, deadLetters);
             crashing.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> !crashing.isRunning());
             crashing.close();
             assertThat(crashing.crashes.get()).isEqualTo(1);
             long madeBeforeCrash = generations(projectId);
             assertThat(madeBeforeCrash).isPositive();
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values())
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get()
+                            .values())
                     .allSatisfy(offset -> assertThat(offset).isNull());
 
-            try (ConsumerLoop replacement = new ConsumerLoop(topic, kafka.consumerConfig(group, 7), handler::handleBatch, deadLetters,
-                    Duration.ofMillis(200)).start()) {
+            try (ConsumerLoop replacement = new ConsumerLoop(
+                            topic,
+                            kafka.consumerConfig(group, 7),
+                            handler::handleBatch,
+                            deadLetters,
+                            Duration.ofMillis(200))
+                    .start()) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> committed(admin, group) == TASKS);
             }
 
             assertThat(generations(projectId)).isEqualTo(TASKS);
             for (UUID taskId : tasks) {
-                assertThat(count("select count(*) from generations where task_id = $1", taskId)).isEqualTo(1);
-                assertThat(count("select count(*) from processed_events where task_id = $1", taskId)).isEqualTo(1);
+                assertThat(count("select count(*) from generations where task_id = $1", taskId))
+                        .isEqualTo(1);
+                assertThat(count("select count(*) from processed_events where task_id = $1", taskId))
+                        .isEqualTo(1);
             }
         }
     }
 
     private static long committed(Admin admin, String group) throws Exception {
         long total = 0;
-        for (OffsetAndMetadata offset : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values()) {
+        for (OffsetAndMetadata offset : admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get()
+                .values()) {
             if (offset != null) {
                 total += offset.offset();
             }
@@ -118,6 +137,12 @@ class ConsumerRestartTest {
     }
 
     private long count(String sql, Object arg) {
-        return pool.preparedQuery(sql).execute(Tuple.of(arg)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(arg))
+                .await()
+                .atMost(Duration.ofSeconds(5))
+                .iterator()
+                .next()
+                .getLong(0);
     }
 }

@@ -1,21 +1,20 @@
 package dev.conveyor.gateway;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
+
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.is;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(DevstackResource.class)
@@ -29,7 +28,8 @@ class ChangesResourceTest extends EventProducingTest {
     }
 
     static void awaitOwner(UUID user, UUID project) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> changes(user, "project:" + project, null).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> changes(user, "project:" + project, null).statusCode() == 200);
     }
 
     @Test
@@ -49,19 +49,30 @@ class ChangesResourceTest extends EventProducingTest {
         events.task(EventTypes.TASK_COMPLETED, project, user, shot, task);
         RecordMetadata link = events.shotLink(project, user, shot);
         String expected = "generation-events:" + link.partition() + ":" + (link.offset() + 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> changes(user, channel, start).<String>path("position").contains(expected));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        changes(user, channel, start).<String>path("position").contains(expected));
 
         Response answer = changes(user, channel, start);
         answer.then().statusCode(200).body("reset", is(false));
         List<List<Object>> keys = answer.path("keys");
-        assertThat(keys).containsExactlyInAnyOrder(List.of("task-status-counts", project.toString()),
-                List.of("tasks", "paginated", project.toString(), 1), List.of("task", task.toString()),
-                List.of("unified-generations", "project", project.toString()),
-                List.of("unified-generations", "shot", shot.toString()), List.of("unpositioned-count", shot.toString()));
+        assertThat(keys)
+                .containsExactlyInAnyOrder(
+                        List.of("task-status-counts", project.toString()),
+                        List.of("tasks", "paginated", project.toString(), 1),
+                        List.of("task", task.toString()),
+                        List.of("unified-generations", "project", project.toString()),
+                        List.of("unified-generations", "shot", shot.toString()),
+                        List.of("unpositioned-count", shot.toString()));
 
         // asking again from the new position: nothing changed since
         String now = answer.path("position");
-        changes(user, channel, now).then().statusCode(200).body("reset", is(false)).body("keys.size()", is(0)).body("position", is(now));
+        changes(user, channel, now)
+                .then()
+                .statusCode(200)
+                .body("reset", is(false))
+                .body("keys.size()", is(0))
+                .body("position", is(now));
     }
 
     @Test
@@ -75,11 +86,14 @@ class ChangesResourceTest extends EventProducingTest {
         for (int i = 0; i < 10; i++) {
             events.credits(user);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> !changes(user, channel, null).<String>path("position").equals(position));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        !changes(user, channel, null).<String>path("position").equals(position));
         Response answer = changes(user, channel, position);
         answer.then().statusCode(200).body("reset", is(true));
         List<List<Object>> keys = answer.path("keys");
-        assertThat(keys).containsExactlyInAnyOrder(List.of("account", user.toString()), List.of("task-lead", user.toString()));
+        assertThat(keys)
+                .containsExactlyInAnyOrder(List.of("account", user.toString()), List.of("task-lead", user.toString()));
         assertThat(answer.<String>path("position")).startsWith(partition + ":");
     }
 
@@ -90,19 +104,37 @@ class ChangesResourceTest extends EventProducingTest {
         events.project(project, owner);
         awaitOwner(owner, project);
         UUID other = UUID.randomUUID();
-        changes(other, "project:" + project, null).then().statusCode(404)
-                .contentType("application/problem+json").body("code", is("not_found")).body("status", is(404));
+        changes(other, "project:" + project, null)
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("code", is("not_found"))
+                .body("status", is(404));
         changes(other, "user:" + owner, null).then().statusCode(404).body("code", is("not_found"));
     }
 
     @Test
     void badChannelsAndPositionsAreProblemsWithStableCodes() {
         UUID user = UUID.randomUUID();
-        changes(user, "users:" + user, null).then().statusCode(400)
-                .contentType("application/problem+json").body("code", is("bad_channel")).body("title", is("Bad channel"));
-        changes(user, "user:" + user, "garbage").then().statusCode(400)
-                .contentType("application/problem+json").body("code", is("bad_position"));
-        changes(user, "user:" + user, "account-events:x:1").then().statusCode(400).body("code", is("bad_position"));
-        given().queryParam("channel", "user:" + user).when().get("/v1/changes").then().statusCode(401);
+        changes(user, "users:" + user, null)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("code", is("bad_channel"))
+                .body("title", is("Bad channel"));
+        changes(user, "user:" + user, "garbage")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("code", is("bad_position"));
+        changes(user, "user:" + user, "account-events:x:1")
+                .then()
+                .statusCode(400)
+                .body("code", is("bad_position"));
+        given().queryParam("channel", "user:" + user)
+                .when()
+                .get("/v1/changes")
+                .then()
+                .statusCode(401);
     }
 }

@@ -1,5 +1,10 @@
 package dev.conveyor.gateway;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -7,16 +12,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * A web app on another origin uses the gateway from the browser: CORS on GET /v1/changes and the Origin check of the
@@ -36,8 +35,11 @@ class CorsTest extends EventProducingTest {
 
     @Test
     void aPreflightFromAnAllowedOriginIsAnsweredAndTheChangesCallCarriesTheAllowOrigin() {
-        Response preflight = given().header("Origin", APP).header("Access-Control-Request-Method", "GET")
-                .header("Access-Control-Request-Headers", "authorization").when().options("/v1/changes");
+        Response preflight = given().header("Origin", APP)
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization")
+                .when()
+                .options("/v1/changes");
         assertThat(preflight.statusCode()).isEqualTo(200);
         assertThat(preflight.header("Access-Control-Allow-Origin")).isEqualTo(APP);
         assertThat(preflight.header("Access-Control-Allow-Methods")).contains("GET");
@@ -52,8 +54,11 @@ class CorsTest extends EventProducingTest {
 
     @Test
     void aForeignOriginGetsNoCorsAllowance() {
-        Response preflight = given().header("Origin", FOREIGN).header("Access-Control-Request-Method", "GET")
-                .header("Access-Control-Request-Headers", "authorization").when().options("/v1/changes");
+        Response preflight = given().header("Origin", FOREIGN)
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization")
+                .when()
+                .options("/v1/changes");
         assertThat(preflight.header("Access-Control-Allow-Origin")).isNull();
         Response answer = changes(UUID.randomUUID(), FOREIGN);
         assertThat(answer.statusCode()).isEqualTo(403);
@@ -69,17 +74,26 @@ class CorsTest extends EventProducingTest {
             cli.awaitFrame("welcome");
         }
         // the gateway's own origin (the dashboard it serves) is always allowed
-        try (WsClient own = WsClient.connectFrom(vertx, base, token(UUID.randomUUID()), "http://" + base.getHost() + ":" + base.getPort())) {
+        try (WsClient own = WsClient.connectFrom(
+                vertx, base, token(UUID.randomUUID()), "http://" + base.getHost() + ":" + base.getPort())) {
             own.awaitFrame("welcome");
         }
-        for (String origin : new String[] {FOREIGN, "null", "http://localhost:8084", "http://localhost:8083.evil.example"}) {
-            assertThatThrownBy(() -> WsClient.connectFrom(vertx, base, token(UUID.randomUUID()), origin)).as(origin)
-                    .isInstanceOfSatisfying(WsClient.UpgradeRefused.class, e -> assertThat(e.status).isEqualTo(403));
+        for (String origin :
+                new String[] {FOREIGN, "null", "http://localhost:8084", "http://localhost:8083.evil.example"}) {
+            assertThatThrownBy(() -> WsClient.connectFrom(vertx, base, token(UUID.randomUUID()), origin))
+                    .as(origin)
+                    .isInstanceOfSatisfying(
+                            WsClient.UpgradeRefused.class,
+                            e -> assertThat(e.status).isEqualTo(403));
         }
     }
 
     private static Response changes(UUID user, String origin) {
-        return given().auth().oauth2(token(user)).header("Origin", origin).queryParam("channel", "user:" + user)
-                .when().get("/v1/changes");
+        return given().auth()
+                .oauth2(token(user))
+                .header("Origin", origin)
+                .queryParam("channel", "user:" + user)
+                .when()
+                .get("/v1/changes");
     }
 }

@@ -1,12 +1,11 @@
 package dev.conveyor.gateway;
 
 import dev.conveyor.devstack.DevstackResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Shared setup of the tests that talk to the gateway as a client does while producing the platform's events: the

@@ -1,5 +1,8 @@
 package dev.conveyor.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.api.SessionsTestAccess;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,15 +10,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /** Liveness and limits, with the test profile's settings: 3 connections per user, auth 1 s, idle 2 s, pings every 500 ms. */
 @QuarkusTest
@@ -39,8 +38,8 @@ class LimitsTest {
     void aUsersFourthConnectionIsClosedWith4429AndAFreedSlotCanBeReused() {
         UUID user = UUID.randomUUID();
         try (WsClient first = WsClient.authenticated(vertx, base, token(user));
-             WsClient second = WsClient.authenticated(vertx, base, token(user));
-             WsClient third = WsClient.authenticated(vertx, base, token(user))) {
+                WsClient second = WsClient.authenticated(vertx, base, token(user));
+                WsClient third = WsClient.authenticated(vertx, base, token(user))) {
             try (WsClient fourth = WsClient.connect(vertx, base, token(user))) {
                 assertThat(fourth.awaitClose()).isEqualTo((short) 4429);
             }
@@ -75,8 +74,13 @@ class LimitsTest {
             assertThat(fragmented.awaitClose()).isEqualTo((short) 1009);
         }
         // one 70 KiB frame: over the server's frame limit
-        try (WsClient single = WsClient.connect(vertx, base, token(UUID.randomUUID()),
-                new io.vertx.core.http.WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20))) {
+        try (WsClient single = WsClient.connect(
+                vertx,
+                base,
+                token(UUID.randomUUID()),
+                new io.vertx.core.http.WebSocketClientOptions()
+                        .setMaxFrameSize(1 << 20)
+                        .setMaxMessageSize(1 << 20))) {
             single.awaitFrame("welcome");
             single.send(big);
             assertThat(single.awaitClose()).isEqualTo((short) 1009);
@@ -96,7 +100,9 @@ class LimitsTest {
                 ws.send(java.util.Map.of("type", "subscribe", "channel", "user:" + UUID.randomUUID()));
             }
             assertThat(ws.awaitClose()).isEqualTo((short) 4400);
-            assertThat(ws.ofType("error")).hasSize(20).allMatch(f -> f.get("code").asText().equals("forbidden"));
+            assertThat(ws.ofType("error"))
+                    .hasSize(20)
+                    .allMatch(f -> f.get("code").asText().equals("forbidden"));
         }
     }
 
@@ -117,7 +123,7 @@ class LimitsTest {
     @Test
     void onShutdownEveryClientIsToldToReconnectElsewhereWith1012() {
         try (WsClient a = WsClient.authenticated(vertx, base, token(UUID.randomUUID()));
-             WsClient b = WsClient.authenticated(vertx, base, token(UUID.randomUUID()))) {
+                WsClient b = WsClient.authenticated(vertx, base, token(UUID.randomUUID()))) {
             a.subscribe("user:" + a.awaitFrame("welcome").get("userId").asText());
             sessions.drain();
             try {

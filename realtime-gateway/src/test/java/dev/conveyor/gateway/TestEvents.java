@@ -10,18 +10,17 @@ import dev.conveyor.contracts.ShotGenerationChanged;
 import dev.conveyor.contracts.TaskSnapshot;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.devstack.DevstackResource;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Produces the platform's events to the real broker, as task-api and generation-service do (key = project or user id). */
 class TestEvents implements AutoCloseable {
@@ -36,17 +35,30 @@ class TestEvents implements AutoCloseable {
 
     private static KafkaProducer<String, String> producer(int lingerMs) {
         return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DevstackResource.devstack().kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, lingerMs,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                DevstackResource.devstack().kafka().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.LINGER_MS_CONFIG,
+                lingerMs,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class));
     }
 
     /** A project owned by {@code owner} on the compacted projects topic. */
     void project(UUID project, UUID owner) {
-        send(Topics.PROJECTS, project, EventEnvelope.of(EventTypes.PROJECT_UPSERTED, "task-api", project.toString(), project, owner,
-                new ProjectSnapshot(project, owner, "test project", Instant.now())));
+        send(
+                Topics.PROJECTS,
+                project,
+                EventEnvelope.of(
+                        EventTypes.PROJECT_UPSERTED,
+                        "task-api",
+                        project.toString(),
+                        project,
+                        owner,
+                        new ProjectSnapshot(project, owner, "test project", Instant.now())));
     }
 
     void deleteProject(UUID project) {
@@ -58,40 +70,123 @@ class TestEvents implements AutoCloseable {
     }
 
     RecordMetadata task(String type, UUID project, UUID owner, UUID shot, UUID task) {
-        TaskSnapshot snapshot = new TaskSnapshot(task, project, owner, "single_image", status(type), 0, 1, 1, 3, null, null, null,
-                "image", shot, null, null, null, null, null, List.of(), null, Instant.now(), Instant.now(), null);
-        return send(Topics.TASK_EVENTS, project, EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot));
+        TaskSnapshot snapshot = new TaskSnapshot(
+                task,
+                project,
+                owner,
+                "single_image",
+                status(type),
+                0,
+                1,
+                1,
+                3,
+                null,
+                null,
+                null,
+                "image",
+                shot,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                Instant.now(),
+                Instant.now(),
+                null);
+        return send(
+                Topics.TASK_EVENTS,
+                project,
+                EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot));
     }
 
     Future<RecordMetadata> taskAsync(String type, UUID project, UUID owner) {
         UUID task = UUID.randomUUID();
-        TaskSnapshot snapshot = new TaskSnapshot(task, project, owner, "single_image", status(type), 0, 1, 1, 3, null, null, null,
-                "image", null, null, null, null, null, null, List.of(), null, Instant.now(), Instant.now(), null);
+        TaskSnapshot snapshot = new TaskSnapshot(
+                task,
+                project,
+                owner,
+                "single_image",
+                status(type),
+                0,
+                1,
+                1,
+                3,
+                null,
+                null,
+                null,
+                "image",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                Instant.now(),
+                Instant.now(),
+                null);
         EventEnvelope event = EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot);
         return burstProducer.send(new ProducerRecord<>(Topics.TASK_EVENTS, project.toString(), event.toJson()));
     }
 
     RecordMetadata generation(String type, UUID project, UUID owner, List<GenerationSnapshot.ShotLink> shots) {
         UUID generation = UUID.randomUUID();
-        GenerationSnapshot snapshot = new GenerationSnapshot(generation, project, "image", "http://x/" + generation + ".png",
-                List.of(UUID.randomUUID()), shots, null, Instant.now());
-        return send(Topics.GENERATION_EVENTS, project, EventEnvelope.of(type, "generation-service", generation.toString(), project, owner, snapshot));
+        GenerationSnapshot snapshot = new GenerationSnapshot(
+                generation,
+                project,
+                "image",
+                "http://x/" + generation + ".png",
+                List.of(UUID.randomUUID()),
+                shots,
+                null,
+                Instant.now());
+        return send(
+                Topics.GENERATION_EVENTS,
+                project,
+                EventEnvelope.of(type, "generation-service", generation.toString(), project, owner, snapshot));
     }
 
     RecordMetadata shotLink(UUID project, UUID owner, UUID shot) {
         UUID generation = UUID.randomUUID();
-        return send(Topics.GENERATION_EVENTS, project, EventEnvelope.of(EventTypes.SHOT_GENERATION_CHANGED, "generation-service",
-                shot.toString(), project, owner, new ShotGenerationChanged(shot, generation, project, true, 3)));
+        return send(
+                Topics.GENERATION_EVENTS,
+                project,
+                EventEnvelope.of(
+                        EventTypes.SHOT_GENERATION_CHANGED,
+                        "generation-service",
+                        shot.toString(),
+                        project,
+                        owner,
+                        new ShotGenerationChanged(shot, generation, project, true, 3)));
     }
 
     RecordMetadata credits(UUID user) {
-        return send(Topics.ACCOUNT_EVENTS, user, EventEnvelope.of(EventTypes.CREDITS_CHANGED, "task-api", user.toString(), null, user,
-                new CreditsChanged(user, 100, 5, 95, "hold", 5, UUID.randomUUID())));
+        return send(
+                Topics.ACCOUNT_EVENTS,
+                user,
+                EventEnvelope.of(
+                        EventTypes.CREDITS_CHANGED,
+                        "task-api",
+                        user.toString(),
+                        null,
+                        user,
+                        new CreditsChanged(user, 100, 5, 95, "hold", 5, UUID.randomUUID())));
     }
 
     RecordMetadata lead(UUID user) {
-        return send(Topics.ACCOUNT_EVENTS, user, EventEnvelope.of(EventTypes.LEAD_CHANGED, "task-api", user.toString(), null, user,
-                new LeadChanged(user, "tab-2", Instant.now().plusSeconds(6))));
+        return send(
+                Topics.ACCOUNT_EVENTS,
+                user,
+                EventEnvelope.of(
+                        EventTypes.LEAD_CHANGED,
+                        "task-api",
+                        user.toString(),
+                        null,
+                        user,
+                        new LeadChanged(user, "tab-2", Instant.now().plusSeconds(6))));
     }
 
     /** A record that is not an event envelope at all (poison). */

@@ -1,8 +1,7 @@
 package dev.conveyor.gateway;
 
-import org.apache.kafka.clients.producer.RecordMetadata;
-
 import java.util.UUID;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /** TestEvents for tests in other packages. */
 public final class TestEventsAccess extends TestEvents {

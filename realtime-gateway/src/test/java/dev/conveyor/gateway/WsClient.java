@@ -1,5 +1,8 @@
 package dev.conveyor.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
 import io.vertx.core.Vertx;
@@ -7,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** A Vert.x WebSocket client of /v1/realtime that records every frame and the close code. */
 final class WsClient implements AutoCloseable {
@@ -35,7 +34,10 @@ final class WsClient implements AutoCloseable {
             try {
                 frames.add(Json.MAPPER.readTree(text));
             } catch (Exception e) {
-                frames.add(Json.MAPPER.createObjectNode().put("type", "unparseable").put("raw", text));
+                frames.add(Json.MAPPER
+                        .createObjectNode()
+                        .put("type", "unparseable")
+                        .put("raw", text));
             }
         });
         socket.closeHandler(v -> closeCode = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
@@ -47,14 +49,20 @@ final class WsClient implements AutoCloseable {
     }
 
     /** The same with client options (e.g. a larger maxFrameSize, so a big message goes out as one frame). */
-    static WsClient connect(Vertx vertx, URI base, String token, io.vertx.core.http.WebSocketClientOptions clientOptions) {
+    static WsClient connect(
+            Vertx vertx, URI base, String token, io.vertx.core.http.WebSocketClientOptions clientOptions) {
         WebSocketClient client = vertx.createWebSocketClient(clientOptions);
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(base.getHost())
+                .setPort(base.getPort())
                 .setURI("/v1/realtime" + (token == null ? "" : "?access_token=" + token));
         try {
             // handlers are set on the event loop as the connection completes, so no early frame is missed
-            return client.connect(options).map(socket -> new WsClient(client, socket))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return client.connect(options)
+                    .map(socket -> new WsClient(client, socket))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not connect: " + e, e);
         }
@@ -66,7 +74,9 @@ final class WsClient implements AutoCloseable {
      */
     static WsClient connectFrom(Vertx vertx, URI base, String token, String origin) throws UpgradeRefused {
         WebSocketClient client = vertx.createWebSocketClient();
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort())
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(base.getHost())
+                .setPort(base.getPort())
                 .setURI("/v1/realtime?access_token=" + token)
                 // false strips every Origin header (Vert.x 4.5), true keeps ours instead of generating one
                 .setAllowOriginHeader(origin != null);
@@ -74,8 +84,11 @@ final class WsClient implements AutoCloseable {
             options.addHeader("Origin", origin);
         }
         try {
-            return client.connect(options).map(socket -> new WsClient(client, socket))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return client.connect(options)
+                    .map(socket -> new WsClient(client, socket))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
                 client.close();
@@ -134,8 +147,10 @@ final class WsClient implements AutoCloseable {
 
     JsonNode awaitFrame(String type) {
         // Should the frame never come, the failure says what the client got instead (other frames, a close code).
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ofType(type))
-                .as(() -> "a '" + type + "' frame; received " + frames + ", close code " + closeCode).isNotEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(ofType(type))
+                        .as(() -> "a '" + type + "' frame; received " + frames + ", close code " + closeCode)
+                        .isNotEmpty());
         return ofType(type).get(0);
     }
 

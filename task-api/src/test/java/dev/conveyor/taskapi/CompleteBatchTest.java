@@ -1,5 +1,11 @@
 package dev.conveyor.taskapi;
 
+import static dev.conveyor.taskapi.Fixtures.claim;
+import static dev.conveyor.taskapi.Fixtures.queryLong;
+import static dev.conveyor.taskapi.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.is;
+
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
@@ -9,9 +15,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,16 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
-import static dev.conveyor.taskapi.Fixtures.claim;
-import static dev.conveyor.taskapi.Fixtures.queryLong;
-import static dev.conveyor.taskapi.Fixtures.worker;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.is;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** POST /v1/worker/complete: many completions in one transaction, each item answered on its own. */
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class CompleteBatchTest {
 
     @BeforeEach
@@ -39,7 +40,12 @@ class CompleteBatchTest {
 
     /** Claims every queued task; answers lease tokens by task id. */
     private static Map<String, String> claimAll() {
-        List<Map<String, Object>> tasks = claim("wb", List.of(), 100, 0).then().statusCode(200).extract().jsonPath().getList("tasks");
+        List<Map<String, Object>> tasks = claim("wb", List.of(), 100, 0)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("tasks");
         return tasks.stream().collect(Collectors.toMap(t -> (String) t.get("id"), t -> (String) t.get("leaseToken")));
     }
 
@@ -53,7 +59,9 @@ class CompleteBatchTest {
     }
 
     private static ValidatableResponse completeBatch(List<Map<String, Object>> items) {
-        return worker().body(Map.of("workerId", "wb", "tasks", items)).post("/v1/worker/complete").then();
+        return worker().body(Map.of("workerId", "wb", "tasks", items))
+                .post("/v1/worker/complete")
+                .then();
     }
 
     private static long count(String sql) throws Exception {
@@ -72,7 +80,8 @@ class CompleteBatchTest {
         for (int units = 1; units <= 5; units++) {
             aliceTasks.add(alice.createTask("single_image", Map.of("prompt", "a" + units, "num_images", units)));
         }
-        List<String> bobTasks = List.of(bob.createTask("single_image", Map.of("prompt", "b1", "num_images", 2)),
+        List<String> bobTasks = List.of(
+                bob.createTask("single_image", Map.of("prompt", "b1", "num_images", 2)),
                 bob.createTask("single_image", Map.of("prompt", "b2", "num_images", 3)));
         assertThat(alice.account()).containsEntry("held", 15);
         assertThat(bob.account()).containsEntry("held", 5);
@@ -81,10 +90,12 @@ class CompleteBatchTest {
         all.addAll(bobTasks);
         assertThat(leases).containsOnlyKeys(all);
         Collections.shuffle(all);
-        List<Map<String, Object>> items = all.stream().map(id -> item(id, leases.get(id))).toList();
+        List<Map<String, Object>> items =
+                all.stream().map(id -> item(id, leases.get(id))).toList();
 
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS, Topics.ACCOUNT_EVENTS)) {
-            List<Map<String, Object>> results = completeBatch(items).statusCode(200).extract().jsonPath().getList("results");
+            List<Map<String, Object>> results =
+                    completeBatch(items).statusCode(200).extract().jsonPath().getList("results");
 
             assertThat(results).extracting(r -> r.get("taskId")).containsExactlyElementsOf(all);
             assertThat(results).allSatisfy(r -> {
@@ -92,39 +103,71 @@ class CompleteBatchTest {
                 assertThat(r).doesNotContainKey("error");
                 @SuppressWarnings("unchecked")
                 Map<String, Object> task = (Map<String, Object>) r.get("task");
-                assertThat(task).containsEntry("status", "complete").containsEntry("outputLocation", "http://out/" + r.get("taskId") + ".png")
-                        .containsEntry("progress", 100).doesNotContainKey("leaseToken");
+                assertThat(task)
+                        .containsEntry("status", "complete")
+                        .containsEntry("outputLocation", "http://out/" + r.get("taskId") + ".png")
+                        .containsEntry("progress", 100)
+                        .doesNotContainKey("leaseToken");
             });
-            assertThat(alice.task(aliceTasks.get(2))).containsEntry("status", "complete").containsEntry("metadata",
-                    Map.of("n", aliceTasks.get(2).substring(0, 4)));
-            assertThat(alice.account()).containsEntry("balance", 5).containsEntry("held", 0).containsEntry("available", 5);
+            assertThat(alice.task(aliceTasks.get(2)))
+                    .containsEntry("status", "complete")
+                    .containsEntry("metadata", Map.of("n", aliceTasks.get(2).substring(0, 4)));
+            assertThat(alice.account())
+                    .containsEntry("balance", 5)
+                    .containsEntry("held", 0)
+                    .containsEntry("available", 5);
             assertThat(bob.account()).containsEntry("balance", 5).containsEntry("held", 0);
             for (String id : all) {
-                assertThat(count("SELECT count(*) FROM credit_ledger WHERE kind = 'capture' AND task_id = '" + id + "'")).as(id).isEqualTo(1);
+                assertThat(count(
+                                "SELECT count(*) FROM credit_ledger WHERE kind = 'capture' AND task_id = '" + id + "'"))
+                        .as(id)
+                        .isEqualTo(1);
             }
-            assertThat(count("SELECT sum(amount) FROM credit_ledger WHERE kind = 'capture' AND user_id = '" + alice.id() + "'")).isEqualTo(15);
+            assertThat(count("SELECT sum(amount) FROM credit_ledger WHERE kind = 'capture' AND user_id = '" + alice.id()
+                            + "'"))
+                    .isEqualTo(15);
 
-            log.await(seen -> all.stream().allMatch(id -> log.about(id).stream().anyMatch(e -> e.type().equals(EventTypes.TASK_COMPLETED)))
-                    && log.about(alice.id().toString()).size() >= 5 && log.about(bob.id().toString()).size() >= 2);
+            log.await(seen -> all.stream()
+                            .allMatch(id -> log.about(id).stream()
+                                    .anyMatch(e -> e.type().equals(EventTypes.TASK_COMPLETED)))
+                    && log.about(alice.id().toString()).size() >= 5
+                    && log.about(bob.id().toString()).size() >= 2);
             for (String id : all) {
-                assertThat(log.about(id)).extracting(EventEnvelope::type).as(id).containsExactly(EventTypes.TASK_COMPLETED);
+                assertThat(log.about(id))
+                        .extracting(EventEnvelope::type)
+                        .as(id)
+                        .containsExactly(EventTypes.TASK_COMPLETED);
             }
-            List<CreditsChanged> aliceCredits = log.about(alice.id().toString()).stream().map(e -> e.dataAs(CreditsChanged.class)).toList();
-            assertThat(aliceCredits).hasSize(5).allSatisfy(c -> assertThat(c.entryKind()).isEqualTo("capture"));
-            assertThat(aliceCredits).extracting(c -> c.taskId().toString()).containsExactlyInAnyOrderElementsOf(aliceTasks);
-            // Each event shows the account after its own capture, as one complete per task would: the last one the final state.
-            assertThat(aliceCredits).extracting(CreditsChanged::balance).isSortedAccordingTo(Collections.reverseOrder());
-            assertThat(aliceCredits.get(0).balance()).isEqualTo(20 - aliceCredits.get(0).amount());
+            List<CreditsChanged> aliceCredits = log.about(alice.id().toString()).stream()
+                    .map(e -> e.dataAs(CreditsChanged.class))
+                    .toList();
+            assertThat(aliceCredits)
+                    .hasSize(5)
+                    .allSatisfy(c -> assertThat(c.entryKind()).isEqualTo("capture"));
+            assertThat(aliceCredits)
+                    .extracting(c -> c.taskId().toString())
+                    .containsExactlyInAnyOrderElementsOf(aliceTasks);
+            // Each event shows the account after its own capture, as one complete per task would: the last one the
+            // final state.
+            assertThat(aliceCredits)
+                    .extracting(CreditsChanged::balance)
+                    .isSortedAccordingTo(Collections.reverseOrder());
+            assertThat(aliceCredits.get(0).balance())
+                    .isEqualTo(20 - aliceCredits.get(0).amount());
             assertThat(aliceCredits.get(4).balance()).isEqualTo(5);
             assertThat(aliceCredits.get(4).held()).isZero();
-            assertThat(aliceCredits).allSatisfy(c -> assertThat(c.balance() - c.held()).isEqualTo(c.available()).isEqualTo(5));
+            assertThat(aliceCredits)
+                    .allSatisfy(c -> assertThat(c.balance() - c.held())
+                            .isEqualTo(c.available())
+                            .isEqualTo(5));
         }
 
         // The same batch again (a worker retrying after a lost answer): every item complete, nothing changes.
         long outboxBefore = count("SELECT count(*) FROM outbox");
         long ledgerBefore = count("SELECT count(*) FROM credit_ledger");
         String completedAt = (String) alice.task(aliceTasks.get(0)).get("completedAt");
-        List<Map<String, Object>> again = completeBatch(items).statusCode(200).extract().jsonPath().getList("results");
+        List<Map<String, Object>> again =
+                completeBatch(items).statusCode(200).extract().jsonPath().getList("results");
         assertThat(again).extracting(r -> r.get("outcome")).containsOnly("complete");
         assertThat(again).extracting(r -> r.get("taskId")).containsExactlyElementsOf(all);
         assertThat(count("SELECT count(*) FROM outbox")).isEqualTo(outboxBefore);
@@ -143,25 +186,47 @@ class CompleteBatchTest {
         user.api().post("/v1/tasks/" + cancelled + "/cancel").then().statusCode(200);
         String unknown = UUID.randomUUID().toString();
 
-        List<Map<String, Object>> results = completeBatch(List.of(item(stale, UUID.randomUUID().toString()), item(unknown,
-                UUID.randomUUID().toString()), item(good, leases.get(good)), item(cancelled, leases.get(cancelled))))
-                .statusCode(200).extract().jsonPath().getList("results");
+        List<Map<String, Object>> results = completeBatch(List.of(
+                        item(stale, UUID.randomUUID().toString()),
+                        item(unknown, UUID.randomUUID().toString()),
+                        item(good, leases.get(good)),
+                        item(cancelled, leases.get(cancelled))))
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("results");
 
         assertThat(results).extracting(r -> r.get("taskId")).containsExactly(stale, unknown, good, cancelled);
-        assertThat(results).extracting(r -> r.get("outcome")).containsExactly("lease_lost", "task_not_found", "complete", "lease_lost");
-        assertThat(results.get(0)).doesNotContainKey("task").extractingByKey("error").isEqualTo(Map.of("code", "lease_lost",
-                "detail", "task " + stale + " is in_progress and this lease token is not its current lease"));
-        assertThat(results.get(1)).extractingByKey("error").isEqualTo(Map.of("code", "not_found", "detail", "task " + unknown + " not found"));
-        assertThat(results.get(3)).extractingByKey("error").isEqualTo(Map.of("code", "lease_lost", "detail", "task " + cancelled + " was cancelled"));
+        assertThat(results)
+                .extracting(r -> r.get("outcome"))
+                .containsExactly("lease_lost", "task_not_found", "complete", "lease_lost");
+        assertThat(results.get(0))
+                .doesNotContainKey("task")
+                .extractingByKey("error")
+                .isEqualTo(Map.of(
+                        "code",
+                        "lease_lost",
+                        "detail",
+                        "task " + stale + " is in_progress and this lease token is not its current lease"));
+        assertThat(results.get(1))
+                .extractingByKey("error")
+                .isEqualTo(Map.of("code", "not_found", "detail", "task " + unknown + " not found"));
+        assertThat(results.get(3))
+                .extractingByKey("error")
+                .isEqualTo(Map.of("code", "lease_lost", "detail", "task " + cancelled + " was cancelled"));
         assertThat(user.task(good)).containsEntry("status", "complete");
         assertThat(user.task(stale)).containsEntry("status", "in_progress");
         assertThat(user.task(cancelled)).containsEntry("status", "cancelled");
         // good captured (2), stale still held (3), cancelled released
         assertThat(user.account()).containsEntry("balance", 8).containsEntry("held", 3);
-        assertThat(count("SELECT count(*) FROM credit_ledger WHERE kind = 'capture' AND task_id IN " + in(List.of(stale, cancelled)))).isZero();
+        assertThat(count("SELECT count(*) FROM credit_ledger WHERE kind = 'capture' AND task_id IN "
+                        + in(List.of(stale, cancelled))))
+                .isZero();
 
         // The stale task's real lease still completes it afterwards.
-        completeBatch(List.of(item(stale, leases.get(stale)))).statusCode(200).body("results[0].outcome", is("complete"));
+        completeBatch(List.of(item(stale, leases.get(stale))))
+                .statusCode(200)
+                .body("results[0].outcome", is("complete"));
         assertThat(user.account()).containsEntry("balance", 5).containsEntry("held", 0);
     }
 
@@ -171,21 +236,50 @@ class CompleteBatchTest {
         String a = user.createTask("single_image", Map.of("prompt", "a"));
         String b = user.createTask("single_image", Map.of("prompt", "b"));
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
-            String c = user.api().body(Map.of("projectId", user.projectId(), "taskType", "single_image", "params", Map.of("prompt", "c"),
-                    "dependsOn", List.of(a, b))).post("/v1/tasks").then().statusCode(201).extract().path("id");
-            String d = user.api().body(Map.of("projectId", user.projectId(), "taskType", "single_image", "params", Map.of("prompt", "d"),
-                    "dependsOn", List.of(c))).post("/v1/tasks").then().statusCode(201).extract().path("id");
+            String c = user.api()
+                    .body(Map.of(
+                            "projectId",
+                            user.projectId(),
+                            "taskType",
+                            "single_image",
+                            "params",
+                            Map.of("prompt", "c"),
+                            "dependsOn",
+                            List.of(a, b)))
+                    .post("/v1/tasks")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
+            String d = user.api()
+                    .body(Map.of(
+                            "projectId",
+                            user.projectId(),
+                            "taskType",
+                            "single_image",
+                            "params",
+                            Map.of("prompt", "d"),
+                            "dependsOn",
+                            List.of(c)))
+                    .post("/v1/tasks")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
             Map<String, String> leases = claimAll();
             assertThat(leases).containsOnlyKeys(a, b);
 
-            completeBatch(List.of(item(a, leases.get(a)), item(b, leases.get(b)))).statusCode(200)
+            completeBatch(List.of(item(a, leases.get(a)), item(b, leases.get(b))))
+                    .statusCode(200)
                     .body("results.outcome", is(List.of("complete", "complete")));
 
             assertThat(user.task(c)).containsEntry("status", "queued");
             assertThat(user.task(d)).containsEntry("status", "waiting");
             log.await(seen -> log.about(c).stream().anyMatch(e -> e.type().equals(EventTypes.TASK_QUEUED))
                     && log.about(b).stream().anyMatch(e -> e.type().equals(EventTypes.TASK_COMPLETED)));
-            assertThat(log.about(c)).extracting(EventEnvelope::type).containsExactly(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED);
+            assertThat(log.about(c))
+                    .extracting(EventEnvelope::type)
+                    .containsExactly(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED);
             assertThat(claimAll()).containsOnlyKeys(c);
         }
     }
@@ -203,7 +297,8 @@ class CompleteBatchTest {
         for (int i = 0; i < 100; i++) {
             tooMany.add(item(UUID.randomUUID().toString(), UUID.randomUUID().toString()));
         }
-        Map<String, Object> longOutput = new HashMap<>(item(UUID.randomUUID().toString(), UUID.randomUUID().toString()));
+        Map<String, Object> longOutput = new HashMap<>(
+                item(UUID.randomUUID().toString(), UUID.randomUUID().toString()));
         longOutput.put("outputLocation", "x".repeat(4097));
         long outboxBefore = count("SELECT count(*) FROM outbox");
 
@@ -214,17 +309,39 @@ class CompleteBatchTest {
                 Map.entry("tasks[1].leaseToken is required", List.of(good, noToken)),
                 Map.entry("tasks[1].outputLocation must be at most 4096 characters", List.of(good, longOutput)));
         for (Map.Entry<String, List<Map<String, Object>>> e : bad) {
-            completeBatch(e.getValue()).statusCode(422).contentType("application/problem+json")
-                    .body("code", is("validation_failed")).body("detail", is(e.getKey()));
+            completeBatch(e.getValue())
+                    .statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("code", is("validation_failed"))
+                    .body("detail", is(e.getKey()));
         }
-        worker().body(Map.of("tasks", List.of(good))).post("/v1/worker/complete").then().statusCode(422)
-                .body("code", is("validation_failed")).body("detail", is("workerId is required (at most 200 characters)"));
-        worker().body(Map.of("workerId", "wb")).post("/v1/worker/complete").then().statusCode(422).body("code", is("validation_failed"));
+        worker().body(Map.of("tasks", List.of(good)))
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(422)
+                .body("code", is("validation_failed"))
+                .body("detail", is("workerId is required (at most 200 characters)"));
+        worker().body(Map.of("workerId", "wb"))
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(422)
+                .body("code", is("validation_failed"));
         worker().body(Map.of("workerId", "wb", "tasks", List.of(Map.of("taskId", "not-a-uuid", "leaseToken", token))))
-                .post("/v1/worker/complete").then().statusCode(422).body("code", is("validation_failed"));
-        worker().body("{\"workerId\":\"wb\",\"tasks\":[").post("/v1/worker/complete").then().statusCode(400)
-                .contentType("application/problem+json").body("code", is("malformed_json"));
-        user.api().body(Map.of("workerId", "wb", "tasks", List.of(good))).post("/v1/worker/complete").then().statusCode(403)
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(422)
+                .body("code", is("validation_failed"));
+        worker().body("{\"workerId\":\"wb\",\"tasks\":[")
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("code", is("malformed_json"));
+        user.api()
+                .body(Map.of("workerId", "wb", "tasks", List.of(good)))
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(403)
                 .body("code", is("forbidden"));
 
         assertThat(user.task(id)).containsEntry("status", "in_progress");
@@ -238,13 +355,30 @@ class CompleteBatchTest {
         String id = user.createTask("single_image", Map.of("prompt", "s", "num_images", 4));
         String token = claimAll().get(id);
         Map<String, Object> body = Map.of("workerId", "wb", "leaseToken", token, "outputLocation", "http://o/s.png");
-        worker().body(Map.of("workerId", "wb", "leaseToken", UUID.randomUUID().toString())).post("/v1/worker/tasks/" + id + "/complete")
-                .then().statusCode(409).body("code", is("lease_lost"));
-        worker().body(body).post("/v1/worker/tasks/" + UUID.randomUUID() + "/complete").then().statusCode(404).body("code", is("not_found"));
-        worker().body(body).post("/v1/worker/tasks/" + id + "/complete").then().statusCode(200).body("status", is("complete"));
-        worker().body(body).post("/v1/worker/tasks/" + id + "/complete").then().statusCode(200).body("outputLocation", is("http://o/s.png"));
+        worker().body(Map.of("workerId", "wb", "leaseToken", UUID.randomUUID().toString()))
+                .post("/v1/worker/tasks/" + id + "/complete")
+                .then()
+                .statusCode(409)
+                .body("code", is("lease_lost"));
+        worker().body(body)
+                .post("/v1/worker/tasks/" + UUID.randomUUID() + "/complete")
+                .then()
+                .statusCode(404)
+                .body("code", is("not_found"));
+        worker().body(body)
+                .post("/v1/worker/tasks/" + id + "/complete")
+                .then()
+                .statusCode(200)
+                .body("status", is("complete"));
+        worker().body(body)
+                .post("/v1/worker/tasks/" + id + "/complete")
+                .then()
+                .statusCode(200)
+                .body("outputLocation", is("http://o/s.png"));
         // the batch endpoint sees the same task as already completed with this lease
-        completeBatch(List.of(item(id, token))).statusCode(200).body("results[0].outcome", is("complete"))
+        completeBatch(List.of(item(id, token)))
+                .statusCode(200)
+                .body("results[0].outcome", is("complete"))
                 .body("results[0].task.outputLocation", is("http://o/s.png"));
         assertThat(user.account()).containsEntry("balance", 6).containsEntry("held", 0);
     }

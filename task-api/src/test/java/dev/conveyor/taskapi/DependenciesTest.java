@@ -1,24 +1,25 @@
 package dev.conveyor.taskapi;
 
+import static dev.conveyor.taskapi.Fixtures.claim;
+import static dev.conveyor.taskapi.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.is;
+
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Map;
-
-import static dev.conveyor.taskapi.Fixtures.claim;
-import static dev.conveyor.taskapi.Fixtures.worker;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.is;
-
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class DependenciesTest {
 
     @BeforeEach
@@ -27,19 +28,40 @@ class DependenciesTest {
     }
 
     private static String dependent(Fixtures.User user, List<String> dependsOn) {
-        return user.api().body(Map.of("projectId", user.projectId(), "taskType", "single_image", "params", Map.of("prompt", "d"),
-                "dependsOn", dependsOn)).post("/v1/tasks").then().statusCode(201).extract().path("id");
+        return user.api()
+                .body(Map.of(
+                        "projectId",
+                        user.projectId(),
+                        "taskType",
+                        "single_image",
+                        "params",
+                        Map.of("prompt", "d"),
+                        "dependsOn",
+                        dependsOn))
+                .post("/v1/tasks")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     /** Claims the queued tasks and answers their lease tokens by task id. */
     private static Map<String, String> claimAll() {
-        List<Map<String, Object>> tasks = claim("wd", List.of(), 100, 0).then().statusCode(200).extract().jsonPath().getList("tasks");
-        return tasks.stream().collect(java.util.stream.Collectors.toMap(t -> (String) t.get("id"), t -> (String) t.get("leaseToken")));
+        List<Map<String, Object>> tasks = claim("wd", List.of(), 100, 0)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("tasks");
+        return tasks.stream().collect(java.util.stream.Collectors.toMap(t -> (String) t.get("id"), t ->
+                (String) t.get("leaseToken")));
     }
 
     private static void complete(String id, String token) {
         worker().body(Map.of("workerId", "wd", "leaseToken", token, "outputLocation", "o", "metadata", Map.of()))
-                .post("/v1/worker/tasks/" + id + "/complete").then().statusCode(200);
+                .post("/v1/worker/tasks/" + id + "/complete")
+                .then()
+                .statusCode(200);
     }
 
     @Test
@@ -57,7 +79,8 @@ class DependenciesTest {
             assertThat(user.task(c)).containsEntry("status", "waiting");
             complete(b, leases.get(b));
             assertThat(user.task(c)).containsEntry("status", "queued");
-            assertThat(log.awaitTypes(c, EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED)).extracting(e -> e.type())
+            assertThat(log.awaitTypes(c, EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED))
+                    .extracting(e -> e.type())
                     .containsExactly(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED);
             assertThat(claimAll()).containsOnlyKeys(c);
         }
@@ -72,9 +95,16 @@ class DependenciesTest {
         assertThat(user.account()).containsEntry("held", 3);
         String token = claimAll().get(a);
         worker().body(Map.of("workerId", "wd", "leaseToken", token, "error", "broken", "retryable", false))
-                .post("/v1/worker/tasks/" + a + "/fail").then().statusCode(200).body("status", is("failed"));
-        assertThat(user.task(b)).containsEntry("status", "failed").containsEntry("errorMessage", "dependency " + a + " did not complete");
-        assertThat(user.task(c)).containsEntry("status", "failed").containsEntry("errorMessage", "dependency " + b + " did not complete");
+                .post("/v1/worker/tasks/" + a + "/fail")
+                .then()
+                .statusCode(200)
+                .body("status", is("failed"));
+        assertThat(user.task(b))
+                .containsEntry("status", "failed")
+                .containsEntry("errorMessage", "dependency " + a + " did not complete");
+        assertThat(user.task(c))
+                .containsEntry("status", "failed")
+                .containsEntry("errorMessage", "dependency " + b + " did not complete");
         assertThat(user.account()).containsEntry("held", 0).containsEntry("balance", 10);
     }
 
@@ -86,29 +116,96 @@ class DependenciesTest {
         user.api().post("/v1/tasks/" + a + "/cancel").then().statusCode(200);
         assertThat(user.task(b)).containsEntry("status", "failed");
         assertThat(user.account()).containsEntry("held", 0);
-        user.api().body(Map.of("projectId", user.projectId(), "taskType", "single_image", "params", Map.of("prompt", "d"),
-                "dependsOn", List.of(a))).post("/v1/tasks").then().statusCode(422).body("code", is("dependency_failed"));
+        user.api()
+                .body(Map.of(
+                        "projectId",
+                        user.projectId(),
+                        "taskType",
+                        "single_image",
+                        "params",
+                        Map.of("prompt", "d"),
+                        "dependsOn",
+                        List.of(a)))
+                .post("/v1/tasks")
+                .then()
+                .statusCode(422)
+                .body("code", is("dependency_failed"));
     }
 
     @Test
     void dependenciesMustBeTasksOfTheSameProject() {
         Fixtures.User user = Fixtures.user(10);
         String a = user.createTask("single_image", Map.of("prompt", "a"));
-        String otherProject = user.api().body(Map.of("name", "second")).post("/v1/projects").then().statusCode(201).extract().path("id");
-        user.api().body(Map.of("projectId", otherProject, "taskType", "single_image", "params", Map.of("prompt", "d"),
-                "dependsOn", List.of(a))).post("/v1/tasks").then().statusCode(422).body("code", is("validation_failed"));
+        String otherProject = user.api()
+                .body(Map.of("name", "second"))
+                .post("/v1/projects")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        user.api()
+                .body(Map.of(
+                        "projectId",
+                        otherProject,
+                        "taskType",
+                        "single_image",
+                        "params",
+                        Map.of("prompt", "d"),
+                        "dependsOn",
+                        List.of(a)))
+                .post("/v1/tasks")
+                .then()
+                .statusCode(422)
+                .body("code", is("validation_failed"));
     }
 
     @Test
     void childrenAreListedUnderTheirParent() {
         Fixtures.User user = Fixtures.user(10);
         String parent = user.createTask("travel_orchestrator", Fixtures.orchestrator(1));
-        String first = user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_segment", "params", Map.of(),
-                "parentTaskId", parent)).post("/v1/tasks").then().statusCode(201).body("parentTaskId", is(parent)).extract().path("id");
-        String second = user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_stitch", "params", Map.of(),
-                "parentTaskId", parent, "dependsOn", List.of(first))).post("/v1/tasks").then().statusCode(201)
-                .body("status", is("waiting")).extract().path("id");
-        user.api().get("/v1/tasks/" + parent + "/children").then().statusCode(200).body("id", is(List.of(first, second)));
-        user.api().get("/v1/tasks/" + first + "/children").then().statusCode(200).body("size()", is(0));
+        String first = user.api()
+                .body(Map.of(
+                        "projectId",
+                        user.projectId(),
+                        "taskType",
+                        "travel_segment",
+                        "params",
+                        Map.of(),
+                        "parentTaskId",
+                        parent))
+                .post("/v1/tasks")
+                .then()
+                .statusCode(201)
+                .body("parentTaskId", is(parent))
+                .extract()
+                .path("id");
+        String second = user.api()
+                .body(Map.of(
+                        "projectId",
+                        user.projectId(),
+                        "taskType",
+                        "travel_stitch",
+                        "params",
+                        Map.of(),
+                        "parentTaskId",
+                        parent,
+                        "dependsOn",
+                        List.of(first)))
+                .post("/v1/tasks")
+                .then()
+                .statusCode(201)
+                .body("status", is("waiting"))
+                .extract()
+                .path("id");
+        user.api()
+                .get("/v1/tasks/" + parent + "/children")
+                .then()
+                .statusCode(200)
+                .body("id", is(List.of(first, second)));
+        user.api()
+                .get("/v1/tasks/" + first + "/children")
+                .then()
+                .statusCode(200)
+                .body("size()", is(0));
     }
 }

@@ -1,5 +1,9 @@
 package dev.conveyor.taskapi;
 
+import static dev.conveyor.taskapi.Fixtures.claim;
+import static dev.conveyor.taskapi.Fixtures.worker;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
@@ -10,21 +14,18 @@ import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static dev.conveyor.taskapi.Fixtures.claim;
-import static dev.conveyor.taskapi.Fixtures.worker;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Reads task-api's events with a plain Kafka consumer and checks them against docs/events.md. */
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class EventsTest {
 
     @BeforeEach
@@ -40,18 +41,42 @@ class EventsTest {
             String id = user.createTask("single_image", Map.of("prompt", "fox", "shot_id", shot));
             String token = claim("we", List.of(), 1, 0).then().extract().path("tasks[0].leaseToken");
             worker().body(Map.of("workerId", "we", "leaseToken", token, "progress", 50, "message", "half"))
-                    .post("/v1/worker/tasks/" + id + "/heartbeat").then().statusCode(200);
-            worker().body(Map.of("workerId", "we", "leaseToken", token, "outputLocation", "http://o/1.png", "metadata", Map.of("w", 1)))
-                    .post("/v1/worker/tasks/" + id + "/complete").then().statusCode(200);
+                    .post("/v1/worker/tasks/" + id + "/heartbeat")
+                    .then()
+                    .statusCode(200);
+            worker().body(Map.of(
+                            "workerId",
+                            "we",
+                            "leaseToken",
+                            token,
+                            "outputLocation",
+                            "http://o/1.png",
+                            "metadata",
+                            Map.of("w", 1)))
+                    .post("/v1/worker/tasks/" + id + "/complete")
+                    .then()
+                    .statusCode(200);
 
-            List<EventEnvelope> events = log.awaitTypes(id, EventTypes.TASK_CREATED, EventTypes.TASK_CLAIMED, EventTypes.TASK_PROGRESS,
+            List<EventEnvelope> events = log.awaitTypes(
+                    id,
+                    EventTypes.TASK_CREATED,
+                    EventTypes.TASK_CLAIMED,
+                    EventTypes.TASK_PROGRESS,
                     EventTypes.TASK_COMPLETED);
-            assertThat(events).extracting(EventEnvelope::type).containsExactly(EventTypes.TASK_CREATED, EventTypes.TASK_CLAIMED,
-                    EventTypes.TASK_PROGRESS, EventTypes.TASK_COMPLETED);
+            assertThat(events)
+                    .extracting(EventEnvelope::type)
+                    .containsExactly(
+                            EventTypes.TASK_CREATED,
+                            EventTypes.TASK_CLAIMED,
+                            EventTypes.TASK_PROGRESS,
+                            EventTypes.TASK_COMPLETED);
             List<ConsumerRecord<String, String>> records = log.await(r -> true).stream()
-                    .filter(r -> r.topic().equals(Topics.TASK_EVENTS) && r.value().contains(id)).toList();
+                    .filter(r ->
+                            r.topic().equals(Topics.TASK_EVENTS) && r.value().contains(id))
+                    .toList();
             assertThat(records).allSatisfy(r -> assertThat(r.key()).isEqualTo(user.projectId()));
-            assertThat(records.stream().map(ConsumerRecord::partition).distinct()).hasSize(1);
+            assertThat(records.stream().map(ConsumerRecord::partition).distinct())
+                    .hasSize(1);
 
             for (EventEnvelope e : events) {
                 assertThat(e.source()).isEqualTo("task-api");
@@ -79,9 +104,12 @@ class EventsTest {
             assertThat(completed.shotId().toString()).isEqualTo(shot);
 
             List<CreditsChanged> credits = log.awaitTypes(user.id().toString(), EventTypes.CREDITS_CHANGED).stream()
-                    .filter(e -> e.type().equals(EventTypes.CREDITS_CHANGED)).map(e -> e.dataAs(CreditsChanged.class)).toList();
+                    .filter(e -> e.type().equals(EventTypes.CREDITS_CHANGED))
+                    .map(e -> e.dataAs(CreditsChanged.class))
+                    .toList();
             log.await(r -> log.about(user.id().toString()).size() >= 3);
-            assertThat(log.about(user.id().toString())).extracting(e -> e.dataAs(CreditsChanged.class).entryKind())
+            assertThat(log.about(user.id().toString()))
+                    .extracting(e -> e.dataAs(CreditsChanged.class).entryKind())
                     .containsExactly("grant", "hold", "capture");
             assertThat(credits.get(0).userId()).isEqualTo(user.id());
             CreditsChanged capture = log.about(user.id().toString()).get(2).dataAs(CreditsChanged.class);
@@ -98,25 +126,38 @@ class EventsTest {
             String failing = user.createTask("test_short_lease", Map.of());
             String token = claim("wf", List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
             worker().body(Map.of("workerId", "wf", "leaseToken", token, "error", "flaky", "retryable", true))
-                    .post("/v1/worker/tasks/" + failing + "/fail").then().statusCode(200);
+                    .post("/v1/worker/tasks/" + failing + "/fail")
+                    .then()
+                    .statusCode(200);
             String token2 = claim("wf", List.of("test"), 1, 5).then().extract().path("tasks[0].leaseToken");
             worker().body(Map.of("workerId", "wf", "leaseToken", token2, "error", "broken", "retryable", false))
-                    .post("/v1/worker/tasks/" + failing + "/fail").then().statusCode(200);
+                    .post("/v1/worker/tasks/" + failing + "/fail")
+                    .then()
+                    .statusCode(200);
             String cancelled = user.createTask("single_image", Map.of("prompt", "x"));
             user.api().post("/v1/tasks/" + cancelled + "/cancel").then().statusCode(200);
 
             List<EventEnvelope> failEvents = log.awaitTypes(failing, EventTypes.TASK_REQUEUED, EventTypes.TASK_FAILED);
-            TaskSnapshot requeued = failEvents.stream().filter(e -> e.type().equals(EventTypes.TASK_REQUEUED)).findFirst().orElseThrow()
+            TaskSnapshot requeued = failEvents.stream()
+                    .filter(e -> e.type().equals(EventTypes.TASK_REQUEUED))
+                    .findFirst()
+                    .orElseThrow()
                     .dataAs(TaskSnapshot.class);
             assertThat(requeued.status()).isEqualTo("queued");
             assertThat(requeued.runAfter()).isNotNull();
             assertThat(requeued.errorMessage()).isEqualTo("flaky");
-            TaskSnapshot failed = failEvents.stream().filter(e -> e.type().equals(EventTypes.TASK_FAILED)).findFirst().orElseThrow()
+            TaskSnapshot failed = failEvents.stream()
+                    .filter(e -> e.type().equals(EventTypes.TASK_FAILED))
+                    .findFirst()
+                    .orElseThrow()
                     .dataAs(TaskSnapshot.class);
             assertThat(failed.status()).isEqualTo("failed");
             assertThat(failed.attempts()).isEqualTo(2);
             assertThat(failed.errorMessage()).isEqualTo("broken");
-            assertThat(log.awaitTypes(cancelled, EventTypes.TASK_CANCELLED).get(1).dataAs(TaskSnapshot.class).status())
+            assertThat(log.awaitTypes(cancelled, EventTypes.TASK_CANCELLED)
+                            .get(1)
+                            .dataAs(TaskSnapshot.class)
+                            .status())
                     .isEqualTo("cancelled");
         }
     }
@@ -125,13 +166,24 @@ class EventsTest {
     void projectsArePublishedOnTheCompactedTopicAndADeleteIsATombstone() {
         try (KafkaLog log = new KafkaLog(Topics.PROJECTS)) {
             Fixtures.User user = Fixtures.user(0);
-            user.api().body(Map.of("name", "renamed")).patch("/v1/projects/" + user.projectId()).then().statusCode(200);
+            user.api()
+                    .body(Map.of("name", "renamed"))
+                    .patch("/v1/projects/" + user.projectId())
+                    .then()
+                    .statusCode(200);
             user.api().delete("/v1/projects/" + user.projectId()).then().statusCode(204);
-            List<ConsumerRecord<String, String>> records = log.await(r -> r.stream()
-                    .filter(x -> x.key().equals(user.projectId())).count() >= 3).stream()
-                    .filter(x -> x.key().equals(user.projectId())).toList();
+            List<ConsumerRecord<String, String>> records =
+                    log
+                            .await(r -> r.stream()
+                                            .filter(x -> x.key().equals(user.projectId()))
+                                            .count()
+                                    >= 3)
+                            .stream()
+                            .filter(x -> x.key().equals(user.projectId()))
+                            .toList();
             assertThat(records).hasSize(3);
-            ProjectSnapshot created = EventEnvelope.fromJson(records.get(0).value()).dataAs(ProjectSnapshot.class);
+            ProjectSnapshot created =
+                    EventEnvelope.fromJson(records.get(0).value()).dataAs(ProjectSnapshot.class);
             assertThat(created.ownerId()).isEqualTo(user.id());
             assertThat(created.name()).isEqualTo("p-" + user.id());
             EventEnvelope renamed = EventEnvelope.fromJson(records.get(1).value());

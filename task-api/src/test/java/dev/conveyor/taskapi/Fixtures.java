@@ -1,11 +1,12 @@
 package dev.conveyor.taskapi;
 
+import static io.restassured.RestAssured.given;
+
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.devstack.Postgres;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,12 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
-
 /** Test helpers: tokens, a user with credits and a project, direct reads of the database. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static String token(UUID subject, String role) {
         return DevstackResource.keys().token(subject, List.of(role), Duration.ofMinutes(10));
@@ -46,15 +44,29 @@ final class Fixtures {
 
         String createTask(String type, Map<String, Object> params) {
             return api().body(Map.of("projectId", projectId, "taskType", type, "params", params))
-                    .post("/v1/tasks").then().statusCode(201).extract().path("id");
+                    .post("/v1/tasks")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
         }
 
         Map<String, Object> task(String id) {
-            return api().get("/v1/tasks/" + id).then().statusCode(200).extract().jsonPath().getMap("");
+            return api().get("/v1/tasks/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getMap("");
         }
 
         Map<String, Object> account() {
-            return api().get("/v1/account").then().statusCode(200).extract().jsonPath().getMap("");
+            return api().get("/v1/account")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getMap("");
         }
     }
 
@@ -79,12 +91,21 @@ final class Fixtures {
         if (credits > 0) {
             grant(id, credits);
         }
-        String project = as(id, "user").body(Map.of("name", "p-" + id)).post("/v1/projects").then().statusCode(201).extract().path("id");
+        String project = as(id, "user")
+                .body(Map.of("name", "p-" + id))
+                .post("/v1/projects")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         return new User(id, project);
     }
 
     static void grant(UUID user, long credits) {
-        admin().body(Map.of("amount", credits, "reason", "test")).post("/v1/admin/accounts/" + user + "/credits").then().statusCode(200);
+        admin().body(Map.of("amount", credits, "reason", "test"))
+                .post("/v1/admin/accounts/" + user + "/credits")
+                .then()
+                .statusCode(200);
     }
 
     /** A test-only capability so claims in one test never take another test's single_image tasks. */
@@ -93,16 +114,20 @@ final class Fixtures {
     }
 
     static Response claim(String workerId, List<String> capabilities, int max, int waitSeconds) {
-        return worker().body(Map.of("workerId", workerId, "capabilities", capabilities, "max", max, "waitSeconds", waitSeconds))
+        return worker().body(Map.of(
+                        "workerId", workerId, "capabilities", capabilities, "max", max, "waitSeconds", waitSeconds))
                 .post("/v1/worker/claim");
     }
 
     static Connection db() throws Exception {
-        return DriverManager.getConnection(DevstackResource.devstack().postgres().jdbcUrl("conveyor_tasks"), Postgres.USER, Postgres.PASSWORD);
+        return DriverManager.getConnection(
+                DevstackResource.devstack().postgres().jdbcUrl("conveyor_tasks"), Postgres.USER, Postgres.PASSWORD);
     }
 
     static long queryLong(String sql) throws Exception {
-        try (Connection c = db(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -110,27 +135,34 @@ final class Fixtures {
 
     /** Row counts and credit sums of every table a request may change: equal before and after means nothing changed. */
     static String dbState() throws Exception {
-        return queryLong("SELECT count(*) FROM tasks") + "/" + queryLong("SELECT coalesce(sum(held), 0) FROM accounts") + "/"
-                + queryLong("SELECT coalesce(sum(balance), 0) FROM accounts") + "/" + queryLong("SELECT count(*) FROM outbox") + "/"
-                + queryLong("SELECT count(*) FROM projects") + "/" + queryLong("SELECT count(*) FROM credit_ledger") + "/"
+        return queryLong("SELECT count(*) FROM tasks") + "/" + queryLong("SELECT coalesce(sum(held), 0) FROM accounts")
+                + "/"
+                + queryLong("SELECT coalesce(sum(balance), 0) FROM accounts") + "/"
+                + queryLong("SELECT count(*) FROM outbox") + "/"
+                + queryLong("SELECT count(*) FROM projects") + "/" + queryLong("SELECT count(*) FROM credit_ledger")
+                + "/"
                 + queryLong("SELECT count(*) FROM task_leads");
     }
 
     /** The first column of the first row as text; null when there is no row. */
     static String queryString(String sql) throws Exception {
-        try (Connection c = db(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
 
     static void execute(String sql) throws Exception {
-        try (Connection c = db(); Statement s = c.createStatement()) {
+        try (Connection c = db();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     /** Takes every unfinished task of earlier tests out of the queue, so claims in this test see only its own tasks. */
     static void isolateQueue() throws Exception {
-        execute("UPDATE tasks SET status = 'cancelled', lease_expires_at = NULL WHERE status IN ('queued', 'waiting', 'in_progress')");
+        execute(
+                "UPDATE tasks SET status = 'cancelled', lease_expires_at = NULL WHERE status IN ('queued', 'waiting', 'in_progress')");
     }
 }

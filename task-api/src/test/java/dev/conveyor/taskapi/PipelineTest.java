@@ -1,22 +1,5 @@
 package dev.conveyor.taskapi;
 
-import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.contracts.Topics;
-import dev.conveyor.devstack.DevstackResource;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-
 import static dev.conveyor.taskapi.Fixtures.claim;
 import static dev.conveyor.taskapi.Fixtures.orchestrator;
 import static dev.conveyor.taskapi.Fixtures.worker;
@@ -24,18 +7,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 
+import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.Topics;
+import dev.conveyor.devstack.DevstackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 /**
  * Pipelines are one unit: a travel_orchestrator holds the whole pipeline's cost at create (2 + 3 per segment + 1), its
  * children draw from that hold, cancel and final failure cascade to what is unfinished below it, children are created
  * all or nothing, and a retried pipeline holds and re-creates only what did not complete. Credits are checked exactly.
  */
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class PipelineTest {
     private static final String WORKER = "pipeline-worker";
 
-    record Leased(String id, String token) {
-    }
+    record Leased(String id, String token) {}
 
     @BeforeEach
     void isolate() throws Exception {
@@ -43,7 +43,12 @@ class PipelineTest {
     }
 
     private static Leased claimOne() {
-        Map<String, Object> t = claim(WORKER, List.of("wan2gp"), 1, 2).then().statusCode(200).extract().jsonPath().getMap("tasks[0]");
+        Map<String, Object> t = claim(WORKER, List.of("wan2gp"), 1, 2)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getMap("tasks[0]");
         assertThat(t).as("a claimable task").isNotNull();
         return new Leased((String) t.get("id"), (String) t.get("leaseToken"));
     }
@@ -57,7 +62,8 @@ class PipelineTest {
     }
 
     private static Map<String, Object> item(String type, String key, List<Integer> dependsOnItems) {
-        Map<String, Object> item = new HashMap<>(Map.of("taskType", type, "params", Map.of("prompt", key), "idempotencyKey", key));
+        Map<String, Object> item =
+                new HashMap<>(Map.of("taskType", type, "params", Map.of("prompt", key), "idempotencyKey", key));
         item.put("dependsOnItems", dependsOnItems);
         return item;
     }
@@ -83,7 +89,9 @@ class PipelineTest {
 
     private static void complete(Leased t) {
         worker().body(Map.of("workerId", WORKER, "leaseToken", t.token(), "outputLocation", "o", "metadata", Map.of()))
-                .post("/v1/worker/tasks/" + t.id() + "/complete").then().statusCode(200);
+                .post("/v1/worker/tasks/" + t.id() + "/complete")
+                .then()
+                .statusCode(200);
     }
 
     private static void completeNext() {
@@ -97,8 +105,10 @@ class PipelineTest {
     /** The user's ledger after the grant, as kind:amount in order. */
     private static List<String> ledger(Fixtures.User user) throws Exception {
         List<String> rows = new ArrayList<>();
-        try (var c = Fixtures.db(); var s = c.createStatement(); var rs = s.executeQuery(
-                "SELECT kind, amount FROM credit_ledger WHERE user_id = '" + user.id() + "' AND kind <> 'grant' ORDER BY id")) {
+        try (var c = Fixtures.db();
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT kind, amount FROM credit_ledger WHERE user_id = '" + user.id()
+                        + "' AND kind <> 'grant' ORDER BY id")) {
             while (rs.next()) {
                 rows.add(rs.getString(1) + ":" + rs.getLong(2));
             }
@@ -119,29 +129,52 @@ class PipelineTest {
     @Test
     void theEstimateOfAPipelineIsItsWholeCostWithABreakdownAndItsCreateHoldsExactlyThat() throws Exception {
         Fixtures.User user = Fixtures.user(100);
-        Response r = user.api().body(Map.of("taskType", "travel_orchestrator", "params", orchestrator(3))).post("/v1/tasks/estimate");
+        Response r = user.api()
+                .body(Map.of("taskType", "travel_orchestrator", "params", orchestrator(3)))
+                .post("/v1/tasks/estimate");
         r.then().statusCode(200).body("taskType", is("travel_orchestrator")).body("cost", is(12));
-        assertThat(r.jsonPath().getList("breakdown")).containsExactly(
-                Map.of("taskType", "travel_orchestrator", "count", 1, "cost", 2),
-                Map.of("taskType", "travel_segment", "count", 3, "cost", 9),
-                Map.of("taskType", "travel_stitch", "count", 1, "cost", 1));
+        assertThat(r.jsonPath().getList("breakdown"))
+                .containsExactly(
+                        Map.of("taskType", "travel_orchestrator", "count", 1, "cost", 2),
+                        Map.of("taskType", "travel_segment", "count", 3, "cost", 9),
+                        Map.of("taskType", "travel_stitch", "count", 1, "cost", 1));
         // the price follows the segments the handler reads; num_segments, which nothing reads, prices nothing
         Map<String, Object> params = new HashMap<>(orchestrator(3));
         params.put("num_segments", 10);
-        user.api().body(Map.of("taskType", "travel_orchestrator", "params", params)).post("/v1/tasks/estimate")
-                .then().statusCode(200).body("cost", is(12));
-        user.api().body(Map.of("projectId", user.projectId(), "taskType", "travel_orchestrator", "params", params))
-                .post("/v1/tasks").then().statusCode(201).body("cost", is(12));
+        user.api()
+                .body(Map.of("taskType", "travel_orchestrator", "params", params))
+                .post("/v1/tasks/estimate")
+                .then()
+                .statusCode(200)
+                .body("cost", is(12));
+        user.api()
+                .body(Map.of("projectId", user.projectId(), "taskType", "travel_orchestrator", "params", params))
+                .post("/v1/tasks")
+                .then()
+                .statusCode(201)
+                .body("cost", is(12));
         assertAccount(user, 100, 12);
         assertThat(ledger(user)).containsExactly("hold:12");
-        user.api().body(Map.of("taskType", "single_image", "params", Map.of("prompt", "p", "num_images", 2)))
-                .post("/v1/tasks/estimate").then().statusCode(200).body("cost", is(2))
+        user.api()
+                .body(Map.of("taskType", "single_image", "params", Map.of("prompt", "p", "num_images", 2)))
+                .post("/v1/tasks/estimate")
+                .then()
+                .statusCode(200)
+                .body("cost", is(2))
                 .body("breakdown", is(List.of(Map.of("taskType", "single_image", "count", 1, "cost", 2))));
         // a pipeline its handler would refuse is refused at create, like the handler bounds it
-        for (Map<String, Object> bad : List.of(Map.<String, Object>of("num_segments", 3), Map.<String, Object>of(
-                "full_orchestrator_payload", Map.of("segments", List.of())), orchestrator(51))) {
-            refused(422, "validation_failed", "params.full_orchestrator_payload.segments", () -> user.api()
-                    .body(Map.of("projectId", user.projectId(), "taskType", "travel_orchestrator", "params", bad)).post("/v1/tasks"));
+        for (Map<String, Object> bad : List.of(
+                Map.<String, Object>of("num_segments", 3),
+                Map.<String, Object>of("full_orchestrator_payload", Map.of("segments", List.of())),
+                orchestrator(51))) {
+            refused(
+                    422,
+                    "validation_failed",
+                    "params.full_orchestrator_payload.segments",
+                    () -> user.api()
+                            .body(Map.of(
+                                    "projectId", user.projectId(), "taskType", "travel_orchestrator", "params", bad))
+                            .post("/v1/tasks"));
         }
     }
 
@@ -149,15 +182,28 @@ class PipelineTest {
     void childrenDrawFromTheParentsHoldAndACompletedPipelineCostsExactlyItsEstimate() throws Exception {
         Fixtures.User user = Fixtures.user(100);
         Leased parent = leasedOrchestrator(user, 2);
-        Response r = batch(parent, List.of(item("travel_segment", "seg-0", List.of()), item("travel_segment", "seg-1", List.of()),
-                item("travel_stitch", "stitch", List.of(0, 1))));
-        r.then().statusCode(201).body("items.replayed", is(List.of(false, false, false)))
-                .body("items.task.cost", is(List.of(3, 3, 1))).body("items.task.status", is(List.of("queued", "queued", "waiting")));
+        Response r = batch(
+                parent,
+                List.of(
+                        item("travel_segment", "seg-0", List.of()),
+                        item("travel_segment", "seg-1", List.of()),
+                        item("travel_stitch", "stitch", List.of(0, 1))));
+        r.then()
+                .statusCode(201)
+                .body("items.replayed", is(List.of(false, false, false)))
+                .body("items.task.cost", is(List.of(3, 3, 1)))
+                .body("items.task.status", is(List.of("queued", "queued", "waiting")));
         List<String> ids = r.jsonPath().getList("items.task.id");
         assertThat(user.task(ids.get(2)).get("dependsOn")).isEqualTo(ids.subList(0, 2));
         // one transaction, yet listed in the order they were created
-        assertThat(user.api().get("/v1/tasks/" + parent.id() + "/children").then().statusCode(200).extract().jsonPath()
-                .<String>getList("id")).isEqualTo(ids);
+        assertThat(user.api()
+                        .get("/v1/tasks/" + parent.id() + "/children")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .<String>getList("id"))
+                .isEqualTo(ids);
         assertAccount(user, 100, 9);
         assertThat(user.task(parent.id())).containsEntry("cost", 2);
 
@@ -174,18 +220,47 @@ class PipelineTest {
     void aBatchOfChildrenThatFailsHalfwayCreatesNothing() throws Exception {
         Fixtures.User user = Fixtures.user(100);
         Leased parent = leasedOrchestrator(user, 1); // holds 6: 2 for itself, 4 for its children
-        refused(422, "validation_failed", "children[2]: params.prompt", () -> batch(parent, List.of(
-                item("travel_segment", "a", List.of()), item("travel_stitch", "b", List.of(0)),
-                Map.of("taskType", "single_image", "params", Map.of()))));
-        refused(402, "pipeline_budget_exceeded", "children[1]: the child costs 3", () -> batch(parent, List.of(
-                item("travel_segment", "a", List.of()), item("travel_segment", "b", List.of()), item("travel_stitch", "c", List.of(0, 1)))));
-        refused(422, "unknown_task_type", "children[1]", () -> batch(parent, List.of(
-                item("travel_segment", "a", List.of()), item("no_such_type", "b", List.of()))));
-        refused(422, "validation_failed", "children[0]: dependsOnItems", () -> batch(parent, List.of(
-                item("travel_segment", "a", List.of(1)), item("travel_stitch", "b", List.of()))));
+        refused(
+                422,
+                "validation_failed",
+                "children[2]: params.prompt",
+                () -> batch(
+                        parent,
+                        List.of(
+                                item("travel_segment", "a", List.of()),
+                                item("travel_stitch", "b", List.of(0)),
+                                Map.of("taskType", "single_image", "params", Map.of()))));
+        refused(
+                402,
+                "pipeline_budget_exceeded",
+                "children[1]: the child costs 3",
+                () -> batch(
+                        parent,
+                        List.of(
+                                item("travel_segment", "a", List.of()),
+                                item("travel_segment", "b", List.of()),
+                                item("travel_stitch", "c", List.of(0, 1)))));
+        refused(
+                422,
+                "unknown_task_type",
+                "children[1]",
+                () -> batch(
+                        parent, List.of(item("travel_segment", "a", List.of()), item("no_such_type", "b", List.of()))));
+        refused(
+                422,
+                "validation_failed",
+                "children[0]: dependsOnItems",
+                () -> batch(
+                        parent,
+                        List.of(item("travel_segment", "a", List.of(1)), item("travel_stitch", "b", List.of()))));
         refused(422, "validation_failed", "children must hold", () -> batch(parent, List.of()));
-        refused(409, "lease_lost", "task " + parent.id(), () -> batch(new Leased(parent.id(), java.util.UUID.randomUUID().toString()),
-                List.of(item("travel_segment", "a", List.of()))));
+        refused(
+                409,
+                "lease_lost",
+                "task " + parent.id(),
+                () -> batch(
+                        new Leased(parent.id(), java.util.UUID.randomUUID().toString()),
+                        List.of(item("travel_segment", "a", List.of()))));
         assertAccount(user, 100, 6);
         assertThat(ledger(user)).containsExactly("hold:6");
 
@@ -202,20 +277,34 @@ class PipelineTest {
         List<String> ids = plan(parent, 2, 201);
         Leased running = claimOne(); // one segment is in progress on a worker
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
-            user.api().post("/v1/tasks/" + parent.id() + "/cancel").then().statusCode(200).body("status", is("cancelled"));
+            user.api()
+                    .post("/v1/tasks/" + parent.id() + "/cancel")
+                    .then()
+                    .statusCode(200)
+                    .body("status", is("cancelled"));
 
             for (String id : ids) {
                 assertThat(user.task(id)).as(id).containsEntry("status", "cancelled");
-                assertThat(log.awaitTypes(id, EventTypes.TASK_CANCELLED)).extracting(e -> e.type()).contains(EventTypes.TASK_CANCELLED);
+                assertThat(log.awaitTypes(id, EventTypes.TASK_CANCELLED))
+                        .extracting(e -> e.type())
+                        .contains(EventTypes.TASK_CANCELLED);
             }
         }
         assertAccount(user, 100, 0);
-        assertThat(ledger(user)).containsExactlyInAnyOrder("hold:9", "release:2", "release:3", "release:3", "release:1");
+        assertThat(ledger(user))
+                .containsExactlyInAnyOrder("hold:9", "release:2", "release:3", "release:3", "release:1");
         // the running segment's worker learns it on its next heartbeat, and its result is refused
-        worker().body(Map.of("workerId", WORKER, "leaseToken", running.token())).post("/v1/worker/tasks/" + running.id() + "/heartbeat")
-                .then().statusCode(200).body("cancelled", is(true));
-        worker().body(Map.of("workerId", WORKER, "leaseToken", running.token(), "outputLocation", "o", "metadata", Map.of()))
-                .post("/v1/worker/tasks/" + running.id() + "/complete").then().statusCode(409).body("code", is("lease_lost"));
+        worker().body(Map.of("workerId", WORKER, "leaseToken", running.token()))
+                .post("/v1/worker/tasks/" + running.id() + "/heartbeat")
+                .then()
+                .statusCode(200)
+                .body("cancelled", is(true));
+        worker().body(Map.of(
+                        "workerId", WORKER, "leaseToken", running.token(), "outputLocation", "o", "metadata", Map.of()))
+                .post("/v1/worker/tasks/" + running.id() + "/complete")
+                .then()
+                .statusCode(409)
+                .body("code", is("lease_lost"));
         assertAccount(user, 100, 0);
     }
 
@@ -227,10 +316,18 @@ class PipelineTest {
         complete(parent);
         assertAccount(user, 98, 4);
 
-        user.api().post("/v1/tasks/" + parent.id() + "/cancel").then().statusCode(200).body("status", is("complete"));
+        user.api()
+                .post("/v1/tasks/" + parent.id() + "/cancel")
+                .then()
+                .statusCode(200)
+                .body("status", is("complete"));
         assertThat(ids).allSatisfy(id -> assertThat(user.task(id)).containsEntry("status", "cancelled"));
         assertAccount(user, 98, 0);
-        user.api().post("/v1/tasks/" + parent.id() + "/cancel").then().statusCode(409).body("code", is("task_final"));
+        user.api()
+                .post("/v1/tasks/" + parent.id() + "/cancel")
+                .then()
+                .statusCode(409)
+                .body("code", is("task_final"));
     }
 
     @Test
@@ -241,30 +338,44 @@ class PipelineTest {
         // a retryable failure with attempts left is no final failure: the pipeline goes on
         Fixtures.execute("UPDATE tasks SET max_attempts = 2 WHERE id = '" + permanent.id() + "'");
         worker().body(Map.of("workerId", WORKER, "leaseToken", permanent.token(), "error", "flaky", "retryable", true))
-                .post("/v1/worker/tasks/" + permanent.id() + "/fail").then().statusCode(200).body("status", is("queued"));
+                .post("/v1/worker/tasks/" + permanent.id() + "/fail")
+                .then()
+                .statusCode(200)
+                .body("status", is("queued"));
         assertThat(user.task(first.get(0))).containsEntry("status", "queued");
         Fixtures.execute("UPDATE tasks SET run_after = now() WHERE id = '" + permanent.id() + "'");
         Leased again = leasedAgain(permanent.id());
         worker().body(Map.of("workerId", WORKER, "leaseToken", again.token(), "error", "broken", "retryable", false))
-                .post("/v1/worker/tasks/" + permanent.id() + "/fail").then().statusCode(200).body("status", is("failed"));
+                .post("/v1/worker/tasks/" + permanent.id() + "/fail")
+                .then()
+                .statusCode(200)
+                .body("status", is("failed"));
         assertThat(first).allSatisfy(id -> assertThat(user.task(id)).containsEntry("status", "cancelled"));
         assertAccount(user, 100, 0);
 
         Leased lastAttempt = leasedOrchestrator(user, 1);
         List<String> second = plan(lastAttempt, 1, 201);
         Fixtures.execute("UPDATE tasks SET max_attempts = 1 WHERE id = '" + lastAttempt.id() + "'");
-        worker().body(Map.of("workerId", WORKER, "leaseToken", lastAttempt.token(), "error", "flaky", "retryable", true))
-                .post("/v1/worker/tasks/" + lastAttempt.id() + "/fail").then().statusCode(200).body("status", is("failed"));
+        worker().body(Map.of(
+                        "workerId", WORKER, "leaseToken", lastAttempt.token(), "error", "flaky", "retryable", true))
+                .post("/v1/worker/tasks/" + lastAttempt.id() + "/fail")
+                .then()
+                .statusCode(200)
+                .body("status", is("failed"));
         assertThat(second).allSatisfy(id -> assertThat(user.task(id)).containsEntry("status", "cancelled"));
         assertAccount(user, 100, 0);
 
         Leased reaped = leasedOrchestrator(user, 1);
         List<String> third = plan(reaped, 1, 201);
-        Fixtures.execute("UPDATE tasks SET max_attempts = 1, lease_expires_at = now() - interval '1 second' WHERE id = '" + reaped.id() + "'");
-        await().atMost(Duration.ofSeconds(15)).until(() -> "failed".equals(user.task(reaped.id()).get("status")));
+        Fixtures.execute(
+                "UPDATE tasks SET max_attempts = 1, lease_expires_at = now() - interval '1 second' WHERE id = '"
+                        + reaped.id() + "'");
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> "failed".equals(user.task(reaped.id()).get("status")));
         assertThat(third).allSatisfy(id -> assertThat(user.task(id)).containsEntry("status", "cancelled"));
         assertAccount(user, 100, 0);
-        assertThat(ledger(user).stream().filter(l -> l.startsWith("capture")).toList()).isEmpty();
+        assertThat(ledger(user).stream().filter(l -> l.startsWith("capture")).toList())
+                .isEmpty();
     }
 
     private static Leased leasedAgain(String id) {
@@ -283,11 +394,20 @@ class PipelineTest {
         user.api().post("/v1/tasks/" + parent.id() + "/cancel").then().statusCode(200);
         assertAccount(user, 97, 0);
 
-        user.api().post("/v1/tasks/" + parent.id() + "/retry").then().statusCode(200).body("status", is("queued")).body("cost", is(6));
+        user.api()
+                .post("/v1/tasks/" + parent.id() + "/retry")
+                .then()
+                .statusCode(200)
+                .body("status", is("queued"))
+                .body("cost", is(6));
         assertAccount(user, 97, 6);
         Leased again = leasedAgain(parent.id());
-        Response r = batch(again, List.of(item("travel_segment", "seg-0", List.of()), item("travel_segment", "seg-1", List.of()),
-                item("travel_stitch", "stitch", List.of(0, 1))));
+        Response r = batch(
+                again,
+                List.of(
+                        item("travel_segment", "seg-0", List.of()),
+                        item("travel_segment", "seg-1", List.of()),
+                        item("travel_stitch", "stitch", List.of(0, 1))));
         r.then().statusCode(200).body("items.replayed", is(List.of(true, true, true)));
         assertThat(r.jsonPath().<String>getList("items.task.id")).isEqualTo(ids);
         Map<String, String> status = new HashMap<>();
@@ -295,7 +415,10 @@ class PipelineTest {
             status.put(ids.get(i), r.jsonPath().getString("items[" + i + "].task.status"));
         }
         String other = ids.get(0).equals(done.id()) ? ids.get(1) : ids.get(0);
-        assertThat(status).containsEntry(done.id(), "complete").containsEntry(other, "queued").containsEntry(ids.get(2), "waiting");
+        assertThat(status)
+                .containsEntry(done.id(), "complete")
+                .containsEntry(other, "queued")
+                .containsEntry(ids.get(2), "waiting");
         assertAccount(user, 97, 6);
         assertThat(user.task(again.id())).containsEntry("cost", 2);
 
@@ -305,7 +428,10 @@ class PipelineTest {
         assertThat(user.task(ids.get(2))).containsEntry("status", "complete");
         // over both runs the user paid the pipeline's price once: 2 + 3 + 3 + 1
         assertAccount(user, 91, 0);
-        assertThat(ledger(user).stream().filter(l -> l.startsWith("capture")).mapToLong(l -> Long.parseLong(l.substring(8))).sum())
+        assertThat(ledger(user).stream()
+                        .filter(l -> l.startsWith("capture"))
+                        .mapToLong(l -> Long.parseLong(l.substring(8)))
+                        .sum())
                 .isEqualTo(9);
     }
 
@@ -313,9 +439,23 @@ class PipelineTest {
     void aChildRetriedOnItsOwnHoldsItsCostOnTheAccountAndAParentThatCreatedLessReleasesTheRest() throws Exception {
         Fixtures.User user = Fixtures.user(100);
         Leased parent = leasedOrchestrator(user, 2); // 9
-        String segment = worker().body(Map.of("workerId", WORKER, "leaseToken", parent.token(), "taskType", "travel_segment",
-                "params", Map.of("prompt", "only"), "idempotencyKey", "seg-0")).post("/v1/worker/tasks/" + parent.id() + "/children")
-                .then().statusCode(201).body("cost", is(3)).extract().path("id");
+        String segment = worker().body(Map.of(
+                        "workerId",
+                        WORKER,
+                        "leaseToken",
+                        parent.token(),
+                        "taskType",
+                        "travel_segment",
+                        "params",
+                        Map.of("prompt", "only"),
+                        "idempotencyKey",
+                        "seg-0"))
+                .post("/v1/worker/tasks/" + parent.id() + "/children")
+                .then()
+                .statusCode(201)
+                .body("cost", is(3))
+                .extract()
+                .path("id");
         complete(parent); // it created one segment of the two and no stitch: 4 of its budget were never drawn
         assertAccount(user, 98, 3);
         assertThat(user.task(parent.id())).containsEntry("cost", 2);
@@ -323,7 +463,11 @@ class PipelineTest {
 
         user.api().post("/v1/tasks/" + segment + "/cancel").then().statusCode(200);
         assertAccount(user, 98, 0);
-        user.api().post("/v1/tasks/" + segment + "/retry").then().statusCode(200).body("cost", is(3));
+        user.api()
+                .post("/v1/tasks/" + segment + "/retry")
+                .then()
+                .statusCode(200)
+                .body("cost", is(3));
         assertAccount(user, 98, 3);
         completeNext();
         assertAccount(user, 95, 0);

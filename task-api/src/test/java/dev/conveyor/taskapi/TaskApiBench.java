@@ -1,14 +1,15 @@
 package dev.conveyor.taskapi;
 
+import static dev.conveyor.taskapi.Fixtures.claim;
+import static dev.conveyor.taskapi.Fixtures.worker;
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.taskapi.messaging.PgSignals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static dev.conveyor.taskapi.Fixtures.claim;
-import static org.awaitility.Awaitility.await;
-import static dev.conveyor.taskapi.Fixtures.worker;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Benchmark, not a test: excluded from the normal build (tag "bench"). Run on demand:
@@ -34,7 +33,9 @@ import static dev.conveyor.taskapi.Fixtures.worker;
  */
 @Tag("bench")
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class TaskApiBench {
     @Inject
     PgSignals signals;
@@ -54,15 +55,17 @@ class TaskApiBench {
         long t0 = System.nanoTime();
         createTasks(pool, user, n);
         double createRate = n / ((System.nanoTime() - t0) / 1e9);
-        out.append(String.format("| create (REST, %d client threads, %d tasks) | %.0f tasks/s |%n", THREADS, n, createRate));
+        out.append(String.format(
+                "| create (REST, %d client threads, %d tasks) | %.0f tasks/s |%n", THREADS, n, createRate));
 
-        for (int batch : new int[]{1, 10, 100}) {
+        for (int batch : new int[] {1, 10, 100}) {
             drain(pool, 4, 100);
             createTasks(pool, user, n);
             long t1 = System.nanoTime();
             int done = drain(pool, 4, batch);
             double rate = done / ((System.nanoTime() - t1) / 1e9);
-            out.append(String.format("| claim + complete, 4 workers, batch %d (%d tasks) | %.0f tasks/s |%n", batch, done, rate));
+            out.append(String.format(
+                    "| claim + complete, 4 workers, batch %d (%d tasks) | %.0f tasks/s |%n", batch, done, rate));
         }
 
         List<Double> latencies = new ArrayList<>();
@@ -80,8 +83,10 @@ class TaskApiBench {
             Fixtures.execute("UPDATE tasks SET status = 'complete' WHERE id = '" + id + "'");
         }
         Collections.sort(latencies);
-        out.append(String.format("| create -> claim answered, idle long-polling worker (60 samples; includes the create's own round trip) "
-                + "| p50 %.1f ms, p99 %.1f ms |%n", latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99))));
+        out.append(String.format(
+                "| create -> claim answered, idle long-polling worker (60 samples; includes the create's own round trip) "
+                        + "| p50 %.1f ms, p99 %.1f ms |%n",
+                latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99))));
         pool.shutdown();
         System.out.println(out);
         Files.writeString(Path.of("target", "bench-task-api.md"), out.toString());
@@ -93,8 +98,17 @@ class TaskApiBench {
         for (int t = 0; t < THREADS; t++) {
             fs.add(pool.submit(() -> {
                 while (left.getAndDecrement() > 0) {
-                    user.api().body(Map.of("projectId", user.projectId(), "taskType", "single_image", "params", Map.of("prompt", "b")))
-                            .post("/v1/tasks").then().statusCode(201);
+                    user.api()
+                            .body(Map.of(
+                                    "projectId",
+                                    user.projectId(),
+                                    "taskType",
+                                    "single_image",
+                                    "params",
+                                    Map.of("prompt", "b")))
+                            .post("/v1/tasks")
+                            .then()
+                            .statusCode(201);
                 }
             }));
         }
@@ -111,13 +125,28 @@ class TaskApiBench {
             String id = "bench-" + w;
             fs.add(pool.submit(() -> {
                 while (true) {
-                    List<Map<String, Object>> tasks = claim(id, List.of(), batch, 0).then().statusCode(200).extract().jsonPath().getList("tasks");
+                    List<Map<String, Object>> tasks = claim(id, List.of(), batch, 0)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath()
+                            .getList("tasks");
                     if (tasks.isEmpty()) {
                         return;
                     }
                     for (Map<String, Object> t : tasks) {
-                        worker().body(Map.of("workerId", id, "leaseToken", t.get("leaseToken"), "outputLocation", "o", "metadata", Map.of()))
-                                .post("/v1/worker/tasks/" + t.get("id") + "/complete").then().statusCode(200);
+                        worker().body(Map.of(
+                                        "workerId",
+                                        id,
+                                        "leaseToken",
+                                        t.get("leaseToken"),
+                                        "outputLocation",
+                                        "o",
+                                        "metadata",
+                                        Map.of()))
+                                .post("/v1/worker/tasks/" + t.get("id") + "/complete")
+                                .then()
+                                .statusCode(200);
                         done.incrementAndGet();
                     }
                 }

@@ -1,5 +1,10 @@
 package dev.conveyor.taskapi;
 
+import static dev.conveyor.taskapi.Fixtures.queryString;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
+
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.taskapi.messaging.PgSignals;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,9 +12,6 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,15 +19,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-
-import static dev.conveyor.taskapi.Fixtures.queryString;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.is;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** A claim's taskTypes: only those types (and only what the capabilities allow), in a plain claim and in a long-poll. */
 @QuarkusTest
-@QuarkusTestResource(value = DevstackResource.class, initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
+@QuarkusTestResource(
+        value = DevstackResource.class,
+        initArgs = @ResourceArg(name = "database", value = "conveyor_tasks"))
 class TaskTypeRoutingTest {
 
     @Inject
@@ -36,9 +37,10 @@ class TaskTypeRoutingTest {
         Fixtures.isolateQueue();
     }
 
-    static Response claim(String workerId, List<String> capabilities, List<String> taskTypes, int max, int waitSeconds) {
-        Map<String, Object> body = new HashMap<>(Map.of("workerId", workerId, "capabilities", capabilities, "max", max,
-                "waitSeconds", waitSeconds));
+    static Response claim(
+            String workerId, List<String> capabilities, List<String> taskTypes, int max, int waitSeconds) {
+        Map<String, Object> body = new HashMap<>(
+                Map.of("workerId", workerId, "capabilities", capabilities, "max", max, "waitSeconds", waitSeconds));
         body.put("taskTypes", taskTypes);
         return Fixtures.worker().body(body).post("/v1/worker/claim");
     }
@@ -53,8 +55,10 @@ class TaskTypeRoutingTest {
         String image = user.createTask("single_image", Map.of("prompt", "p"));
         String stitch = user.createTask("travel_stitch", Map.of());
 
-        assertThat(ids(claim("stitcher", List.of("wan2gp"), List.of("travel_stitch"), 10, 0))).containsExactly(stitch);
-        assertThat(ids(claim("stitcher", List.of("wan2gp"), List.of("travel_stitch"), 10, 0))).isEmpty();
+        assertThat(ids(claim("stitcher", List.of("wan2gp"), List.of("travel_stitch"), 10, 0)))
+                .containsExactly(stitch);
+        assertThat(ids(claim("stitcher", List.of("wan2gp"), List.of("travel_stitch"), 10, 0)))
+                .isEmpty();
         assertThat(user.task(image)).containsEntry("status", "queued").containsEntry("attempts", 0);
         // without taskTypes: every type the capabilities allow (as before)
         assertThat(ids(claim("any", List.of("wan2gp"), null, 10, 0))).containsExactly(image);
@@ -65,26 +69,29 @@ class TaskTypeRoutingTest {
         Fixtures.User user = Fixtures.user(100);
         String segment = user.createTask("travel_segment", Map.of());
         // names a wan2gp type without the capability: nothing
-        assertThat(ids(claim("no-cap", List.of(), List.of("travel_segment"), 10, 0))).isEmpty();
+        assertThat(ids(claim("no-cap", List.of(), List.of("travel_segment"), 10, 0)))
+                .isEmpty();
         // an empty list claims nothing; a name task-api does not know matches no task
         assertThat(ids(claim("empty", List.of("wan2gp"), List.of(), 10, 0))).isEmpty();
-        assertThat(ids(claim("unknown", List.of("wan2gp"), List.of("not_a_type"), 10, 0))).isEmpty();
-        assertThat(ids(claim("seg", List.of("wan2gp"), List.of("not_a_type", "travel_segment"), 10, 0))).containsExactly(segment);
+        assertThat(ids(claim("unknown", List.of("wan2gp"), List.of("not_a_type"), 10, 0)))
+                .isEmpty();
+        assertThat(ids(claim("seg", List.of("wan2gp"), List.of("not_a_type", "travel_segment"), 10, 0)))
+                .containsExactly(segment);
     }
 
     @Test
     void aLongPollingStitchOnlyClaimIsNotHandedASingleImageTaskButWakesForAStitch() {
         Fixtures.User user = Fixtures.user(100);
-        CompletableFuture<List<String>> waiting = CompletableFuture.supplyAsync(() ->
-                ids(claim("lp-stitch", List.of("wan2gp"), List.of("travel_stitch"), 5, 3)));
+        CompletableFuture<List<String>> waiting = CompletableFuture.supplyAsync(
+                () -> ids(claim("lp-stitch", List.of("wan2gp"), List.of("travel_stitch"), 5, 3)));
         await().atMost(Duration.ofSeconds(10)).until(() -> signals.waiting() > 0);
         String image = user.createTask("single_image", Map.of("prompt", "not for a stitcher"));
 
         assertThat(waiting.join()).isEmpty();
         assertThat(user.task(image)).containsEntry("status", "queued");
 
-        CompletableFuture<List<String>> second = CompletableFuture.supplyAsync(() ->
-                ids(claim("lp-stitch", List.of("wan2gp"), List.of("travel_stitch"), 5, 25)));
+        CompletableFuture<List<String>> second = CompletableFuture.supplyAsync(
+                () -> ids(claim("lp-stitch", List.of("wan2gp"), List.of("travel_stitch"), 5, 25)));
         await().atMost(Duration.ofSeconds(10)).until(() -> signals.waiting() > 0);
         String stitch = user.createTask("travel_stitch", Map.of());
         // returns long before its 25 s wait ends, with the stitch only
@@ -101,10 +108,14 @@ class TaskTypeRoutingTest {
         long images = signals.queuedSignals(java.util.Set.of("single_image"));
         user.createTask("single_image", Map.of("prompt", "someone else's"));
         // the single_image NOTIFY arrived (a wait for single_image would end at once) ...
-        await().atMost(Duration.ofSeconds(5)).until(() -> signals.queuedSignals(java.util.Set.of("single_image")) > images);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> signals.queuedSignals(java.util.Set.of("single_image")) > images);
         // ... but a wait for travel_stitch that began before it still waits its full time
         assertThat(signals.queuedSignals(stitchOnly)).isEqualTo(seen);
-        assertThat(signals.awaitQueued(stitchOnly, Duration.ofMillis(700), seen).await().atMost(Duration.ofSeconds(5))).isFalse();
+        assertThat(signals.awaitQueued(stitchOnly, Duration.ofMillis(700), seen)
+                        .await()
+                        .atMost(Duration.ofSeconds(5)))
+                .isFalse();
     }
 
     @Test
@@ -126,13 +137,19 @@ class TaskTypeRoutingTest {
             tooMany.add("t" + i);
         }
         String before = Fixtures.dbState();
-        for (List<String> bad : List.of(Arrays.asList("single_image", null), List.of(" "), List.of("x".repeat(201)), tooMany)) {
+        for (List<String> bad :
+                List.of(Arrays.asList("single_image", null), List.of(" "), List.of("x".repeat(201)), tooMany)) {
             claim("bad-types", List.of(), bad, 1, 0).then().statusCode(422).body("code", is("validation_failed"));
         }
-        Fixtures.worker().body("{\"workerId\":\"bad-types\",\"taskTypes\":\"single_image\"}").post("/v1/worker/claim")
-                .then().statusCode(422).body("code", is("validation_failed"));
+        Fixtures.worker()
+                .body("{\"workerId\":\"bad-types\",\"taskTypes\":\"single_image\"}")
+                .post("/v1/worker/claim")
+                .then()
+                .statusCode(422)
+                .body("code", is("validation_failed"));
         assertThat(Fixtures.dbState()).isEqualTo(before);
         assertThat(user.task(image)).containsEntry("status", "queued");
-        assertThat(queryString("SELECT worker_id FROM workers WHERE worker_id = 'bad-types'")).isNull();
+        assertThat(queryString("SELECT worker_id FROM workers WHERE worker_id = 'bad-types'"))
+                .isNull();
     }
 }

@@ -1,15 +1,14 @@
 package dev.conveyor.worker;
 
-import dev.conveyor.devstack.DevstackResource;
-import io.quarkus.test.common.QuarkusTestResource;
-
-import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
+
+import dev.conveyor.devstack.DevstackResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = DevstackResource.class)
@@ -17,8 +16,10 @@ class HealthTest {
 
     @Test
     void readinessIsUpAgainstTheRealServers() {
-        given().when().get("/q/health/ready")
-                .then().statusCode(200)
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", is("UP"))
                 .body("checks.name", hasItems("Kafka connection health check"));
     }
@@ -27,6 +28,11 @@ class HealthTest {
     void livenessMetricsAndOpenApiAreServed() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
-        given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200).body("openapi", containsString("3."));
+        given().queryParam("format", "json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body("openapi", containsString("3."));
     }
 }

@@ -2,9 +2,8 @@ package dev.conveyor.generation.api;
 
 import dev.conveyor.kit.http.ProblemException;
 import jakarta.enterprise.context.RequestScoped;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** The authenticated user: the token's {@code sub}, which must be a user id (UUID). */
 @RequestScoped

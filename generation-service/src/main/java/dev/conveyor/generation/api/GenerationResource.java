@@ -4,8 +4,8 @@ import dev.conveyor.generation.domain.Completion;
 import dev.conveyor.generation.domain.GalleryService;
 import dev.conveyor.generation.domain.Generation;
 import dev.conveyor.generation.domain.Page;
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.generation.store.GenerationStore;
+import dev.conveyor.kit.http.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
@@ -16,7 +16,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -40,21 +39,33 @@ public class GenerationResource {
      */
     @GET
     @Path("/projects/{projectId}/generations")
-    public Uni<Page<Generation>> projectGenerations(@PathParam("projectId") String projectId, @QueryParam("shotId") String shotId,
-                                                    @QueryParam("type") String type, @QueryParam("unpositioned") String unpositioned,
-                                                    @QueryParam("includeTaskData") String includeTaskData,
-                                                    @QueryParam("page") String page, @QueryParam("limit") String limit) {
+    public Uni<Page<Generation>> projectGenerations(
+            @PathParam("projectId") String projectId,
+            @QueryParam("shotId") String shotId,
+            @QueryParam("type") String type,
+            @QueryParam("unpositioned") String unpositioned,
+            @QueryParam("includeTaskData") String includeTaskData,
+            @QueryParam("page") String page,
+            @QueryParam("limit") String limit) {
         UUID project = Params.pathId(projectId, "project");
         if (type != null && !Completion.GENERATION_TYPES.contains(type)) {
             throw ProblemException.validation("type must be one of " + Completion.GENERATION_TYPES);
         }
-        var filter = new GenerationStore.Filter(Params.queryId(shotId, "shotId"), type, Params.bool(unpositioned, "unpositioned"));
+        var filter = new GenerationStore.Filter(
+                Params.queryId(shotId, "shotId"), type, Params.bool(unpositioned, "unpositioned"));
         boolean withTaskData = Boolean.TRUE.equals(Params.bool(includeTaskData, "includeTaskData"));
         int pageNumber = Params.intParam(page, "page", 1, 1, 1_000_000);
         int pageSize = Params.intParam(limit, "limit", Params.DEFAULT_LIMIT, 1, Params.MAX_LIMIT);
         return gallery.projectGenerations(caller.userId(), project, filter, pageNumber, pageSize)
-                .map(result -> withTaskData ? result
-                        : new Page<>(result.items().stream().map(Generation::withoutParams).toList(), result.page(), result.limit(), result.total()));
+                .map(result -> withTaskData
+                        ? result
+                        : new Page<>(
+                                result.items().stream()
+                                        .map(Generation::withoutParams)
+                                        .toList(),
+                                result.page(),
+                                result.limit(),
+                                result.total()));
     }
 
     @GET

@@ -12,10 +12,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.sql.SQLException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import java.sql.SQLException;
 
 /** Outbox rows Kafka refused for good: list them, put one back into the outbox. Admin only; blocking JDBC on a worker thread.
  * The answers are service-kit's {@link DeadLetterRequests}, the same in every service. */

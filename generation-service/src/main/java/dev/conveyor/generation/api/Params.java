@@ -2,7 +2,6 @@ package dev.conveyor.generation.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.kit.http.ProblemException;
-
 import java.util.UUID;
 
 /** Parsing of path, query and body values: malformed ids in paths are 404, other bad values 422 validation_failed. */
@@ -10,8 +9,7 @@ final class Params {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
 
-    private Params() {
-    }
+    private Params() {}
 
     /** A path id; a malformed one names nothing that exists. */
     static UUID pathId(String value, String what) {

@@ -18,7 +18,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,9 @@ public class ShotResource {
     public Uni<Response> create(@PathParam("projectId") String projectId, JsonNode body) {
         String name = Params.name(body);
         return gallery.createShot(caller.userId(), Params.pathId(projectId, "project"), name)
-                .map(shot -> Response.created(URI.create("/v1/shots/" + shot.id())).entity(shot).build());
+                .map(shot -> Response.created(URI.create("/v1/shots/" + shot.id()))
+                        .entity(shot)
+                        .build());
     }
 
     @GET
@@ -61,7 +62,8 @@ public class ShotResource {
     @DELETE
     @Path("/shots/{id}")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return gallery.deleteShot(caller.userId(), Params.pathId(id, "shot")).map(ignored -> Response.noContent().build());
+        return gallery.deleteShot(caller.userId(), Params.pathId(id, "shot"))
+                .map(ignored -> Response.noContent().build());
     }
 
     /** By position, unpositioned last; each item is a Generation plus its {@code position} in this shot. */
@@ -74,9 +76,11 @@ public class ShotResource {
     /** Places the generation in the shot at {@code position} (null = unpositioned); answers the generation. */
     @PUT
     @Path("/shots/{id}/generations/{generationId}")
-    public Uni<Generation> place(@PathParam("id") String id, @PathParam("generationId") String generationId, JsonNode body) {
+    public Uni<Generation> place(
+            @PathParam("id") String id, @PathParam("generationId") String generationId, JsonNode body) {
         Integer position = Params.position(body);
-        return gallery.place(caller.userId(), Params.pathId(id, "shot"), Params.pathId(generationId, "generation"), position);
+        return gallery.place(
+                caller.userId(), Params.pathId(id, "shot"), Params.pathId(generationId, "generation"), position);
     }
 
     @DELETE
@@ -89,6 +93,7 @@ public class ShotResource {
     @GET
     @Path("/shots/{id}/unpositioned-count")
     public Uni<Map<String, Long>> unpositionedCount(@PathParam("id") String id) {
-        return gallery.unpositionedCount(caller.userId(), Params.pathId(id, "shot")).map(count -> Map.of("count", count));
+        return gallery.unpositionedCount(caller.userId(), Params.pathId(id, "shot"))
+                .map(count -> Map.of("count", count));
     }
 }

@@ -2,7 +2,6 @@ package dev.conveyor.generation.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 
 /** generation-service settings (prefix {@code generation}); defaults suit the local run. */

@@ -5,7 +5,6 @@ import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.TaskSnapshot;
 import dev.conveyor.kit.consumer.PoisonEventException;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,16 +58,26 @@ public record Completion(
             return Optional.empty();
         }
         if (!GENERATION_TYPES.contains(task.generationType())) {
-            throw new PoisonEventException("task.completed " + envelope.id() + " has unknown generationType '" + task.generationType() + "'");
+            throw new PoisonEventException(
+                    "task.completed " + envelope.id() + " has unknown generationType '" + task.generationType() + "'");
         }
         UUID projectId = task.projectId() != null ? task.projectId() : envelope.projectId();
         if (task.taskId() == null || projectId == null) {
             throw new PoisonEventException("task.completed " + envelope.id() + " lacks taskId or projectId");
         }
         String shotReference = task.shotId() != null ? task.shotId().toString() : shotReferenceInParams(task.params());
-        return Optional.of(new Completion(envelope.id(), task.taskId(), projectId,
-                task.userId() != null ? task.userId() : envelope.userId(), task.taskType(), task.generationType(),
-                task.outputLocation(), parseUuid(shotReference), shotReference, task.metadata(), task.params()));
+        return Optional.of(new Completion(
+                envelope.id(),
+                task.taskId(),
+                projectId,
+                task.userId() != null ? task.userId() : envelope.userId(),
+                task.taskType(),
+                task.generationType(),
+                task.outputLocation(),
+                parseUuid(shotReference),
+                shotReference,
+                task.metadata(),
+                task.params()));
     }
 
     /** {@code shot_id}, else {@code full_orchestrator_payload.shot_id} (travel_stitch and other orchestrated types). */

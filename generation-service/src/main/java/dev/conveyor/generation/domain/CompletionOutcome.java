@@ -30,6 +30,9 @@ public enum CompletionOutcome {
     }
 
     public boolean createdGeneration() {
-        return this == CREATED || this == CREATED_LINKED || this == CREATED_UNKNOWN_SHOT || this == CREATED_SHOT_OF_OTHER_PROJECT;
+        return this == CREATED
+                || this == CREATED_LINKED
+                || this == CREATED_UNKNOWN_SHOT
+                || this == CREATED_SHOT_OF_OTHER_PROJECT;
     }
 }

@@ -2,19 +2,18 @@ package dev.conveyor.generation.domain;
 
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
 import dev.conveyor.generation.messaging.OutboxSignal;
 import dev.conveyor.generation.store.GenerationStore;
 import dev.conveyor.generation.store.OutboxStore;
 import dev.conveyor.generation.store.ProcessedEventStore;
 import dev.conveyor.generation.store.ShotStore;
 import dev.conveyor.kit.consumer.PoisonEventException;
-import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +32,13 @@ public class CompletionService {
     private final OutboxStore outbox;
     private final OutboxSignal relay;
 
-    public CompletionService(Pool pool, ProcessedEventStore processed, GenerationStore generations, ShotStore shots,
-                             OutboxStore outbox, OutboxSignal relay) {
+    public CompletionService(
+            Pool pool,
+            ProcessedEventStore processed,
+            GenerationStore generations,
+            ShotStore shots,
+            OutboxStore outbox,
+            OutboxSignal relay) {
         this.pool = pool;
         this.processed = processed;
         this.generations = generations;
@@ -44,12 +48,10 @@ public class CompletionService {
     }
 
     /** What one event did. */
-    public record Result(CompletionOutcome outcome, UUID generationId, String detail) {
-    }
+    public record Result(CompletionOutcome outcome, UUID generationId, String detail) {}
 
     /** One consumed record's envelope and where it was read. */
-    public record Delivery(String topic, int partition, long offset, EventEnvelope envelope) {
-    }
+    public record Delivery(String topic, int partition, long offset, EventEnvelope envelope) {}
 
     /**
      * Applies consumed events, in order, in ONE transaction (the effects and processed-event records of all of them
@@ -67,13 +69,19 @@ public class CompletionService {
             any |= completion != null;
         }
         if (!any) {
-            return Uni.createFrom().item(deliveries.stream().map(d -> new Result(CompletionOutcome.IGNORED, null, null)).toList());
+            return Uni.createFrom()
+                    .item(deliveries.stream()
+                            .map(d -> new Result(CompletionOutcome.IGNORED, null, null))
+                            .toList());
         }
-        return pool.withTransaction(conn -> Multi.createFrom().range(0, deliveries.size())
-                        .onItem().transformToUniAndConcatenate(i -> completions.get(i) == null
+        return pool.withTransaction(conn -> Multi.createFrom()
+                        .range(0, deliveries.size())
+                        .onItem()
+                        .transformToUniAndConcatenate(i -> completions.get(i) == null
                                 ? Uni.createFrom().item(new Result(CompletionOutcome.IGNORED, null, null))
                                 : applyIn(conn, deliveries.get(i), completions.get(i)))
-                        .collect().asList())
+                        .collect()
+                        .asList())
                 .invoke(results -> {
                     if (results.stream().anyMatch(r -> r.outcome().createdGeneration())) {
                         relay.wake();
@@ -82,17 +90,31 @@ public class CompletionService {
     }
 
     private Uni<Result> applyIn(SqlConnection conn, Delivery delivery, Completion completion) {
-        return processed.claim(conn, completion.eventId(), delivery.topic(), delivery.partition(), delivery.offset(),
-                        delivery.envelope().type(), completion.taskId())
+        return processed
+                .claim(
+                        conn,
+                        completion.eventId(),
+                        delivery.topic(),
+                        delivery.partition(),
+                        delivery.offset(),
+                        delivery.envelope().type(),
+                        completion.taskId())
                 .flatMap(claimed -> claimed
-                        ? act(conn, completion).call(result -> processed.record(conn, completion.eventId(),
-                        result.outcome().label(), result.generationId(), result.detail()))
+                        ? act(conn, completion)
+                                .call(result -> processed.record(
+                                        conn,
+                                        completion.eventId(),
+                                        result.outcome().label(),
+                                        result.generationId(),
+                                        result.detail()))
                         : Uni.createFrom().item(new Result(CompletionOutcome.DUPLICATE_EVENT, null, null)));
     }
 
     private Uni<Result> act(SqlConnection conn, Completion completion) {
         if (!completion.hasOutput()) {
-            return Uni.createFrom().item(new Result(CompletionOutcome.SKIPPED_NO_OUTPUT, null, "task completed without an output location"));
+            return Uni.createFrom()
+                    .item(new Result(
+                            CompletionOutcome.SKIPPED_NO_OUTPUT, null, "task completed without an output location"));
         }
         Uni<Optional<UUID>> shotProject = completion.shotId() == null
                 ? Uni.createFrom().item(Optional.empty())
@@ -112,31 +134,60 @@ public class CompletionService {
                 outcome = CompletionOutcome.CREATED_LINKED;
             }
             String why = detail;
-            return generations.insertIfAbsent(conn, UUID.randomUUID(), completion.projectId(), completion.taskId(),
-                            completion.generationType(), completion.outputLocation(), completion.metadata(), completion.params())
+            return generations
+                    .insertIfAbsent(
+                            conn,
+                            UUID.randomUUID(),
+                            completion.projectId(),
+                            completion.taskId(),
+                            completion.generationType(),
+                            completion.outputLocation(),
+                            completion.metadata(),
+                            completion.params())
                     .flatMap(inserted -> inserted.isPresent()
                             ? created(conn, completion, inserted.get(), outcome, why)
-                            : generations.idByTask(conn, completion.taskId()).map(existing -> new Result(CompletionOutcome.DUPLICATE_TASK,
-                            existing.orElse(null), "task " + completion.taskId() + " already has a generation")));
+                            : generations
+                                    .idByTask(conn, completion.taskId())
+                                    .map(existing -> new Result(
+                                            CompletionOutcome.DUPLICATE_TASK,
+                                            existing.orElse(null),
+                                            "task " + completion.taskId() + " already has a generation")));
         });
     }
 
-    private Uni<Result> created(SqlConnection conn, Completion completion, GenerationStore.Inserted inserted, CompletionOutcome outcome,
-                                String detail) {
+    private Uni<Result> created(
+            SqlConnection conn,
+            Completion completion,
+            GenerationStore.Inserted inserted,
+            CompletionOutcome outcome,
+            String detail) {
         UUID generationId = inserted.id();
         boolean link = outcome == CompletionOutcome.CREATED_LINKED;
-        Uni<Void> linked = link ? shots.upsertLink(conn, completion.shotId(), generationId, null) : Uni.createFrom().voidItem();
-        return linked
-                .flatMap(ignored -> {
-                    Generation generation = new Generation(generationId, completion.projectId(), completion.generationType(),
-                            completion.outputLocation(), completion.metadata(), completion.params(), List.of(completion.taskId()),
+        Uni<Void> linked = link
+                ? shots.upsertLink(conn, completion.shotId(), generationId, null)
+                : Uni.createFrom().voidItem();
+        return linked.flatMap(ignored -> {
+                    Generation generation = new Generation(
+                            generationId,
+                            completion.projectId(),
+                            completion.generationType(),
+                            completion.outputLocation(),
+                            completion.metadata(),
+                            completion.params(),
+                            List.of(completion.taskId()),
                             inserted.createdAt(),
                             link ? List.of(new ShotLink(completion.shotId(), null)) : List.of());
                     List<EventEnvelope> events = new ArrayList<>(2);
-                    events.add(GenerationEvents.generation(EventTypes.GENERATION_CREATED, generation, completion.userId()));
+                    events.add(GenerationEvents.generation(
+                            EventTypes.GENERATION_CREATED, generation, completion.userId()));
                     if (link) {
-                        events.add(GenerationEvents.shotGeneration(completion.shotId(), generationId, completion.projectId(),
-                                completion.userId(), true, null));
+                        events.add(GenerationEvents.shotGeneration(
+                                completion.shotId(),
+                                generationId,
+                                completion.projectId(),
+                                completion.userId(),
+                                true,
+                                null));
                     }
                     return outbox.append(conn, events);
                 })

@@ -1,6 +1,5 @@
 package dev.conveyor.generation.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
@@ -9,11 +8,11 @@ import dev.conveyor.generation.store.GenerationStore;
 import dev.conveyor.generation.store.OutboxStore;
 import dev.conveyor.generation.store.ProjectStore;
 import dev.conveyor.generation.store.ShotStore;
+import dev.conveyor.kit.http.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -32,8 +31,13 @@ public class GalleryService {
     private final OutboxStore outbox;
     private final OutboxSignal relay;
 
-    public GalleryService(Pool pool, ProjectStore projects, GenerationStore generations, ShotStore shots, OutboxStore outbox,
-                          OutboxSignal relay) {
+    public GalleryService(
+            Pool pool,
+            ProjectStore projects,
+            GenerationStore generations,
+            ShotStore shots,
+            OutboxStore outbox,
+            OutboxSignal relay) {
         this.pool = pool;
         this.projects = projects;
         this.generations = generations;
@@ -42,12 +46,15 @@ public class GalleryService {
         this.relay = relay;
     }
 
-    public Uni<Page<Generation>> projectGenerations(UUID userId, UUID projectId, GenerationStore.Filter filter, int page, int limit) {
-        return ownedProject(userId, projectId).flatMap(ignored -> generations.page(userId, projectId, filter, page, limit));
+    public Uni<Page<Generation>> projectGenerations(
+            UUID userId, UUID projectId, GenerationStore.Filter filter, int page, int limit) {
+        return ownedProject(userId, projectId)
+                .flatMap(ignored -> generations.page(userId, projectId, filter, page, limit));
     }
 
     public Uni<Generation> generation(UUID userId, UUID generationId) {
-        return generations.findOwned(pool, userId, generationId)
+        return generations
+                .findOwned(pool, userId, generationId)
                 .map(found -> found.orElseThrow(() -> ProblemException.notFound("generation " + generationId)));
     }
 
@@ -57,7 +64,8 @@ public class GalleryService {
     }
 
     public Uni<Void> deleteGeneration(UUID userId, UUID generationId) {
-        return inTransaction(conn -> generations.lockOwned(conn, userId, generationId)
+        return inTransaction(conn -> generations
+                .lockOwned(conn, userId, generationId)
                 .flatMap(locked -> {
                     if (locked.isEmpty()) {
                         throw ProblemException.notFound("generation " + generationId);
@@ -67,12 +75,21 @@ public class GalleryService {
                 .flatMap(before -> {
                     Generation generation = before.orElseThrow();
                     return generations.softDelete(conn, generationId).flatMap(ignored -> {
-                        Generation after = new Generation(generation.id(), generation.projectId(), generation.type(), generation.location(),
-                                generation.metadata(), generation.params(), generation.taskIds(), generation.createdAt(), List.of());
+                        Generation after = new Generation(
+                                generation.id(),
+                                generation.projectId(),
+                                generation.type(),
+                                generation.location(),
+                                generation.metadata(),
+                                generation.params(),
+                                generation.taskIds(),
+                                generation.createdAt(),
+                                List.of());
                         List<EventEnvelope> events = new ArrayList<>();
                         events.add(GenerationEvents.generation(EventTypes.GENERATION_DELETED, after, userId));
                         for (ShotLink link : generation.shots()) {
-                            events.add(GenerationEvents.shotGeneration(link.shotId(), generationId, generation.projectId(), userId, false, null));
+                            events.add(GenerationEvents.shotGeneration(
+                                    link.shotId(), generationId, generation.projectId(), userId, false, null));
                         }
                         return outbox.append(conn, events);
                     });
@@ -108,10 +125,10 @@ public class GalleryService {
                     List<EventEnvelope> events = new ArrayList<>();
                     events.add(GenerationEvents.shot(shot, userId, true));
                     for (UUID generationId : unlinked) {
-                        events.add(GenerationEvents.shotGeneration(shotId, generationId, shot.projectId(), userId, false, null));
+                        events.add(GenerationEvents.shotGeneration(
+                                shotId, generationId, shot.projectId(), userId, false, null));
                     }
-                    return outbox.append(conn, events)
-                            .flatMap(ignored -> generationsUpdated(conn, unlinked, userId));
+                    return outbox.append(conn, events).flatMap(ignored -> generationsUpdated(conn, unlinked, userId));
                 })));
     }
 
@@ -129,18 +146,22 @@ public class GalleryService {
             throw ProblemException.validation("position must be 0 or more, or null for unpositioned");
         }
         return inTransaction(conn -> lockShot(conn, userId, shotId)
-                .flatMap(shot -> generations.lockOwned(conn, userId, generationId).flatMap(found -> {
-                    if (found.isEmpty()) {
-                        throw ProblemException.notFound("generation " + generationId);
-                    }
-                    return generations.find(conn, generationId);
-                }).flatMap(generation -> {
-                    if (!generation.orElseThrow().projectId().equals(shot.projectId())) {
-                        throw ProblemException.validation("generation " + generationId + " belongs to another project than shot " + shotId);
-                    }
-                    return shots.upsertLink(conn, shotId, generationId, position)
-                            .flatMap(ignored -> linkChanged(conn, shot, generationId, userId, true, position));
-                })));
+                .flatMap(shot -> generations
+                        .lockOwned(conn, userId, generationId)
+                        .flatMap(found -> {
+                            if (found.isEmpty()) {
+                                throw ProblemException.notFound("generation " + generationId);
+                            }
+                            return generations.find(conn, generationId);
+                        })
+                        .flatMap(generation -> {
+                            if (!generation.orElseThrow().projectId().equals(shot.projectId())) {
+                                throw ProblemException.validation("generation " + generationId
+                                        + " belongs to another project than shot " + shotId);
+                            }
+                            return shots.upsertLink(conn, shotId, generationId, position)
+                                    .flatMap(ignored -> linkChanged(conn, shot, generationId, userId, true, position));
+                        })));
     }
 
     public Uni<Generation> unlink(UUID userId, UUID shotId, UUID generationId) {
@@ -153,12 +174,18 @@ public class GalleryService {
                 })));
     }
 
-    private Uni<Generation> linkChanged(SqlConnection conn, Shot shot, UUID generationId, UUID userId, boolean linked, Integer position) {
-        return generations.touch(conn, generationId)
+    private Uni<Generation> linkChanged(
+            SqlConnection conn, Shot shot, UUID generationId, UUID userId, boolean linked, Integer position) {
+        return generations
+                .touch(conn, generationId)
                 .flatMap(ignored -> generations.find(conn, generationId))
-                .call(generation -> outbox.append(conn, List.of(
-                        GenerationEvents.shotGeneration(shot.id(), generationId, shot.projectId(), userId, linked, position),
-                        GenerationEvents.generation(EventTypes.GENERATION_UPDATED, generation.orElseThrow(), userId))))
+                .call(generation -> outbox.append(
+                        conn,
+                        List.of(
+                                GenerationEvents.shotGeneration(
+                                        shot.id(), generationId, shot.projectId(), userId, linked, position),
+                                GenerationEvents.generation(
+                                        EventTypes.GENERATION_UPDATED, generation.orElseThrow(), userId))))
                 .map(generation -> generation.orElseThrow());
     }
 
@@ -166,8 +193,12 @@ public class GalleryService {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (UUID id : generationIds) {
             chain = chain.flatMap(ignored -> generations.find(conn, id))
-                    .flatMap(generation -> generation.isEmpty() ? Uni.createFrom().voidItem()
-                            : outbox.append(conn, List.of(GenerationEvents.generation(EventTypes.GENERATION_UPDATED, generation.get(), userId))));
+                    .flatMap(generation -> generation.isEmpty()
+                            ? Uni.createFrom().voidItem()
+                            : outbox.append(
+                                    conn,
+                                    List.of(GenerationEvents.generation(
+                                            EventTypes.GENERATION_UPDATED, generation.get(), userId))));
         }
         return chain;
     }
@@ -182,11 +213,13 @@ public class GalleryService {
     }
 
     private Uni<Shot> ownedShot(UUID userId, UUID shotId) {
-        return shots.findOwned(pool, userId, shotId).map(found -> found.orElseThrow(() -> ProblemException.notFound("shot " + shotId)));
+        return shots.findOwned(pool, userId, shotId)
+                .map(found -> found.orElseThrow(() -> ProblemException.notFound("shot " + shotId)));
     }
 
     private Uni<Shot> lockShot(SqlConnection conn, UUID userId, UUID shotId) {
-        return shots.lockOwned(conn, userId, shotId).map(found -> found.orElseThrow(() -> ProblemException.notFound("shot " + shotId)));
+        return shots.lockOwned(conn, userId, shotId)
+                .map(found -> found.orElseThrow(() -> ProblemException.notFound("shot " + shotId)));
     }
 
     private <T> Uni<T> inTransaction(Function<SqlConnection, Uni<T>> work) {

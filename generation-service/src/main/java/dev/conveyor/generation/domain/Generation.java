@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.GenerationSnapshot;
 import dev.conveyor.contracts.GenerationSnapshot.ShotLink;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

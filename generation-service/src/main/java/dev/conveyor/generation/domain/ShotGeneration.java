@@ -4,6 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 /** A generation as listed in a shot: the generation's fields plus its position there (null = unpositioned). */
-public record ShotGeneration(@JsonInclude(JsonInclude.Include.ALWAYS) Integer position,
-                             @JsonUnwrapped Generation generation) {
-}
+public record ShotGeneration(
+        @JsonInclude(JsonInclude.Include.ALWAYS) Integer position,
+        @JsonUnwrapped Generation generation) {}

@@ -17,6 +17,8 @@ public class ConsumersHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("generation-service consumers").status(messaging.consumersRunning()).build();
+        return HealthCheckResponse.named("generation-service consumers")
+                .status(messaging.consumersRunning())
+                .build();
     }
 }

@@ -3,13 +3,12 @@ package dev.conveyor.generation.messaging;
 import dev.conveyor.kit.kafka.KafkaSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import java.time.Duration;
-import java.util.Map;
 
 /** Plain kafka-clients for the outbox relay, the dead-letter writer and the consumers, configured by {@link KafkaSettings}. */
 @ApplicationScoped
@@ -33,7 +32,9 @@ public class KafkaClients {
 
     public synchronized KafkaProducer<String, String> eventProducer() {
         if (eventProducer == null) {
-            eventProducer = new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "generation-service-outbox"), new StringSerializer(),
+            eventProducer = new KafkaProducer<>(
+                    KafkaSettings.producer(bootstrapServers, "generation-service-outbox"),
+                    new StringSerializer(),
                     new StringSerializer());
         }
         return eventProducer;
@@ -41,7 +42,9 @@ public class KafkaClients {
 
     public synchronized KafkaProducer<byte[], byte[]> deadLetterProducer() {
         if (deadLetterProducer == null) {
-            deadLetterProducer = new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "generation-service-dlq"), new ByteArraySerializer(),
+            deadLetterProducer = new KafkaProducer<>(
+                    KafkaSettings.producer(bootstrapServers, "generation-service-dlq"),
+                    new ByteArraySerializer(),
                     new ByteArraySerializer());
         }
         return deadLetterProducer;

@@ -7,7 +7,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +21,13 @@ public class MessagingLifecycle {
     private final Outbox outbox;
     private final List<ConsumerLoop> loops = new ArrayList<>();
 
-    public MessagingLifecycle(GenerationConfig config, KafkaClients kafka, DeadLetters deadLetters, TaskEventsHandler taskEvents,
-                              ProjectsHandler projects, Outbox outbox) {
+    public MessagingLifecycle(
+            GenerationConfig config,
+            KafkaClients kafka,
+            DeadLetters deadLetters,
+            TaskEventsHandler taskEvents,
+            ProjectsHandler projects,
+            Outbox outbox) {
         this.config = config;
         this.kafka = kafka;
         this.deadLetters = deadLetters;
@@ -38,16 +42,26 @@ public class MessagingLifecycle {
         }
         if (config.consumer().enabled()) {
             GenerationConfig.Consumer consumer = config.consumer();
-            loops.add(taskEventsLoop(Topics.TASK_EVENTS, consumer.taskEventsGroup()).start());
-            loops.add(new ConsumerLoop(Topics.PROJECTS, kafka.consumerConfig(consumer.projectsGroup(), consumer.maxPollRecords()),
-                    projects::handleBatch, deadLetters, consumer.retryBackoff()).start());
+            loops.add(taskEventsLoop(Topics.TASK_EVENTS, consumer.taskEventsGroup())
+                    .start());
+            loops.add(new ConsumerLoop(
+                            Topics.PROJECTS,
+                            kafka.consumerConfig(consumer.projectsGroup(), consumer.maxPollRecords()),
+                            projects::handleBatch,
+                            deadLetters,
+                            consumer.retryBackoff())
+                    .start());
         }
     }
 
     /** A task-events consumer for {@code topic} and {@code group} (the application runs one; tests and benchmarks more). */
     public ConsumerLoop taskEventsLoop(String topic, String group) {
         GenerationConfig.Consumer consumer = config.consumer();
-        return new ConsumerLoop(topic, kafka.consumerConfig(group, consumer.maxPollRecords()), taskEvents::handleBatch, deadLetters,
+        return new ConsumerLoop(
+                topic,
+                kafka.consumerConfig(group, consumer.maxPollRecords()),
+                taskEvents::handleBatch,
+                deadLetters,
                 consumer.retryBackoff());
     }
 

@@ -22,8 +22,11 @@ public class Outbox {
 
     public Outbox(AgroalDataSource dataSource, KafkaClients kafka, GenerationConfig config, MeterRegistry registry) {
         GenerationConfig.Relay r = config.relay();
-        this.relay = new OutboxRelay(dataSource, kafka.eventProducer(), new OutboxSettings("generation-service", r.batchSize(),
-                r.pollInterval(), r.retention(), r.maxLag()), registry);
+        this.relay = new OutboxRelay(
+                dataSource,
+                kafka.eventProducer(),
+                new OutboxSettings("generation-service", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag()),
+                registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
     }
 

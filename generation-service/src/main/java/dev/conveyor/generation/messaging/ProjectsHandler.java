@@ -3,16 +3,15 @@ package dev.conveyor.generation.messaging;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.ProjectSnapshot;
-import dev.conveyor.kit.consumer.PoisonEventException;
 import dev.conveyor.generation.store.ProjectStore;
+import dev.conveyor.kit.consumer.PoisonEventException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Handles one record of the compacted {@code projects} topic: {@code project.upserted} records the owner, a tombstone
@@ -28,7 +27,13 @@ public class ProjectsHandler {
 
     /** Applies the records (of one partition) in order. */
     public Uni<Void> handleBatch(List<ConsumerRecord<byte[], byte[]>> records) {
-        return Multi.createFrom().iterable(records).onItem().transformToUniAndConcatenate(this::handle).collect().last().replaceWithVoid();
+        return Multi.createFrom()
+                .iterable(records)
+                .onItem()
+                .transformToUniAndConcatenate(this::handle)
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     public Uni<Void> handle(ConsumerRecord<byte[], byte[]> record) {

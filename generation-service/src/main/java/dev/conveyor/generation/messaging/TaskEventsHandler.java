@@ -7,10 +7,9 @@ import dev.conveyor.kit.consumer.PoisonEventException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Handles one {@code task-events} record: parses the envelope (poison when it is not one) and lets
@@ -44,14 +43,19 @@ public class TaskEventsHandler {
             } catch (IllegalArgumentException e) {
                 throw new PoisonEventException(e.getMessage(), e);
             }
-            deliveries.add(new CompletionService.Delivery(record.topic(), record.partition(), record.offset(), envelope));
+            deliveries.add(
+                    new CompletionService.Delivery(record.topic(), record.partition(), record.offset(), envelope));
         }
         return completions.applyAll(deliveries).invoke(results -> results.forEach(this::count));
     }
 
     private void count(CompletionService.Result result) {
         if (result.outcome() != CompletionOutcome.IGNORED) {
-            metrics.counter("generation.completions", "outcome", result.outcome().label()).increment();
+            metrics.counter(
+                            "generation.completions",
+                            "outcome",
+                            result.outcome().label())
+                    .increment();
         }
         if (result.outcome() == CompletionOutcome.SKIPPED_NO_OUTPUT) {
             metrics.counter("generation.missing.output").increment();

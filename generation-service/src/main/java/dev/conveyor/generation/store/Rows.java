@@ -7,7 +7,6 @@ import dev.conveyor.contracts.Json;
 import dev.conveyor.generation.domain.Generation;
 import dev.conveyor.generation.domain.Shot;
 import io.vertx.mutiny.sqlclient.Row;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -17,8 +16,7 @@ import java.util.List;
 
 /** Row mapping shared by the stores. JSON columns travel as text and are parsed with the contracts mapper. */
 final class Rows {
-    private static final TypeReference<List<ShotLink>> LINKS = new TypeReference<>() {
-    };
+    private static final TypeReference<List<ShotLink>> LINKS = new TypeReference<>() {};
 
     /** Selects every column {@link #generation(Row)} reads, from {@code generations g}. */
     static final String GENERATION_COLUMNS = """
@@ -28,17 +26,27 @@ final class Rows {
                                       order by sg.created_at, sg.shot_id)
                       from shot_generations sg where sg.generation_id = g.id)::text, '[]') as shots""";
 
-    private Rows() {
-    }
+    private Rows() {}
 
     static Generation generation(Row row) {
-        return new Generation(row.getUUID("id"), row.getUUID("project_id"), row.getString("type"), row.getString("location"),
-                json(row.getString("metadata")), json(row.getString("params")), Arrays.asList(row.getArrayOfUUIDs("task_ids")),
-                instant(row.getOffsetDateTime("created_at")), links(row.getString("shots")));
+        return new Generation(
+                row.getUUID("id"),
+                row.getUUID("project_id"),
+                row.getString("type"),
+                row.getString("location"),
+                json(row.getString("metadata")),
+                json(row.getString("params")),
+                Arrays.asList(row.getArrayOfUUIDs("task_ids")),
+                instant(row.getOffsetDateTime("created_at")),
+                links(row.getString("shots")));
     }
 
     static Shot shot(Row row) {
-        return new Shot(row.getUUID("id"), row.getUUID("project_id"), row.getString("name"), instant(row.getOffsetDateTime("created_at")));
+        return new Shot(
+                row.getUUID("id"),
+                row.getUUID("project_id"),
+                row.getString("name"),
+                instant(row.getOffsetDateTime("created_at")));
     }
 
     static Instant instant(OffsetDateTime time) {

@@ -10,7 +10,6 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +21,8 @@ import java.util.UUID;
 public class ShotStore {
     private static final String SHOT_COLUMNS = "s.id, s.project_id, s.name, s.created_at";
     /** Joins the caller's live projects; parameter $1 is the caller's user id. */
-    private static final String OWNED = " from shots s join projects p on p.id = s.project_id and p.owner_id = $1 and not p.deleted";
+    private static final String OWNED =
+            " from shots s join projects p on p.id = s.project_id and p.owner_id = $1 and not p.deleted";
 
     private final Pool pool;
 
@@ -32,40 +32,57 @@ public class ShotStore {
 
     /** The project a shot belongs to, empty when there is no such shot (used by the completion consumer). */
     public Uni<Optional<UUID>> projectOf(SqlClient sql, UUID shotId) {
-        return sql.preparedQuery("select project_id from shots where id = $1").execute(Tuple.of(shotId))
-                .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(rows.iterator().next().getUUID("project_id")));
+        return sql.preparedQuery("select project_id from shots where id = $1")
+                .execute(Tuple.of(shotId))
+                .map(rows -> rows.size() == 0
+                        ? Optional.<UUID>empty()
+                        : Optional.of(rows.iterator().next().getUUID("project_id")));
     }
 
     public Uni<Shot> insert(SqlClient sql, UUID id, UUID projectId, String name) {
-        return sql.preparedQuery("insert into shots (id, project_id, name) values ($1, $2, $3) returning id, project_id, name, created_at")
-                .execute(Tuple.of(id, projectId, name)).map(rows -> Rows.shot(rows.iterator().next()));
+        return sql.preparedQuery(
+                        "insert into shots (id, project_id, name) values ($1, $2, $3) returning id, project_id, name, created_at")
+                .execute(Tuple.of(id, projectId, name))
+                .map(rows -> Rows.shot(rows.iterator().next()));
     }
 
     public Uni<List<Shot>> list(UUID userId, UUID projectId) {
-        return pool.preparedQuery("select " + SHOT_COLUMNS + OWNED + " where s.project_id = $2 order by s.created_at, s.id")
-                .execute(Tuple.of(userId, projectId)).map(ShotStore::shots);
+        return pool.preparedQuery(
+                        "select " + SHOT_COLUMNS + OWNED + " where s.project_id = $2 order by s.created_at, s.id")
+                .execute(Tuple.of(userId, projectId))
+                .map(ShotStore::shots);
     }
 
     public Uni<Optional<Shot>> findOwned(SqlClient sql, UUID userId, UUID shotId) {
-        return sql.preparedQuery("select " + SHOT_COLUMNS + OWNED + " where s.id = $2").execute(Tuple.of(userId, shotId))
-                .map(rows -> rows.size() == 0 ? Optional.<Shot>empty() : Optional.of(Rows.shot(rows.iterator().next())));
+        return sql.preparedQuery("select " + SHOT_COLUMNS + OWNED + " where s.id = $2")
+                .execute(Tuple.of(userId, shotId))
+                .map(rows -> rows.size() == 0
+                        ? Optional.<Shot>empty()
+                        : Optional.of(Rows.shot(rows.iterator().next())));
     }
 
     /** Locks the caller's shot for a change (serializes concurrent link changes of one shot). */
     public Uni<Optional<Shot>> lockOwned(SqlClient sql, UUID userId, UUID shotId) {
-        return sql.preparedQuery("select " + SHOT_COLUMNS + OWNED + " where s.id = $2 for update of s").execute(Tuple.of(userId, shotId))
-                .map(rows -> rows.size() == 0 ? Optional.<Shot>empty() : Optional.of(Rows.shot(rows.iterator().next())));
+        return sql.preparedQuery("select " + SHOT_COLUMNS + OWNED + " where s.id = $2 for update of s")
+                .execute(Tuple.of(userId, shotId))
+                .map(rows -> rows.size() == 0
+                        ? Optional.<Shot>empty()
+                        : Optional.of(Rows.shot(rows.iterator().next())));
     }
 
     public Uni<Shot> rename(SqlClient sql, UUID shotId, String name) {
-        return sql.preparedQuery("update shots set name = $2, updated_at = now() where id = $1 returning id, project_id, name, created_at")
-                .execute(Tuple.of(shotId, name)).map(rows -> Rows.shot(rows.iterator().next()));
+        return sql.preparedQuery(
+                        "update shots set name = $2, updated_at = now() where id = $1 returning id, project_id, name, created_at")
+                .execute(Tuple.of(shotId, name))
+                .map(rows -> Rows.shot(rows.iterator().next()));
     }
 
     /** Deletes the shot and its links; answers the generations that were linked. */
     public Uni<List<UUID>> delete(SqlClient sql, UUID shotId) {
-        return sql.preparedQuery("delete from shot_generations where shot_id = $1 returning generation_id").execute(Tuple.of(shotId))
-                .flatMap(links -> sql.preparedQuery("delete from shots where id = $1").execute(Tuple.of(shotId))
+        return sql.preparedQuery("delete from shot_generations where shot_id = $1 returning generation_id")
+                .execute(Tuple.of(shotId))
+                .flatMap(links -> sql.preparedQuery("delete from shots where id = $1")
+                        .execute(Tuple.of(shotId))
                         .map(ignored -> {
                             List<UUID> ids = new ArrayList<>();
                             for (Row row : links) {
@@ -80,13 +97,15 @@ public class ShotStore {
         return sql.preparedQuery("""
                         insert into shot_generations (shot_id, generation_id, position) values ($1, $2, $3)
                         on conflict (shot_id, generation_id) do update set position = excluded.position""")
-                .execute(Tuple.from(Arrays.asList(shotId, generationId, position))).replaceWithVoid();
+                .execute(Tuple.from(Arrays.asList(shotId, generationId, position)))
+                .replaceWithVoid();
     }
 
     /** Removes the link; false when there was none. */
     public Uni<Boolean> deleteLink(SqlClient sql, UUID shotId, UUID generationId) {
         return sql.preparedQuery("delete from shot_generations where shot_id = $1 and generation_id = $2")
-                .execute(Tuple.of(shotId, generationId)).map(rows -> rows.rowCount() > 0);
+                .execute(Tuple.of(shotId, generationId))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /** The shot's live generations by position, unpositioned last (oldest link first among them). */
@@ -106,9 +125,11 @@ public class ShotStore {
     }
 
     public Uni<Long> unpositionedCount(UUID shotId) {
-        return pool.preparedQuery("select count(*) as n from shot_generations l join generations g on g.id = l.generation_id"
-                        + " and g.deleted_at is null where l.shot_id = $1 and l.position is null")
-                .execute(Tuple.of(shotId)).map(rows -> rows.iterator().next().getLong("n"));
+        return pool.preparedQuery(
+                        "select count(*) as n from shot_generations l join generations g on g.id = l.generation_id"
+                                + " and g.deleted_at is null where l.shot_id = $1 and l.position is null")
+                .execute(Tuple.of(shotId))
+                .map(rows -> rows.iterator().next().getLong("n"));
     }
 
     private static List<Shot> shots(RowSet<Row> rows) {

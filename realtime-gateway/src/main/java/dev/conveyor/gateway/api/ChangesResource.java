@@ -12,18 +12,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** {@code GET /v1/changes}: the realtime cursor over HTTP, for when WebSockets are down. */
 @Path("/v1/changes")
 public class ChangesResource {
 
     /** The answer: the keys changed since the position (minimal covering set), the new position, or a reset. */
-    public record Changes(List<CacheKey> keys, String position, boolean reset) {
-    }
+    public record Changes(List<CacheKey> keys, String position, boolean reset) {}
 
     private final ChangeLogService changeLogService;
     private final JsonWebToken jwt;
@@ -48,7 +46,11 @@ public class ChangesResource {
             try {
                 since = Position.parse(sinceParam);
             } catch (IllegalArgumentException e) {
-                throw new ProblemException(400, "bad_position", "Bad position", "since is a position from a previous answer or frame: " + e.getMessage());
+                throw new ProblemException(
+                        400,
+                        "bad_position",
+                        "Bad position",
+                        "since is a position from a previous answer or frame: " + e.getMessage());
             }
         }
         UUID caller;

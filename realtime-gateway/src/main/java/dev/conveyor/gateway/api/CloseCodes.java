@@ -21,6 +21,5 @@ public final class CloseCodes {
     /** Standard "service restart": this replica is shutting down, reconnect (to any replica) and resume. */
     public static final int SERVICE_RESTART = 1012;
 
-    private CloseCodes() {
-    }
+    private CloseCodes() {}
 }

@@ -2,7 +2,6 @@ package dev.conveyor.gateway.api;
 
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.messaging.ChannelChange;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +22,12 @@ final class Coalescer {
     private final OutboundWriter writer;
     /** True for a channel whose subscribed frame went out (false while opening, closed, or not subscribed). */
     private final Predicate<Channel> open;
+
     private final Map<Channel, PendingChange> pending = new LinkedHashMap<>();
     private boolean flushScheduled;
     /** When the last coalesced frame went out (System.nanoTime). */
     private long lastFlushNanos;
+
     private boolean flushedBefore;
     private boolean stopped;
 
@@ -81,8 +82,7 @@ final class Coalescer {
         }
     }
 
-    private record Ready(Channel channel, PendingChange pending) {
-    }
+    private record Ready(Channel channel, PendingChange pending) {}
 
     /** Runs on the loop. Takes what is pending under the lock; renders and writes outside it (writes are syscalls). */
     void flush() {

@@ -3,11 +3,10 @@ package dev.conveyor.gateway.api;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
-import org.jboss.logging.Logger;
-
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import org.jboss.logging.Logger;
 
 /**
  * The Vert.x {@link ServerWebSocket} behind a websockets-next connection. websockets-next 3.34 offers only
@@ -21,8 +20,7 @@ final class DirectSocket {
     private static volatile MethodHandle accessor;
     private static volatile boolean unavailable;
 
-    private DirectSocket() {
-    }
+    private DirectSocket() {}
 
     /** The connection's socket, or null when it cannot be reached (then use the websockets-next API). */
     static ServerWebSocket of(WebSocketConnection connection) {
@@ -40,7 +38,9 @@ final class DirectSocket {
             return socket instanceof ServerWebSocket server ? server : null;
         } catch (Throwable e) {
             unavailable = true;
-            LOG.warnf("cannot reach the Vert.x WebSocket behind websockets-next (%s): frames go through sendText", e.toString());
+            LOG.warnf(
+                    "cannot reach the Vert.x WebSocket behind websockets-next (%s): frames go through sendText",
+                    e.toString());
             return null;
         }
     }

@@ -5,7 +5,6 @@ import dev.conveyor.contracts.Json;
 import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,19 +12,35 @@ import java.util.UUID;
 
 /** Server frames of /v1/realtime, as JSON text. */
 final class Frames {
-    private Frames() {
-    }
+    private Frames() {}
 
     static String invalidate(Channel channel, List<CacheKey> keys, Position position) {
-        return write(map("type", "invalidate", "channel", channel.toString(), "keys", keys, "position", position.toString()));
+        return write(map(
+                "type", "invalidate", "channel", channel.toString(), "keys", keys, "position", position.toString()));
     }
 
     static String reset(Channel channel, Position position) {
-        return write(map("type", "reset", "channel", channel.toString(), "keys", channel.allKeys(), "position", position.toString()));
+        return write(map(
+                "type",
+                "reset",
+                "channel",
+                channel.toString(),
+                "keys",
+                channel.allKeys(),
+                "position",
+                position.toString()));
     }
 
     static String subscribed(Channel channel, Position position, boolean recovered) {
-        return write(map("type", "subscribed", "channel", channel.toString(), "position", position.toString(), "recovered", recovered));
+        return write(map(
+                "type",
+                "subscribed",
+                "channel",
+                channel.toString(),
+                "position",
+                position.toString(),
+                "recovered",
+                recovered));
     }
 
     static String unsubscribed(Channel channel, String reason) {

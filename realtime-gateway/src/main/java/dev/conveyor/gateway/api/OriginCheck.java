@@ -4,14 +4,13 @@ import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The browser-origin check of the WebSocket upgrade ({@code /v1/realtime}): browsers send {@code Origin} on every
@@ -25,12 +24,16 @@ public class OriginCheck implements HttpUpgradeCheck {
     private final Set<String> allowed;
     /** Quarkus' CORS forms too: {@code *} allows every origin, {@code /regex/} origins matching it. */
     private final boolean any;
+
     private final List<Pattern> patterns;
 
     public OriginCheck(@ConfigProperty(name = "quarkus.http.cors.origins") List<String> origins) {
         this.any = origins.stream().anyMatch(o -> o.trim().equals("*"));
-        this.patterns = origins.stream().map(String::trim).filter(o -> o.length() > 2 && o.startsWith("/") && o.endsWith("/"))
-                .map(o -> Pattern.compile(o.substring(1, o.length() - 1))).toList();
+        this.patterns = origins.stream()
+                .map(String::trim)
+                .filter(o -> o.length() > 2 && o.startsWith("/") && o.endsWith("/"))
+                .map(o -> Pattern.compile(o.substring(1, o.length() - 1)))
+                .toList();
         this.allowed = origins.stream().map(OriginCheck::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
@@ -38,7 +41,8 @@ public class OriginCheck implements HttpUpgradeCheck {
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         HttpServerRequest request = context.httpRequest();
         return permits(request.getHeader("Origin"), request.getHeader("Host"), request.isSSL())
-                ? CheckResult.permitUpgrade() : CheckResult.rejectUpgrade(403);
+                ? CheckResult.permitUpgrade()
+                : CheckResult.rejectUpgrade(403);
     }
 
     /** The decision, for the Origin and Host headers of an upgrade request (null when absent). */
@@ -47,7 +51,9 @@ public class OriginCheck implements HttpUpgradeCheck {
             return true;
         }
         String normalized = normalize(origin);
-        if (any || allowed.contains(normalized) || patterns.stream().anyMatch(p -> p.matcher(origin.trim()).matches())) {
+        if (any
+                || allowed.contains(normalized)
+                || patterns.stream().anyMatch(p -> p.matcher(origin.trim()).matches())) {
             return true;
         }
         return host != null && normalized.equals(normalize((tls ? "https://" : "http://") + host));
@@ -65,7 +71,8 @@ public class OriginCheck implements HttpUpgradeCheck {
                 return text;
             }
             int port = uri.getPort();
-            boolean defaultPort = port == -1 || ("http".equals(uri.getScheme()) && port == 80)
+            boolean defaultPort = port == -1
+                    || ("http".equals(uri.getScheme()) && port == 80)
                     || ("https".equals(uri.getScheme()) && port == 443);
             return uri.getScheme() + "://" + uri.getHost() + (defaultPort ? "" : ":" + port);
         } catch (Exception e) {

@@ -34,8 +34,14 @@ final class OutboundWriter {
      * @param overrunClose closes the connection with 4408; run on the loop (the sender may hold the session's lock,
      *                     and closing detaches from the change log)
      */
-    OutboundWriter(Outbound out, Loop loop, SessionLimits limits, SessionHost host, Object lock, Runnable drained,
-                   Runnable overrunClose) {
+    OutboundWriter(
+            Outbound out,
+            Loop loop,
+            SessionLimits limits,
+            SessionHost host,
+            Object lock,
+            Runnable drained,
+            Runnable overrunClose) {
         this.out = out;
         this.loop = loop;
         this.limits = limits;
@@ -94,7 +100,8 @@ final class OutboundWriter {
     /** True when the queue has been full for longer than the slow-consumer timeout. */
     boolean slow(long nowNanos) {
         long fullSince = fullSinceNanos;
-        return fullSince != 0 && nowNanos - fullSince > limits.slowConsumerTimeout().toNanos();
+        return fullSince != 0
+                && nowNanos - fullSince > limits.slowConsumerTimeout().toNanos();
     }
 
     int inFlight() {

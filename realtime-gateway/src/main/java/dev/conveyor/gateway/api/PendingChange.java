@@ -5,7 +5,6 @@ import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.KeySets;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.messaging.ChannelChange;
-
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +22,7 @@ final class PendingChange {
     private boolean reset;
     /** The one change collected so far (its frame is shared with other connections), null after a second. */
     private ChannelChange single;
+
     private int changes;
 
     void add(ChannelChange change, int maxPendingKeys) {
@@ -53,11 +53,14 @@ final class PendingChange {
             writer.send("reset", TextFrame.of(Frames.reset(channel, position)), null);
         } else if (single != null) {
             ChannelChange only = single;
-            TextFrame shared = only.frame(() -> TextFrame.of(Frames.invalidate(only.channel(),
-                    KeySets.cover(only.keys(), only.channel().allKeys()), only.position())));
+            TextFrame shared = only.frame(() -> TextFrame.of(Frames.invalidate(
+                    only.channel(), KeySets.cover(only.keys(), only.channel().allKeys()), only.position())));
             writer.send("invalidate", shared, oldest);
         } else {
-            writer.send("invalidate", TextFrame.of(Frames.invalidate(channel, KeySets.cover(keys, channel.allKeys()), position)), oldest);
+            writer.send(
+                    "invalidate",
+                    TextFrame.of(Frames.invalidate(channel, KeySets.cover(keys, channel.allKeys()), position)),
+                    oldest);
         }
     }
 }

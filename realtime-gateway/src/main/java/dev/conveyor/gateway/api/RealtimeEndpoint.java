@@ -1,7 +1,7 @@
 package dev.conveyor.gateway.api;
 
-import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -12,11 +12,9 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-
-import org.jboss.logging.Logger;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import org.jboss.logging.Logger;
 
 /** {@code /v1/realtime}: the WebSocket of cache invalidations (protocol in docs/realtime.md). Thin: sessions do the work. */
 @WebSocket(path = "/v1/realtime")
@@ -80,8 +78,10 @@ public class RealtimeEndpoint {
             LOG.warnf("WebSocket %s failed: %s", connection.id(), error.toString());
         }
         return connection.isOpen()
-                ? connection.close(tooBig ? new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "message too big: at most 64 KiB")
-                        : new CloseReason(CloseCodes.INTERNAL_ERROR, "internal error"))
+                ? connection.close(
+                        tooBig
+                                ? new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "message too big: at most 64 KiB")
+                                : new CloseReason(CloseCodes.INTERNAL_ERROR, "internal error"))
                 : Uni.createFrom().voidItem();
     }
 

@@ -7,7 +7,6 @@ import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.messaging.ChangeLog;
 import dev.conveyor.gateway.messaging.ChannelChange;
-
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,10 @@ import java.util.UUID;
  */
 public final class Session implements ChangeLog.Subscriber {
 
-    private enum State { OPENING, OPEN }
+    private enum State {
+        OPENING,
+        OPEN
+    }
 
     private final String id;
     private final OutboundWriter writer;
@@ -34,6 +36,7 @@ public final class Session implements ChangeLog.Subscriber {
     private final SessionLimits limits;
     /** Coalescing window 0: a change is written as soon as it reaches the loop. */
     private final boolean immediate;
+
     private final long createdNanos = System.nanoTime();
 
     private final Map<Channel, State> channels = new HashMap<>();
@@ -50,7 +53,13 @@ public final class Session implements ChangeLog.Subscriber {
         this.loop = loop;
         this.host = host;
         this.limits = host.limits();
-        this.writer = new OutboundWriter(out, loop, limits, host, this, this::drained,
+        this.writer = new OutboundWriter(
+                out,
+                loop,
+                limits,
+                host,
+                this,
+                this::drained,
                 () -> close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound queue full"));
         this.coalescer = new Coalescer(this, loop, limits, writer, channel -> channels.get(channel) == State.OPEN);
         this.immediate = limits.coalesceWindow().toMillis() <= 0;
@@ -172,7 +181,11 @@ public final class Session implements ChangeLog.Subscriber {
         switch (type) {
             case "subscribe" -> subscribe(frame);
             case "unsubscribe" -> unsubscribe(frame);
-            case "ping" -> writer.send("pong", Frames.pong(frame.path("id").isTextual() ? frame.get("id").asText() : null));
+            case "ping" ->
+                writer.send(
+                        "pong",
+                        Frames.pong(
+                                frame.path("id").isTextual() ? frame.get("id").asText() : null));
             case "auth" -> badFrame("already_authenticated", "this connection is already authenticated", null);
             default -> badFrame("unknown_type", "unknown frame type: " + abbreviate(type), null);
         }
@@ -232,7 +245,8 @@ public final class Session implements ChangeLog.Subscriber {
         try {
             channel = Channel.parse(channelField.isTextual() ? channelField.asText() : null);
         } catch (IllegalArgumentException e) {
-            badFrame("bad_channel", e.getMessage(), channelField.isTextual() ? abbreviate(channelField.asText()) : null);
+            badFrame(
+                    "bad_channel", e.getMessage(), channelField.isTextual() ? abbreviate(channelField.asText()) : null);
             return;
         }
         JsonNode sinceField = frame.path("since");
@@ -241,7 +255,10 @@ public final class Session implements ChangeLog.Subscriber {
             try {
                 since = Position.parse(sinceField.isTextual() ? sinceField.asText() : null);
             } catch (IllegalArgumentException e) {
-                badFrame("bad_position", "since is a position string from a previous frame: " + e.getMessage(), channel.toString());
+                badFrame(
+                        "bad_position",
+                        "since is a position string from a previous frame: " + e.getMessage(),
+                        channel.toString());
                 return;
             }
         }
@@ -258,7 +275,9 @@ public final class Session implements ChangeLog.Subscriber {
             host.subscriptions(-1);
         }
         if (full) {
-            badFrame("too_many_subscriptions", "at most " + limits.maxSubscriptions() + " channels per connection",
+            badFrame(
+                    "too_many_subscriptions",
+                    "at most " + limits.maxSubscriptions() + " channels per connection",
                     channel.toString());
             return;
         }
@@ -271,7 +290,8 @@ public final class Session implements ChangeLog.Subscriber {
             }
             return;
         }
-        awaitOwner(channel, resumeFrom, System.nanoTime() + limits.ownershipWait().toNanos());
+        awaitOwner(
+                channel, resumeFrom, System.nanoTime() + limits.ownershipWait().toNanos());
     }
 
     private void awaitOwner(Channel channel, Position since, long deadline) {

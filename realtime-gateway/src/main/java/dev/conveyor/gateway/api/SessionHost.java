@@ -1,7 +1,6 @@
 package dev.conveyor.gateway.api;
 
 import dev.conveyor.gateway.messaging.ChangeLog;
-
 import java.time.Instant;
 import java.util.UUID;
 
@@ -9,8 +8,7 @@ import java.util.UUID;
 public interface SessionHost {
 
     /** A verified caller. */
-    record Identity(UUID user, Instant expiresAt) {
-    }
+    record Identity(UUID user, Instant expiresAt) {}
 
     /** A token that is missing, invalid, expired ({@code FORBIDDEN == false}) or lacks the user role ({@code true}). */
     final class AuthException extends Exception {

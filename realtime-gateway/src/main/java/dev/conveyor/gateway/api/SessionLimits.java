@@ -14,16 +14,36 @@ import java.time.Duration;
  * @param maxBadFrames     unreadable frames tolerated (each answered with an error frame) before closing (4400)
  * @param ownershipWait    how long a subscribe to a project not yet seen on the projects topic waits for it
  */
-public record SessionLimits(Duration coalesceWindow, int outboundQueue, long outboundBytes, int maxPendingKeys,
-                            Duration slowConsumerTimeout, int maxSubscriptions, int maxBadFrames, Duration ownershipWait) {
+public record SessionLimits(
+        Duration coalesceWindow,
+        int outboundQueue,
+        long outboundBytes,
+        int maxPendingKeys,
+        Duration slowConsumerTimeout,
+        int maxSubscriptions,
+        int maxBadFrames,
+        Duration ownershipWait) {
 
     /** The default of {@code gateway.connection.outbound-bytes}: 1 MiB. */
     public static final long DEFAULT_OUTBOUND_BYTES = 1 << 20;
 
     /** With the default byte bound. */
-    public SessionLimits(Duration coalesceWindow, int outboundQueue, int maxPendingKeys, Duration slowConsumerTimeout,
-                         int maxSubscriptions, int maxBadFrames, Duration ownershipWait) {
-        this(coalesceWindow, outboundQueue, DEFAULT_OUTBOUND_BYTES, maxPendingKeys, slowConsumerTimeout, maxSubscriptions,
-                maxBadFrames, ownershipWait);
+    public SessionLimits(
+            Duration coalesceWindow,
+            int outboundQueue,
+            int maxPendingKeys,
+            Duration slowConsumerTimeout,
+            int maxSubscriptions,
+            int maxBadFrames,
+            Duration ownershipWait) {
+        this(
+                coalesceWindow,
+                outboundQueue,
+                DEFAULT_OUTBOUND_BYTES,
+                maxPendingKeys,
+                slowConsumerTimeout,
+                maxSubscriptions,
+                maxBadFrames,
+                ownershipWait);
     }
 }

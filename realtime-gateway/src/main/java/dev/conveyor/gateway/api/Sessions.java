@@ -11,8 +11,6 @@ import io.vertx.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Every open connection of this replica: the registry, the per-user limit, the periodic sweep (auth deadline, token
@@ -43,8 +42,13 @@ public class Sessions implements SessionHost {
     private volatile boolean draining;
     private long sweepTimer = -1;
 
-    public Sessions(ChangeLogService changeLogService, TokenCheck tokenCheck, GatewayMetrics metrics, EventLoops loops,
-                    GatewayConfig config, Vertx vertx) {
+    public Sessions(
+            ChangeLogService changeLogService,
+            TokenCheck tokenCheck,
+            GatewayMetrics metrics,
+            EventLoops loops,
+            GatewayConfig config,
+            Vertx vertx) {
         this.changeLogService = changeLogService;
         this.tokenCheck = tokenCheck;
         this.metrics = metrics;
@@ -52,8 +56,15 @@ public class Sessions implements SessionHost {
         this.config = config;
         this.vertx = vertx;
         GatewayConfig.Connection c = config.connection();
-        this.limits = new SessionLimits(config.coalesceWindow(), c.outboundQueue(), c.outboundBytes(), c.maxPendingKeys(),
-                c.slowConsumerTimeout(), c.maxSubscriptions(), c.maxBadFrames(), c.ownershipWait());
+        this.limits = new SessionLimits(
+                config.coalesceWindow(),
+                c.outboundQueue(),
+                c.outboundBytes(),
+                c.maxPendingKeys(),
+                c.slowConsumerTimeout(),
+                c.maxSubscriptions(),
+                c.maxBadFrames(),
+                c.ownershipWait());
         this.perUser = new ConnectionsPerUser(c.maxPerUser());
         metrics.connections(sessions);
     }
@@ -140,7 +151,9 @@ public class Sessions implements SessionHost {
 
     /** Open connections whose frames are written straight to their Vert.x socket (all of them, unless unreachable). */
     int directConnections() {
-        return (int) sessions.values().stream().filter(s -> SocketOutbound.isDirect(s.outbound())).count();
+        return (int) sessions.values().stream()
+                .filter(s -> SocketOutbound.isDirect(s.outbound()))
+                .count();
     }
 
     public int connectionCount() {

@@ -16,8 +16,7 @@ import org.jboss.logging.Logger;
 final class SocketOutbound {
     private static final Logger LOG = Logger.getLogger(SocketOutbound.class);
 
-    private SocketOutbound() {
-    }
+    private SocketOutbound() {}
 
     static Outbound of(WebSocketConnection connection) {
         ServerWebSocket socket = DirectSocket.of(connection);
@@ -66,7 +65,9 @@ final class SocketOutbound {
     }
 
     private static void closeConnection(WebSocketConnection connection, int code, String reason) {
-        Uni<Void> closing = connection.isOpen() ? connection.close(new CloseReason(code, reason)) : Uni.createFrom().voidItem();
-        closing.subscribe().with(ok -> { }, error -> LOG.debugf("close of %s failed: %s", connection.id(), error));
+        Uni<Void> closing = connection.isOpen()
+                ? connection.close(new CloseReason(code, reason))
+                : Uni.createFrom().voidItem();
+        closing.subscribe().with(ok -> {}, error -> LOG.debugf("close of %s failed: %s", connection.id(), error));
     }
 }

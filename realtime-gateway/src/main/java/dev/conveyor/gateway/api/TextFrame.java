@@ -2,7 +2,6 @@ package dev.conveyor.gateway.api;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -2,7 +2,6 @@ package dev.conveyor.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 
 /** The gateway's settings ({@code gateway.*}); see docs/services/realtime-gateway.md. */

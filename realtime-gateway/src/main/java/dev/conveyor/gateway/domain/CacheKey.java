@@ -1,7 +1,6 @@
 package dev.conveyor.gateway.domain;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;

@@ -8,7 +8,10 @@ import java.util.UUID;
  */
 public record Channel(Kind kind, UUID id) {
 
-    public enum Kind { PROJECT, USER }
+    public enum Kind {
+        PROJECT,
+        USER
+    }
 
     /** Parses {@code project:<uuid>} or {@code user:<uuid>}; throws {@link IllegalArgumentException} otherwise. */
     public static Channel parse(String text) {
@@ -51,14 +54,15 @@ public record Channel(Kind kind, UUID id) {
      */
     public List<CacheKey> allKeys() {
         return switch (kind) {
-            case PROJECT -> List.of(
-                    CacheKey.of("tasks", "paginated", id),
-                    CacheKey.of("task-status-counts", id),
-                    CacheKey.of("task"),
-                    CacheKey.of("unified-generations", "project", id),
-                    CacheKey.of("unified-generations", "shot"),
-                    CacheKey.of("unpositioned-count"),
-                    CacheKey.of("shots", id));
+            case PROJECT ->
+                List.of(
+                        CacheKey.of("tasks", "paginated", id),
+                        CacheKey.of("task-status-counts", id),
+                        CacheKey.of("task"),
+                        CacheKey.of("unified-generations", "project", id),
+                        CacheKey.of("unified-generations", "shot"),
+                        CacheKey.of("unpositioned-count"),
+                        CacheKey.of("shots", id));
             case USER -> List.of(CacheKey.of("account", id), CacheKey.of("task-lead", id));
         };
     }

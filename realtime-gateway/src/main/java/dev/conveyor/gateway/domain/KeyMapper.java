@@ -8,7 +8,6 @@ import dev.conveyor.contracts.LeadChanged;
 import dev.conveyor.contracts.ShotChanged;
 import dev.conveyor.contracts.ShotGenerationChanged;
 import dev.conveyor.contracts.TaskSnapshot;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,17 +15,21 @@ import java.util.UUID;
 
 /** Maps an event to its channel and canonical cache keys: the table of docs/realtime.md, in code. */
 public final class KeyMapper {
-    private KeyMapper() {
-    }
+    private KeyMapper() {}
 
     /** The change an event makes visible, or empty when clients need not hear about it (unknown type, no owner). */
     public static Optional<Change> map(EventEnvelope event) {
         return switch (event.type()) {
-            case EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED, EventTypes.TASK_CLAIMED, EventTypes.TASK_FAILED,
-                 EventTypes.TASK_REQUEUED, EventTypes.TASK_CANCELLED -> task(event, true, false);
+            case EventTypes.TASK_CREATED,
+                    EventTypes.TASK_QUEUED,
+                    EventTypes.TASK_CLAIMED,
+                    EventTypes.TASK_FAILED,
+                    EventTypes.TASK_REQUEUED,
+                    EventTypes.TASK_CANCELLED -> task(event, true, false);
             case EventTypes.TASK_PROGRESS, EventTypes.TASK_UPDATED -> task(event, false, false);
             case EventTypes.TASK_COMPLETED -> task(event, true, true);
-            case EventTypes.GENERATION_CREATED, EventTypes.GENERATION_UPDATED, EventTypes.GENERATION_DELETED -> generation(event);
+            case EventTypes.GENERATION_CREATED, EventTypes.GENERATION_UPDATED, EventTypes.GENERATION_DELETED ->
+                generation(event);
             case EventTypes.SHOT_GENERATION_CHANGED -> shotLink(event);
             case EventTypes.SHOT_CHANGED -> shot(event);
             case EventTypes.CREDITS_CHANGED -> account(event, "account");

@@ -14,8 +14,7 @@ public final class KeySets {
      */
     public static final int FOLD_ABOVE = 8;
 
-    private KeySets() {
-    }
+    private KeySets() {}
 
     /**
      * The minimal covering set: duplicates removed, and every key that another key of the set prefixes dropped.

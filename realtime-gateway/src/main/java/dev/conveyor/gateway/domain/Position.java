@@ -1,7 +1,6 @@
 package dev.conveyor.gateway.domain;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,7 +75,11 @@ public record Position(Map<TopicPart, Long> offsets) {
             if (!out.isEmpty()) {
                 out.append(',');
             }
-            out.append(part.topic()).append(':').append(part.partition()).append(':').append(offset);
+            out.append(part.topic())
+                    .append(':')
+                    .append(part.partition())
+                    .append(':')
+                    .append(offset);
         });
         return out.toString();
     }

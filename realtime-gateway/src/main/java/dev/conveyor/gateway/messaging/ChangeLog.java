@@ -8,9 +8,6 @@ import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.KeyMapper;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.domain.Position.TopicPart;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.jboss.logging.Logger;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
 
 /**
  * The gateway's view of Kafka, with no Quarkus in it (a second replica can run it standalone). It wires four parts:
@@ -59,8 +58,7 @@ public final class ChangeLog implements AutoCloseable {
     }
 
     /** The answer to a resume: the keys missed since the position, or a reset (history does not reach back). */
-    public record Resume(Position position, List<CacheKey> keys, boolean reset) {
-    }
+    public record Resume(Position position, List<CacheKey> keys, boolean reset) {}
 
     /** Thrown while the replica has not yet read the topics' metadata. */
     public static final class NotReadyException extends RuntimeException {
@@ -78,7 +76,8 @@ public final class ChangeLog implements AutoCloseable {
     private final AtomicLong poisonEvents = new AtomicLong();
 
     public ChangeLog(ChangeLogSettings settings, String name) {
-        this.history = new ChannelHistory(positions, this::caughtUp, settings.historyPerChannel(), settings.maxChannels());
+        this.history =
+                new ChannelHistory(positions, this::caughtUp, settings.historyPerChannel(), settings.maxChannels());
         this.owners = new ProjectOwners(this::revoke);
         this.reader = new KafkaReader(settings, name, positions, new KafkaReader.Handler() {
             @Override
@@ -208,11 +207,13 @@ public final class ChangeLog implements AutoCloseable {
             positions.consumed(part, record.offset());
             state.touched();
             if (!state.append(part, record.offset(), keys) && misroutedWarned.add(record.topic())) {
-                LOG.warnf("event for %s arrived on %s, not on the channel's partition: is the record key the id's string form?",
+                LOG.warnf(
+                        "event for %s arrived on %s, not on the channel's partition: is the record key the id's string form?",
                         channel, part);
             }
             if (!state.fanOut.isEmpty()) {
-                state.fanOut.publish(new ChannelChange(channel, keys, state.position(), occurredAt), part, record.offset());
+                state.fanOut.publish(
+                        new ChannelChange(channel, keys, state.position(), occurredAt), part, record.offset());
             }
             return null;
         });

@@ -13,9 +13,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ChangeLogService {
     private final ChangeLog changeLog;
 
-    public ChangeLogService(GatewayConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.changeLog = new ChangeLog(new ChangeLogSettings(bootstrapServers, config.history().lookback(),
-                config.history().perChannel(), config.history().maxChannels(), config.stuckAfter()), "gateway");
+    public ChangeLogService(
+            GatewayConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.changeLog = new ChangeLog(
+                new ChangeLogSettings(
+                        bootstrapServers,
+                        config.history().lookback(),
+                        config.history().perChannel(),
+                        config.history().maxChannels(),
+                        config.stuckAfter()),
+                "gateway");
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param maxChannels        channels remembered; beyond it, the least recently changed unsubscribed ones are dropped
  * @param stuckAfter         readiness fails when the consumer made no progress for this long while behind
  */
-public record ChangeLogSettings(String bootstrapServers, Duration lookback, int historyPerChannel, int maxChannels, Duration stuckAfter) {
+public record ChangeLogSettings(
+        String bootstrapServers, Duration lookback, int historyPerChannel, int maxChannels, Duration stuckAfter) {
     public ChangeLogSettings {
         if (historyPerChannel < 1 || maxChannels < 1) {
             throw new IllegalArgumentException("history sizes must be positive");

@@ -3,7 +3,6 @@ package dev.conveyor.gateway.messaging;
 import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;

@@ -3,14 +3,13 @@ package dev.conveyor.gateway.messaging;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.domain.Position.TopicPart;
-import org.jboss.logging.Logger;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
 
 /**
  * The subscribers of one channel and how an event reaches them: handed once to each loop that has subscribers of the
@@ -39,8 +38,7 @@ final class ChannelFanOut {
     }
 
     /** The subscribers of the channel on one loop, as a snapshot taken under the channel's lock. */
-    private record LoopGroup(Executor loop, Subscription[] subscriptions) {
-    }
+    private record LoopGroup(Executor loop, Subscription[] subscriptions) {}
 
     private final Map<ChangeLog.Subscriber, Subscription> subscribers = new LinkedHashMap<>();
     /** Subscribers grouped by loop; rebuilt on the next event after an attach or a detach. */

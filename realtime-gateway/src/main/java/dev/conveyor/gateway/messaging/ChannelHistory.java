@@ -5,7 +5,6 @@ import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.KeySets;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.domain.Position.TopicPart;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,8 +24,7 @@ import java.util.function.Function;
  * without subscribers are dropped (a later resume on them is a reset).
  */
 final class ChannelHistory {
-    private record Entry(TopicPart part, long offset, List<CacheKey> keys) {
-    }
+    private record Entry(TopicPart part, long offset, List<CacheKey> keys) {}
 
     /** One channel. Every field is guarded by this object's monitor (taken through {@link #locked}). */
     final class ChannelState {

@@ -2,13 +2,12 @@ package dev.conveyor.gateway.messaging;
 
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.ProjectSnapshot;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Who owns which project, as last read from the compacted projects topic (record key: the project id; a null value:
@@ -42,7 +41,8 @@ final class ProjectOwners {
         UUID owner = null;
         if (record.value() != null) {
             try {
-                ProjectSnapshot snapshot = EventEnvelope.fromJson(record.value()).dataAs(ProjectSnapshot.class);
+                ProjectSnapshot snapshot =
+                        EventEnvelope.fromJson(record.value()).dataAs(ProjectSnapshot.class);
                 owner = snapshot == null ? null : snapshot.ownerId();
             } catch (RuntimeException e) {
                 return false;

@@ -4,14 +4,13 @@ import dev.conveyor.contracts.Topics;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
 import dev.conveyor.gateway.domain.Position.TopicPart;
-import org.apache.kafka.common.utils.Utils;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The offsets a channel's position and its history's completeness are made of: the next offset the consumer reads in
@@ -80,7 +79,8 @@ final class ReadPositions {
     List<TopicPart> partsOf(Channel channel) {
         byte[] key = channel.id().toString().getBytes(StandardCharsets.UTF_8);
         List<String> topics = channel.kind() == Channel.Kind.PROJECT
-                ? List.of(Topics.TASK_EVENTS, Topics.GENERATION_EVENTS) : List.of(Topics.ACCOUNT_EVENTS);
+                ? List.of(Topics.TASK_EVENTS, Topics.GENERATION_EVENTS)
+                : List.of(Topics.ACCOUNT_EVENTS);
         List<TopicPart> parts = new ArrayList<>();
         for (String topic : topics) {
             Integer count = partitionCounts.get(topic);

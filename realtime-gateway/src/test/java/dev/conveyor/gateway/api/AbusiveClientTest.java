@@ -1,16 +1,15 @@
 package dev.conveyor.gateway.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * Clients that keep sending but never read, or keep asking for what they may not have: every reply counts toward the
@@ -35,7 +34,9 @@ class AbusiveClientTest extends LiveSessionTest {
         }
 
         long bytesHeld() {
-            return frames.stream().mapToLong(f -> f.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+            return frames.stream()
+                    .mapToLong(f -> f.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                    .sum();
         }
 
         List<String> types() {
@@ -43,13 +44,17 @@ class AbusiveClientTest extends LiveSessionTest {
         }
 
         List<String> errorCodes() {
-            return frames.stream().map(LiveSessionTest::json).filter(f -> f.get("type").asText().equals("error"))
-                    .map(f -> f.get("code").asText()).toList();
+            return frames.stream()
+                    .map(LiveSessionTest::json)
+                    .filter(f -> f.get("type").asText().equals("error"))
+                    .map(f -> f.get("code").asText())
+                    .toList();
         }
     }
 
     private static Session session(UnreadSocket socket, UUID user, SessionLimits limits) {
-        Session session = new Session("abuse-" + UUID.randomUUID(), socket, direct(), new TestHost(changeLog, user, limits, null));
+        Session session = new Session(
+                "abuse-" + UUID.randomUUID(), socket, direct(), new TestHost(changeLog, user, limits, null));
         session.open(null);
         session.onText("{\"type\":\"auth\",\"token\":\"any\"}");
         assertThat(socket.types()).containsExactly("welcome");
@@ -60,7 +65,8 @@ class AbusiveClientTest extends LiveSessionTest {
     void largePingsFromAClientThatNeverReadsCloseItWith4408InsteadOfQueuingWithoutBound() {
         UnreadSocket socket = new UnreadSocket();
         // the production bounds: 256 frames or 1 MiB written but not taken
-        SessionLimits limits = new SessionLimits(Duration.ZERO, 256, 1 << 20, 64, Duration.ofSeconds(10), 50, 20, Duration.ofSeconds(2));
+        SessionLimits limits = new SessionLimits(
+                Duration.ZERO, 256, 1 << 20, 64, Duration.ofSeconds(10), 50, 20, Duration.ofSeconds(2));
         Session session = session(socket, UUID.randomUUID(), limits);
         String ping = "{\"type\":\"ping\",\"id\":\"" + "x".repeat(60_000) + "\"}";
 
@@ -77,7 +83,8 @@ class AbusiveClientTest extends LiveSessionTest {
     @Test
     void repliesThatFillTheQueueStartTheSlowConsumerClock() {
         UnreadSocket socket = new UnreadSocket();
-        SessionLimits limits = new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
+        SessionLimits limits =
+                new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
         Session session = session(socket, UUID.randomUUID(), limits);
         // welcome + 3 pongs: the queue of 3 is full, without a single invalidation waiting
         for (int i = 0; i < 3; i++) {
@@ -93,13 +100,15 @@ class AbusiveClientTest extends LiveSessionTest {
     @Test
     void forbiddenSubscribesCountTowardTheBadFrameLimit() {
         UnreadSocket socket = new UnreadSocket();
-        SessionLimits limits = new SessionLimits(Duration.ZERO, 256, 64, Duration.ofSeconds(10), 10, 5, Duration.ofSeconds(2));
+        SessionLimits limits =
+                new SessionLimits(Duration.ZERO, 256, 64, Duration.ofSeconds(10), 10, 5, Duration.ofSeconds(2));
         Session session = session(socket, UUID.randomUUID(), limits);
         String foreign = "{\"type\":\"subscribe\",\"channel\":\"" + Channel.user(UUID.randomUUID()) + "\"}";
         for (int i = 0; i < 5; i++) {
             session.onText(foreign);
         }
-        assertThat(socket.errorCodes()).containsExactly("forbidden", "forbidden", "forbidden", "forbidden", "forbidden");
+        assertThat(socket.errorCodes())
+                .containsExactly("forbidden", "forbidden", "forbidden", "forbidden", "forbidden");
         assertThat(socket.closeCode).isNull();
         session.onText(foreign);
         assertThat(socket.closeCode).isEqualTo(CloseCodes.BAD_FRAMES);
@@ -111,7 +120,8 @@ class AbusiveClientTest extends LiveSessionTest {
         UUID owner = UUID.randomUUID();
         UUID project = UUID.randomUUID();
         ownProject(owner, project);
-        SessionLimits limits = new SessionLimits(Duration.ZERO, 256, 64, Duration.ofSeconds(10), 10, 2, Duration.ofSeconds(2));
+        SessionLimits limits =
+                new SessionLimits(Duration.ZERO, 256, 64, Duration.ofSeconds(10), 10, 2, Duration.ofSeconds(2));
         Session session = session(socket, UUID.randomUUID(), limits);
         String foreign = "{\"type\":\"subscribe\",\"channel\":\"" + Channel.project(project) + "\"}";
         for (int i = 0; i < 3; i++) {
@@ -126,7 +136,8 @@ class AbusiveClientTest extends LiveSessionTest {
     void tooManySubscriptionsAnswersCountTowardTheBadFrameLimit() {
         UnreadSocket socket = new UnreadSocket();
         UUID user = UUID.randomUUID();
-        SessionLimits limits = new SessionLimits(Duration.ZERO, 256, 64, Duration.ofSeconds(10), 1, 3, Duration.ofSeconds(2));
+        SessionLimits limits =
+                new SessionLimits(Duration.ZERO, 256, 64, Duration.ofSeconds(10), 1, 3, Duration.ofSeconds(2));
         Session session = session(socket, user, limits);
         session.onText("{\"type\":\"subscribe\",\"channel\":\"" + Channel.user(user) + "\"}");
         await().atMost(Duration.ofSeconds(10)).until(() -> socket.types().contains("subscribed"));
@@ -134,7 +145,8 @@ class AbusiveClientTest extends LiveSessionTest {
         for (int i = 0; i < 3; i++) {
             session.onText(another);
         }
-        assertThat(socket.errorCodes()).containsExactly("too_many_subscriptions", "too_many_subscriptions", "too_many_subscriptions");
+        assertThat(socket.errorCodes())
+                .containsExactly("too_many_subscriptions", "too_many_subscriptions", "too_many_subscriptions");
         assertThat(socket.closeCode).isNull();
         session.onText(another);
         assertThat(socket.closeCode).isEqualTo(CloseCodes.BAD_FRAMES);

@@ -1,17 +1,16 @@
 package dev.conveyor.gateway.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * The coalescing window has a leading edge: a change after a quiet window is written at once (it never waits for the
@@ -32,11 +31,12 @@ class CoalescingWindowTest extends LiveSessionTest {
         }
 
         @Override
-        public void close(int code, String reason) {
-        }
+        public void close(int code, String reason) {}
 
         List<JsonNode> invalidates() {
-            return frames.stream().filter(f -> f.get("type").asText().equals("invalidate")).toList();
+            return frames.stream()
+                    .filter(f -> f.get("type").asText().equals("invalidate"))
+                    .toList();
         }
     }
 
@@ -48,7 +48,8 @@ class CoalescingWindowTest extends LiveSessionTest {
         ownProject(user, project);
 
         Socket socket = new Socket();
-        SessionLimits limits = new SessionLimits(Duration.ofHours(1), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
+        SessionLimits limits =
+                new SessionLimits(Duration.ofHours(1), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
         Session session = new Session("w1", socket, onTimers(), new TestHost(changeLog, user, limits, null));
         openAndSubscribe(session, "any", channel);
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.frames.size() == 2);
@@ -62,7 +63,9 @@ class CoalescingWindowTest extends LiveSessionTest {
         // the next change falls inside the window that frame opened: it is held back
         UUID secondShot = UUID.randomUUID();
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, secondShot));
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> socket.invalidates().size() == 1);
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> socket.invalidates().size() == 1);
         session.close(CloseCodes.SERVICE_RESTART, "test over");
     }
 }

@@ -5,15 +5,14 @@ import dev.conveyor.contracts.Json;
 import dev.conveyor.gateway.TestEventsAccess;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.messaging.ChangeLog;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInfo;
-
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Shared setup of the tests that drive {@link Session}s directly against the real change log on the real broker: a
@@ -28,7 +27,11 @@ abstract class LiveSessionTest {
     @BeforeAll
     static void startChangeLogAndProducer(TestInfo info) {
         // CoalescingWindowTest -> "coalescing-window-test"
-        String name = info.getTestClass().orElseThrow().getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+        String name = info.getTestClass()
+                .orElseThrow()
+                .getSimpleName()
+                .replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                .toLowerCase();
         changeLog = LiveChangeLog.start(name);
         events = new TestEventsAccess();
         timers = Executors.newSingleThreadScheduledExecutor();

@@ -1,15 +1,14 @@
 package dev.conveyor.gateway.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,9 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fan-out hand-off against the real change log on the real broker: the consumer thread hands each event once to
@@ -65,8 +63,7 @@ class LoopHandoffTest extends LiveSessionTest {
 
     /** Records every frame, the thread that wrote it and the frame object; a stuck socket holds back the written signals. */
     static final class RecordingSocket implements Outbound {
-        record Sent(JsonNode json, TextFrame frame, Thread thread) {
-        }
+        record Sent(JsonNode json, TextFrame frame, Thread thread) {}
 
         final List<Sent> sent = new CopyOnWriteArrayList<>();
         final List<Runnable> unwritten = new CopyOnWriteArrayList<>();
@@ -92,15 +89,16 @@ class LoopHandoffTest extends LiveSessionTest {
         }
 
         @Override
-        public void close(int code, String reason) {
-        }
+        public void close(int code, String reason) {}
 
         List<String> types() {
             return sent.stream().map(s -> s.json().get("type").asText()).toList();
         }
 
         List<Sent> invalidates() {
-            return sent.stream().filter(s -> s.json().get("type").asText().equals("invalidate")).toList();
+            return sent.stream()
+                    .filter(s -> s.json().get("type").asText().equals("invalidate"))
+                    .toList();
         }
 
         void drainAll() {
@@ -114,12 +112,14 @@ class LoopHandoffTest extends LiveSessionTest {
     static TestHost hostWithProject(UUID user, UUID project) {
         ownProject(user, project);
         // window 0 (as in the benchmark), two frames in flight fill a connection
-        return new TestHost(changeLog, user, new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5,
-                Duration.ofSeconds(2)), null);
+        return new TestHost(
+                changeLog,
+                user,
+                new SessionLimits(Duration.ZERO, 2, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2)),
+                null);
     }
 
-    record Connection(Session session, RecordingSocket socket, CountingLoop loop) {
-    }
+    record Connection(Session session, RecordingSocket socket, CountingLoop loop) {}
 
     static Connection connect(String id, CountingLoop loop, boolean stuck, TestHost host, Channel channel) {
         RecordingSocket socket = new RecordingSocket(stuck);
@@ -128,7 +128,6 @@ class LoopHandoffTest extends LiveSessionTest {
         loop.execute(() -> openAndSubscribe(session, "t", channel));
         return new Connection(session, socket, loop);
     }
-
 
     @Test
     void eachEventIsHandedOnceToEachLoopAndEveryConnectionGetsEveryFrameInOrderWhileAStuckOneGetsOneCoalescedFrame() {
@@ -147,7 +146,8 @@ class LoopHandoffTest extends LiveSessionTest {
             List<Connection> all = new ArrayList<>(fast);
             all.add(stuck);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> all.stream().allMatch(c -> c.socket().types().equals(List.of("welcome", "subscribed"))));
+                    .until(() ->
+                            all.stream().allMatch(c -> c.socket().types().equals(List.of("welcome", "subscribed"))));
             loops.forEach(loop -> loop.tasks.set(0));
 
             List<UUID> shots = new ArrayList<>();
@@ -158,7 +158,9 @@ class LoopHandoffTest extends LiveSessionTest {
                 last = events.shotLink(project, user, shot);
             }
             LiveChangeLog.awaitConsumed(changeLog, channel, last);
-            await().atMost(Duration.ofSeconds(10)).until(() -> fast.stream().allMatch(c -> c.socket().invalidates().size() == 6));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            fast.stream().allMatch(c -> c.socket().invalidates().size() == 6));
 
             // one hand-off per loop and event, not one per connection
             for (CountingLoop loop : loops) {
@@ -174,7 +176,8 @@ class LoopHandoffTest extends LiveSessionTest {
                     assertThat(frame.json().toString()).contains(shots.get(i).toString());
                     for (int j = 0; j < 6; j++) {
                         if (j != i) {
-                            assertThat(frame.json().toString()).doesNotContain(shots.get(j).toString());
+                            assertThat(frame.json().toString())
+                                    .doesNotContain(shots.get(j).toString());
                         }
                     }
                     // the event's frame is rendered and encoded once, for every connection
@@ -188,7 +191,8 @@ class LoopHandoffTest extends LiveSessionTest {
             // the stuck connection wrote nothing while its two frames were pending; its keys coalesced
             assertThat(stuck.socket().types()).containsExactly("welcome", "subscribed");
             stuck.loop().execute(stuck.socket()::drainAll);
-            await().atMost(Duration.ofSeconds(10)).until(() -> stuck.socket().invalidates().size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> stuck.socket().invalidates().size() == 1);
             JsonNode coalesced = stuck.socket().invalidates().get(0).json();
             for (UUID shot : shots) {
                 assertThat(coalesced.toString()).contains(shot.toString());
@@ -209,10 +213,12 @@ class LoopHandoffTest extends LiveSessionTest {
 
         try (CountingLoop loop = new CountingLoop()) {
             Connection c = connect("resume", loop, false, host, channel);
-            await().atMost(Duration.ofSeconds(10)).until(() -> c.socket().types().equals(List.of("welcome", "subscribed")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.socket().types().equals(List.of("welcome", "subscribed")));
             String since = c.socket().sent.get(1).json().get("position").asText();
 
-            // hold the loop and queue a resubscribe on it; the next event's hand-off (to the old subscription) queues behind it
+            // hold the loop and queue a resubscribe on it; the next event's hand-off (to the old subscription) queues
+            // behind it
             java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
             loop.execute(() -> {
                 try {
@@ -221,22 +227,30 @@ class LoopHandoffTest extends LiveSessionTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            loop.execute(() -> c.session().onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"since\":\"" + since + "\"}"));
+            loop.execute(() -> c.session()
+                    .onText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"since\":\"" + since + "\"}"));
             UUID shot = UUID.randomUUID();
             LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, shot));
-            await().atMost(Duration.ofSeconds(10)).until(() -> loop.tasks.get() >= 4); // open, hold, resubscribe, hand-off
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> loop.tasks.get() >= 4); // open, hold, resubscribe, hand-off
             hold.countDown();
 
-            // the resume replays the change; the queued hand-off of the same change is dropped (the old subscription is gone)
-            await().atMost(Duration.ofSeconds(10)).until(() -> c.socket().types().size() >= 4);
+            // the resume replays the change; the queued hand-off of the same change is dropped (the old subscription is
+            // gone)
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.socket().types().size() >= 4);
             UUID next = UUID.randomUUID();
             LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, next));
-            await().atMost(Duration.ofSeconds(10)).until(() -> c.socket().invalidates().stream()
-                    .anyMatch(s -> s.json().toString().contains(next.toString())));
-            assertThat(c.socket().types()).containsExactly("welcome", "subscribed", "subscribed", "invalidate", "invalidate");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.socket().invalidates().stream()
+                            .anyMatch(s -> s.json().toString().contains(next.toString())));
+            assertThat(c.socket().types())
+                    .containsExactly("welcome", "subscribed", "subscribed", "invalidate", "invalidate");
             List<RecordingSocket.Sent> invalidates = c.socket().invalidates();
             assertThat(invalidates.get(0).json().toString()).contains(shot.toString());
-            assertThat(invalidates.get(1).json().toString()).contains(next.toString()).doesNotContain(shot.toString());
+            assertThat(invalidates.get(1).json().toString())
+                    .contains(next.toString())
+                    .doesNotContain(shot.toString());
         }
     }
 }

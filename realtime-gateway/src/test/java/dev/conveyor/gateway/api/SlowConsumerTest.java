@@ -1,17 +1,16 @@
 package dev.conveyor.gateway.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * A session whose socket stops taking frames, against the real change log on the real broker: the bounded queue
@@ -54,14 +53,16 @@ class SlowConsumerTest extends LiveSessionTest {
         ownProject(user, project);
 
         StuckSocket socket = new StuckSocket();
-        SessionLimits limits = new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
+        SessionLimits limits =
+                new SessionLimits(Duration.ZERO, 3, 4, Duration.ofSeconds(1), 10, 5, Duration.ofSeconds(2));
         Session session = new Session("s1", socket, direct(), new TestHost(changeLog, user, limits, "let-me-in"));
         openAndSubscribe(session, "let-me-in", channel);
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed")));
 
         // the third frame fills the queue (3)
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> socket.types().equals(List.of("welcome", "subscribed", "invalidate")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> socket.types().equals(List.of("welcome", "subscribed", "invalidate")));
         // while full, keys only accumulate: two more links are 5 distinct keys > 4 kept -> the channel will get a reset
         events.shotLink(project, user, UUID.randomUUID());
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
@@ -71,7 +72,8 @@ class SlowConsumerTest extends LiveSessionTest {
         assertThat(socket.types()).containsExactly("welcome", "subscribed", "invalidate", "reset");
         JsonNode reset = socket.frames.get(3);
         assertThat(reset.get("channel").asText()).isEqualTo(channel.toString());
-        assertThat(reset.get("position").asText()).isEqualTo(changeLog.current(channel).toString());
+        assertThat(reset.get("position").asText())
+                .isEqualTo(changeLog.current(channel).toString());
 
         // full again, and it stays full past the slow-consumer timeout
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));

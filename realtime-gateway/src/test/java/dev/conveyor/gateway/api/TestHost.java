@@ -1,7 +1,6 @@
 package dev.conveyor.gateway.api;
 
 import dev.conveyor.gateway.messaging.ChangeLog;
-
 import java.time.Instant;
 import java.util.UUID;
 
@@ -46,14 +45,11 @@ final class TestHost implements SessionHost {
     }
 
     @Override
-    public void frameSent(String type) {
-    }
+    public void frameSent(String type) {}
 
     @Override
-    public void delivered(Instant occurredAt) {
-    }
+    public void delivered(Instant occurredAt) {}
 
     @Override
-    public void subscriptions(int delta) {
-    }
+    public void subscriptions(int delta) {}
 }

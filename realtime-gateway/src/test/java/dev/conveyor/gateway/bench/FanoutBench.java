@@ -13,11 +13,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +34,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The gateway benchmark driver (run by realtime-gateway/bench/run.sh, not a test). Phases:
@@ -53,7 +52,9 @@ public final class FanoutBench {
     private final Map<String, String> args;
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-            .setMaxConnections(1_000_000).setConnectTimeout(30_000).setTryUsePerFrameCompression(false));
+            .setMaxConnections(1_000_000)
+            .setConnectTimeout(30_000)
+            .setTryUsePerFrameCompression(false));
     private final URI gateway;
     private final URI node;
     private final DevKeys keys;
@@ -61,6 +62,7 @@ public final class FanoutBench {
 
     /** Per-frame bookkeeping shared by all client sockets of a round. */
     private final Map<Long, Long> sentNanosBySeq = new ConcurrentHashMap<>();
+
     private final AtomicLong framesReceived = new AtomicLong();
     private volatile long lastFrameNanos;
     private long[] latencies = new long[4_000_000];
@@ -72,10 +74,17 @@ public final class FanoutBench {
         this.gateway = URI.create(args.get("gateway"));
         this.node = URI.create(args.get("node"));
         this.keys = DevKeys.in(Path.of(args.get("keys")));
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("kafka"),
-                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                args.get("kafka"),
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.LINGER_MS_CONFIG,
+                0,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -95,7 +104,10 @@ public final class FanoutBench {
 
     private void run() throws Exception {
         StringBuilder report = new StringBuilder();
-        report.append("Run ").append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
+        report.append("Run ")
+                .append(Instant.now())
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
                 .append(" cores; gateway packaged jar -Xmx1g SerialGC, coalesce window ")
                 // run.sh passes the window it gave the gateway (GATEWAY_COALESCE_WINDOW) as --window
                 .append(args.getOrDefault("window", "unknown (no --window)"))
@@ -113,13 +125,18 @@ public final class FanoutBench {
             try {
                 openUntil(idle, target, gateway, "/v1/realtime?access_token=" + heapToken, "user:" + heapUser);
             } catch (Exception e) {
-                report.append(String.format("| %d | failed after %d connections: %s | |%n", target, idle.size(), e.getMessage()));
+                report.append(String.format(
+                        "| %d | failed after %d connections: %s | |%n", target, idle.size(), e.getMessage()));
                 System.out.println("heap phase stopped: " + e);
                 break;
             }
             long heap = heapAfterGc();
-            report.append(String.format("| %d%s | %.1f MiB | %.1f KiB |%n", target,
-                    stragglers.get() > 0 ? " (" + stragglers.get() + " not subscribed)" : "", heap / 1048576.0, (heap - base) / 1024.0 / target));
+            report.append(String.format(
+                    "| %d%s | %.1f MiB | %.1f KiB |%n",
+                    target,
+                    stragglers.get() > 0 ? " (" + stragglers.get() + " not subscribed)" : "",
+                    heap / 1048576.0,
+                    (heap - base) / 1024.0 / target));
             System.out.println(report);
         }
         closeAll(idle);
@@ -133,9 +150,15 @@ public final class FanoutBench {
         }
         UUID owner = UUID.randomUUID();
         UUID project = UUID.randomUUID();
-        EventEnvelope upsert = EventEnvelope.of(EventTypes.PROJECT_UPSERTED, "bench", project.toString(), project, owner,
+        EventEnvelope upsert = EventEnvelope.of(
+                EventTypes.PROJECT_UPSERTED,
+                "bench",
+                project.toString(),
+                project,
+                owner,
                 new ProjectSnapshot(project, owner, "bench", Instant.now()));
-        producer.send(new ProducerRecord<>(Topics.PROJECTS, project.toString(), upsert.toJson())).get();
+        producer.send(new ProducerRecord<>(Topics.PROJECTS, project.toString(), upsert.toJson()))
+                .get();
         String ownerToken = keys.token(owner, List.of("user"), Duration.ofHours(2));
         int subscribers = Integer.parseInt(args.getOrDefault("subscribers", "1000"));
         int burst = Integer.parseInt(args.getOrDefault("burst", "2000"));
@@ -144,14 +167,26 @@ public final class FanoutBench {
         List<double[]> gw = new ArrayList<>();
         List<double[]> nd = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            gw.add(fanout("gateway", subscribers, burst, paced, () -> openGateway(subscribers, ownerToken, project),
+            gw.add(fanout(
+                    "gateway",
+                    subscribers,
+                    burst,
+                    paced,
+                    () -> openGateway(subscribers, ownerToken, project),
                     (seq, frame) -> sendEvent(project, owner)));
-            nd.add(fanout("node", subscribers, burst, paced, () -> openNode(subscribers),
+            nd.add(fanout(
+                    "node",
+                    subscribers,
+                    burst,
+                    paced,
+                    () -> openNode(subscribers),
                     (seq, frame) -> publishNode(seq, frame)));
         }
-        report.append(String.format("Fan-out: %d subscribers of one channel; burst of %d events; paced %d events at %s/s; medians of %d rounds%n%n",
+        report.append(String.format(
+                "Fan-out: %d subscribers of one channel; burst of %d events; paced %d events at %s/s; medians of %d rounds%n%n",
                 subscribers, burst, paced, args.getOrDefault("rate", "20"), rounds));
-        report.append("| server | burst frames/s received | burst events/s | latency p50 | latency p99 |\n|---|---|---|---|---|\n");
+        report.append(
+                "| server | burst frames/s received | burst events/s | latency p50 | latency p99 |\n|---|---|---|---|---|\n");
         report.append(row("Conveyor gateway (Kafka -> WebSocket)", gw));
         report.append(row("Node `ws` broadcast (publisher -> WebSocket)", nd));
         double ratio = median(gw, 0) / median(nd, 0);
@@ -161,7 +196,9 @@ public final class FanoutBench {
     }
 
     private static String row(String name, List<double[]> runs) {
-        return String.format("| %s | %,.0f | %,.0f | %.1f ms | %.1f ms |%n", name, median(runs, 0), median(runs, 1), median(runs, 2), median(runs, 3));
+        return String.format(
+                "| %s | %,.0f | %,.0f | %.1f ms | %.1f ms |%n",
+                name, median(runs, 0), median(runs, 1), median(runs, 2), median(runs, 3));
     }
 
     private static double median(List<double[]> runs, int index) {
@@ -175,7 +212,9 @@ public final class FanoutBench {
         void publish(long seq, String frame) throws Exception;
     }
 
-    private double[] fanout(String name, int subscribers, int burst, int paced, Supplier<List<WebSocket>> open, Publisher publisher) throws Exception {
+    private double[] fanout(
+            String name, int subscribers, int burst, int paced, Supplier<List<WebSocket>> open, Publisher publisher)
+            throws Exception {
         long rate = Long.parseLong(args.getOrDefault("rate", "20"));
         List<WebSocket> sockets = open.get();
         try {
@@ -206,7 +245,8 @@ public final class FanoutBench {
             Arrays.sort(sorted);
             double p50 = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2] / 1000.0;
             double p99 = sorted.length == 0 ? Double.NaN : sorted[(int) (sorted.length * 0.99)] / 1000.0;
-            System.out.printf("%s: burst %,.0f frames/s (%d frames for %d events x %d), paced p50 %.1f ms p99 %.1f ms (%d samples)%n",
+            System.out.printf(
+                    "%s: burst %,.0f frames/s (%d frames for %d events x %d), paced p50 %.1f ms p99 %.1f ms (%d samples)%n",
                     name, framesPerSecond, framesReceived.get(), burst, subscribers, p50, p99, sorted.length);
             return new double[] {framesPerSecond, eventsPerSecond, p50, p99};
         } finally {
@@ -279,9 +319,33 @@ public final class FanoutBench {
 
     private void sendEvent(UUID project, UUID owner) {
         UUID task = UUID.randomUUID();
-        TaskSnapshot snapshot = new TaskSnapshot(task, project, owner, "single_image", "in_progress", 0, 1, 1, 3, 50, "working", "w1",
-                "image", null, null, null, null, null, null, List.of(), null, Instant.now(), Instant.now(), null);
-        EventEnvelope event = EventEnvelope.of(EventTypes.TASK_PROGRESS, "bench", task.toString(), project, owner, snapshot);
+        TaskSnapshot snapshot = new TaskSnapshot(
+                task,
+                project,
+                owner,
+                "single_image",
+                "in_progress",
+                0,
+                1,
+                1,
+                3,
+                50,
+                "working",
+                "w1",
+                "image",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                Instant.now(),
+                Instant.now(),
+                null);
+        EventEnvelope event =
+                EventEnvelope.of(EventTypes.TASK_PROGRESS, "bench", task.toString(), project, owner, snapshot);
         long sent = System.nanoTime();
         producer.send(new ProducerRecord<>(Topics.TASK_EVENTS, project.toString(), event.toJson()), (meta, error) -> {
             if (meta != null) {
@@ -306,8 +370,10 @@ public final class FanoutBench {
     private WebSocket nodePublisher;
 
     private void publishNode(long seq, String ignored) {
-        String frame = "{\"type\":\"invalidate\",\"channel\":\"project:00000000-0000-0000-0000-000000000000\",\"keys\":[[\"tasks\",\"paginated\","
-                + "\"00000000-0000-0000-0000-000000000000\",1]],\"position\":\"generation-events:1:0,task-events:1:" + (seq + 1) + "\"}";
+        String frame =
+                "{\"type\":\"invalidate\",\"channel\":\"project:00000000-0000-0000-0000-000000000000\",\"keys\":[[\"tasks\",\"paginated\","
+                        + "\"00000000-0000-0000-0000-000000000000\",1]],\"position\":\"generation-events:1:0,task-events:1:"
+                        + (seq + 1) + "\"}";
         sentNanosBySeq.put(seq, System.nanoTime());
         nodePublisher.writeTextMessage(frame);
     }
@@ -317,7 +383,10 @@ public final class FanoutBench {
         delivered.set(0);
         try {
             openUntil(sockets, n, node, "/", null);
-            nodePublisher = connect(node, "/publish").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            nodePublisher = connect(node, "/publish")
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             sockets.add(nodePublisher);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -328,7 +397,10 @@ public final class FanoutBench {
     // ---------------------------------------------------------------- connections
 
     private Future<WebSocket> connect(URI base, String uri) {
-        return client.connect(new WebSocketConnectOptions().setHost(base.getHost()).setPort(base.getPort()).setURI(uri));
+        return client.connect(new WebSocketConnectOptions()
+                .setHost(base.getHost())
+                .setPort(base.getPort())
+                .setURI(uri));
     }
 
     /** Opens connections (200 at a time) until {@code sockets} holds {@code target}; subscribes each to the channel. */
@@ -339,35 +411,39 @@ public final class FanoutBench {
             List<WebSocket> opened = java.util.Collections.synchronizedList(new ArrayList<>());
             AtomicInteger failures = new AtomicInteger();
             for (int i = 0; i < batch; i++) {
-                connect(base, uri).onSuccess(ws -> {
-                    long[] lastSeq = {-1};
-                    opened.add(ws);
-                    ws.textMessageHandler(text -> {
-                        if (channel != null && text.startsWith("{\"type\":\"welcome\"")) {
-                            ws.writeTextMessage("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
-                        } else if (channel != null && text.startsWith("{\"type\":\"subscribed\"")) {
+                connect(base, uri)
+                        .onSuccess(ws -> {
+                            long[] lastSeq = {-1};
+                            opened.add(ws);
+                            ws.textMessageHandler(text -> {
+                                if (channel != null && text.startsWith("{\"type\":\"welcome\"")) {
+                                    ws.writeTextMessage("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+                                } else if (channel != null && text.startsWith("{\"type\":\"subscribed\"")) {
+                                    ready.countDown();
+                                } else {
+                                    onFrame(lastSeq, text);
+                                }
+                            });
+                            if (channel == null) {
+                                ready.countDown();
+                            }
+                        })
+                        .onFailure(e -> {
+                            failures.incrementAndGet();
                             ready.countDown();
-                        } else {
-                            onFrame(lastSeq, text);
-                        }
-                    });
-                    if (channel == null) {
-                        ready.countDown();
-                    }
-                }).onFailure(e -> {
-                    failures.incrementAndGet();
-                    ready.countDown();
-                });
+                        });
             }
             boolean complete = ready.await(60, TimeUnit.SECONDS);
             if (failures.get() + ready.getCount() > batch / 10) {
                 sockets.addAll(opened);
-                throw new IOException(failures.get() + " connections failed, " + ready.getCount() + " not subscribed within 60 s, at "
-                        + sockets.size());
+                throw new IOException(failures.get() + " connections failed, " + ready.getCount()
+                        + " not subscribed within 60 s, at " + sockets.size());
             }
             if (!complete || failures.get() > 0) {
                 stragglers.addAndGet(failures.get() + ready.getCount());
-                System.out.printf("%d failed / %d not subscribed in a batch at %d%n", failures.get(), ready.getCount(), sockets.size());
+                System.out.printf(
+                        "%d failed / %d not subscribed in a batch at %d%n",
+                        failures.get(), ready.getCount(), sockets.size());
             }
             sockets.addAll(opened);
         }
@@ -386,12 +462,17 @@ public final class FanoutBench {
     private long heapAfterGc() throws Exception {
         String pid = args.get("gateway-pid");
         for (int i = 0; i < 2; i++) {
-            Process gc = new ProcessBuilder("jcmd", pid, "GC.run").redirectErrorStream(true).start();
+            Process gc = new ProcessBuilder("jcmd", pid, "GC.run")
+                    .redirectErrorStream(true)
+                    .start();
             gc.getInputStream().readAllBytes();
             gc.waitFor(60, TimeUnit.SECONDS);
         }
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(gateway.resolve("/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(gateway.resolve("/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         long used = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {

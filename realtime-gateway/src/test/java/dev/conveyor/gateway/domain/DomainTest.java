@@ -1,12 +1,11 @@
 package dev.conveyor.gateway.domain;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class DomainTest {
 
@@ -14,10 +13,17 @@ class DomainTest {
     void theMinimalCoverDropsDuplicatesAndKeysThatAShorterKeyPrefixes() {
         UUID p = UUID.randomUUID();
         List<CacheKey> cover = KeySets.minimalCover(List.of(
-                CacheKey.of("tasks", "paginated", p, 1), CacheKey.of("task-status-counts", p), CacheKey.of("tasks", "paginated", p, 1),
-                CacheKey.of("unified-generations", "shot", "s1"), CacheKey.of("unified-generations"), CacheKey.of("tasks", "paginated", p)));
-        assertThat(cover).containsExactly(CacheKey.of("unified-generations"), CacheKey.of("task-status-counts", p),
-                CacheKey.of("tasks", "paginated", p));
+                CacheKey.of("tasks", "paginated", p, 1),
+                CacheKey.of("task-status-counts", p),
+                CacheKey.of("tasks", "paginated", p, 1),
+                CacheKey.of("unified-generations", "shot", "s1"),
+                CacheKey.of("unified-generations"),
+                CacheKey.of("tasks", "paginated", p)));
+        assertThat(cover)
+                .containsExactly(
+                        CacheKey.of("unified-generations"),
+                        CacheKey.of("task-status-counts", p),
+                        CacheKey.of("tasks", "paginated", p));
     }
 
     @Test
@@ -33,15 +39,19 @@ class DomainTest {
         List<CacheKey> nine = new java.util.ArrayList<>(eight);
         nine.add(CacheKey.of("task", UUID.randomUUID()));
         nine.add(CacheKey.of("unified-generations", "shot", UUID.randomUUID()));
-        assertThat(KeySets.cover(nine, folds)).containsExactlyInAnyOrder(CacheKey.of("task"),
-                CacheKey.of("tasks", "paginated", p, 1), nine.get(nine.size() - 1));
+        assertThat(KeySets.cover(nine, folds))
+                .containsExactlyInAnyOrder(
+                        CacheKey.of("task"), CacheKey.of("tasks", "paginated", p, 1), nine.get(nine.size() - 1));
     }
 
     @Test
     void aKeyCoversOnlyKeysItIsAPrefixOf() {
-        assertThat(CacheKey.of("tasks").covers(CacheKey.of("tasks", "paginated"))).isTrue();
-        assertThat(CacheKey.of("tasks", "paginated").covers(CacheKey.of("tasks"))).isFalse();
-        assertThat(CacheKey.of("tasks", "x").covers(CacheKey.of("tasks", "paginated"))).isFalse();
+        assertThat(CacheKey.of("tasks").covers(CacheKey.of("tasks", "paginated")))
+                .isTrue();
+        assertThat(CacheKey.of("tasks", "paginated").covers(CacheKey.of("tasks")))
+                .isFalse();
+        assertThat(CacheKey.of("tasks", "x").covers(CacheKey.of("tasks", "paginated")))
+                .isFalse();
         assertThat(CacheKey.of("tasks", 1).covers(CacheKey.of("tasks", "1"))).isFalse();
     }
 
@@ -50,7 +60,8 @@ class DomainTest {
         Position position = Position.parse("task-events:3:120,generation-events:3:57");
         assertThat(position.toString()).isEqualTo("generation-events:3:57,task-events:3:120");
         assertThat(Position.parse(position.toString())).isEqualTo(position);
-        for (String bad : List.of("", "x", "task-events:3", "task-events:a:1", "task-events:1:-1", "t:1:1,t:1:2", "t:1:1,")) {
+        for (String bad :
+                List.of("", "x", "task-events:3", "task-events:a:1", "task-events:1:-1", "t:1:1,t:1:2", "t:1:1,")) {
             assertThatThrownBy(() -> Position.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -1,9 +1,18 @@
 package dev.conveyor.kit.consumer;
 
+import dev.conveyor.kit.loop.BackgroundLoop;
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.pgclient.PgException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -11,22 +20,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-
 /**
- * A plain {@link KafkaConsumer} on its own thread (never the event loop), at least once with an exactly-once effect:
+ * A plain {@link KafkaConsumer} on a {@link BackgroundLoop} (its own thread, never the event loop), at least once with an exactly-once effect:
  * the records of each partition of a poll are handed to the handler together, in order (the handler commits them in
  * its own database transaction, deduplicated by event id), and the offsets are committed only after those
  * transactions. The partitions of one poll are handled concurrently.
@@ -50,63 +47,95 @@ public class ConsumerLoop implements AutoCloseable {
     private final Counter retries;
     private final Duration retryBackoff;
     private final String group;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private volatile BackgroundLoop loop;
+    /** Created, used and closed on the loop's thread; volatile for {@link #wakeUp()} from the closing thread. */
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
 
-    public ConsumerLoop(String topic, Map<String, Object> config, Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
-                        DeadLetterTopic deadLetters, Duration retryBackoff) {
+    public ConsumerLoop(
+            String topic,
+            Map<String, Object> config,
+            Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
+            DeadLetterTopic deadLetters,
+            Duration retryBackoff) {
         this.topic = topic;
         this.config = config;
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.retryBackoff = retryBackoff;
         this.group = String.valueOf(config.get("group.id"));
-        this.retries = Counter.builder("conveyor.consumer.retries").tag("topic", topic).tag("group", group)
-                .description("records that failed for a passing reason and are retried").register(deadLetters.metrics());
+        this.retries = Counter.builder("conveyor.consumer.retries")
+                .tag("topic", topic)
+                .tag("group", group)
+                .description("records that failed for a passing reason and are retried")
+                .register(deadLetters.metrics());
     }
 
-    public ConsumerLoop start() {
-        thread = new Thread(this::run, "consumer-" + topic + "-" + group);
-        thread.setDaemon(true);
-        thread.start();
+    /** Starts the loop; its thread (never an event loop) creates the consumer, subscribes and polls. */
+    public synchronized ConsumerLoop start() {
+        if (loop != null) {
+            return this;
+        }
+        // A failure other than a record's (the broker or a commit in an unknown state) ends the loop and readiness goes
+        // down: the consumer leaves its group, and its partitions move on from their last committed offsets.
+        loop = BackgroundLoop.builder("consumer-" + topic + "-" + group)
+                .pacedStep(this::pollOnce)
+                .stopOnFailure()
+                .wakeWith(this::wakeUp)
+                .whenDone(this::closeConsumer)
+                .stopTimeout(Duration.ofSeconds(15))
+                .build()
+                .start();
         return this;
     }
 
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
-    }
-
-    private void run() {
-        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(config)) {
-            consumer = kafka;
-            kafka.subscribe(List.of(topic));
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
-                if (!records.isEmpty()) {
-                    handleBatch(kafka, records);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.errorf(e, "consumer of %s (%s) woken unexpectedly", topic, group);
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "consumer of %s (%s) stopped", topic, group);
-        } finally {
-            consumer = null;
-            stopped.countDown();
+    /** Makes a blocked poll or commit return (KafkaConsumer's one thread-safe call). */
+    private void wakeUp() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
         }
     }
 
-    private void handleBatch(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
+    /** On the loop's thread when it ends: the consumer leaves its group. */
+    private void closeConsumer() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        consumer = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    /** True from start while the consumer polls (false once it stopped on a failure or was closed). */
+    public boolean isRunning() {
+        BackgroundLoop current = loop;
+        return current != null && current.isHealthy();
+    }
+
+    /** One poll and its records; answers the back-off to wait when a partition failed for a passing reason. */
+    private Duration pollOnce() {
+        KafkaConsumer<byte[], byte[]> kafka = consumer;
+        if (kafka == null) {
+            kafka = new KafkaConsumer<>(config);
+            kafka.subscribe(List.of(topic));
+            consumer = kafka;
+        }
+        ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
+        if (records.isEmpty() || !handleBatch(kafka, records)) {
+            return Duration.ZERO;
+        }
+        retries.increment();
+        return retryBackoff;
+    }
+
+    /** Handles one poll's records; true when a partition failed and was rewound to its failed record. */
+    private boolean handleBatch(KafkaConsumer<byte[], byte[]> kafka, ConsumerRecords<byte[], byte[]> records) {
         List<TopicPartition> partitions = new ArrayList<>(records.partitions());
         List<Uni<PartitionResult>> work = new ArrayList<>(partitions.size());
         for (TopicPartition partition : partitions) {
             work.add(handlePartition(partition, records.records(partition)));
         }
-        List<PartitionResult> results = Uni.join().all(work).andFailFast().await().indefinitely();
+        List<PartitionResult> results =
+                Uni.join().all(work).andFailFast().await().indefinitely();
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         boolean failed = false;
         for (PartitionResult result : results) {
@@ -126,10 +155,7 @@ public class ConsumerLoop implements AutoCloseable {
                 LOG.infof("offset commit of %s (%s) skipped by a rebalance: %s", topic, group, e.getMessage());
             }
         }
-        if (failed) {
-            retries.increment();
-            sleep(retryBackoff);
-        }
+        return failed;
     }
 
     /** Commits offsets after the records' transactions committed. Overridable to simulate a crash in between. */
@@ -137,16 +163,24 @@ public class ConsumerLoop implements AutoCloseable {
         kafka.commitSync(offsets);
     }
 
-    private record PartitionResult(TopicPartition partition, long nextOffset, long failedAt) {
-    }
+    private record PartitionResult(TopicPartition partition, long nextOffset, long failedAt) {}
 
-    private Uni<PartitionResult> handlePartition(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    private Uni<PartitionResult> handlePartition(
+            TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         long next = records.get(records.size() - 1).offset() + 1;
-        return Uni.createFrom().deferred(() -> handler.apply(records))
+        return Uni.createFrom()
+                .deferred(() -> handler.apply(records))
                 .replaceWith(new PartitionResult(partition, next, -1))
-                .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> oneByOne(partition, records))
-                .onFailure().recoverWithItem(error -> {
-                    LOG.warnf("%s-%d@%d failed, will retry: %s", partition.topic(), partition.partition(), records.get(0).offset(), error.toString());
+                .onFailure(ConsumerLoop::isPoison)
+                .recoverWithUni(error -> oneByOne(partition, records))
+                .onFailure()
+                .recoverWithItem(error -> {
+                    LOG.warnf(
+                            "%s-%d@%d failed, will retry: %s",
+                            partition.topic(),
+                            partition.partition(),
+                            records.get(0).offset(),
+                            error.toString());
                     return new PartitionResult(partition, -1, records.get(0).offset());
                 });
     }
@@ -154,21 +188,30 @@ public class ConsumerLoop implements AutoCloseable {
     /** Isolates the poison record(s) of a batch: each record alone, poison ones to the dead-letter topic. */
     private Uni<PartitionResult> oneByOne(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         AtomicLong next = new AtomicLong(-1);
-        return Multi.createFrom().iterable(records)
-                .onItem().transformToUniAndConcatenate(record -> handleOne(record).invoke(() -> next.set(record.offset() + 1)))
-                .collect().last()
+        return Multi.createFrom()
+                .iterable(records)
+                .onItem()
+                .transformToUniAndConcatenate(record -> handleOne(record).invoke(() -> next.set(record.offset() + 1)))
+                .collect()
+                .last()
                 .map(ignored -> new PartitionResult(partition, next.get(), -1))
-                .onFailure().recoverWithItem(error -> {
-                    long failedAt = next.get() >= 0 ? next.get() : records.get(0).offset();
-                    LOG.warnf("%s-%d@%d failed, will retry: %s", partition.topic(), partition.partition(), failedAt, error.toString());
+                .onFailure()
+                .recoverWithItem(error -> {
+                    long failedAt =
+                            next.get() >= 0 ? next.get() : records.get(0).offset();
+                    LOG.warnf(
+                            "%s-%d@%d failed, will retry: %s",
+                            partition.topic(), partition.partition(), failedAt, error.toString());
                     return new PartitionResult(partition, next.get(), failedAt);
                 });
     }
 
     private Uni<Void> handleOne(ConsumerRecord<byte[], byte[]> record) {
-        return Uni.createFrom().deferred(() -> handler.apply(List.of(record)))
+        return Uni.createFrom()
+                .deferred(() -> handler.apply(List.of(record)))
                 .replaceWithVoid()
-                .onFailure(ConsumerLoop::isPoison).recoverWithUni(error -> deadLetters.send(record, group, error));
+                .onFailure(ConsumerLoop::isPoison)
+                .recoverWithUni(error -> deadLetters.send(record, group, error));
     }
 
     /** Failures that a retry cannot fix. */
@@ -190,27 +233,11 @@ public class ConsumerLoop implements AutoCloseable {
         return sqlState.startsWith("22") || sqlState.startsWith("23");
     }
 
-    private void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
-    /** Stops polling and waits for the thread to end (the consumer leaves its group). */
+    /** Stops polling and waits up to 15 s for the loop to end (the consumer leaves its group). */
     @Override
-    public void close() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        try {
-            stopped.await(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (loop != null) {
+            loop.close();
         }
     }
 }

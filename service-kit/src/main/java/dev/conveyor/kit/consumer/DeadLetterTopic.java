@@ -2,13 +2,12 @@ package dev.conveyor.kit.consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * A service's dead-letter topic: a poison record goes there with its original key, value and headers plus
@@ -46,16 +45,21 @@ public class DeadLetterTopic {
         letter.headers().add("dlq.partition", utf8(Integer.toString(record.partition())));
         letter.headers().add("dlq.offset", utf8(Long.toString(record.offset())));
         letter.headers().add("dlq.group", utf8(group));
-        return Uni.createFrom().<Void>emitter(emitter -> producer.send(letter, (metadata, error) -> {
-            if (error != null) {
-                emitter.fail(error);
-            } else {
-                emitter.complete(null);
-            }
-        })).invoke(() -> {
-            metrics.counter("conveyor.consumer.dead.letters", "topic", record.topic(), "group", group).increment();
-            LOG.warnf("dead-lettered %s-%d@%d to %s: %s", record.topic(), record.partition(), record.offset(), topic, message);
-        });
+        return Uni.createFrom()
+                .<Void>emitter(emitter -> producer.send(letter, (metadata, error) -> {
+                    if (error != null) {
+                        emitter.fail(error);
+                    } else {
+                        emitter.complete(null);
+                    }
+                }))
+                .invoke(() -> {
+                    metrics.counter("conveyor.consumer.dead.letters", "topic", record.topic(), "group", group)
+                            .increment();
+                    LOG.warnf(
+                            "dead-lettered %s-%d@%d to %s: %s",
+                            record.topic(), record.partition(), record.offset(), topic, message);
+                });
     }
 
     private static byte[] utf8(String value) {

@@ -10,9 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * HTTP-layer limits answered as problem+json before anything else runs (docs/rest.md "Limits"; the same in every service): a body over
@@ -53,11 +52,21 @@ public class HttpLimits {
         HttpServerRequest req = ctx.request();
         String uri = req.uri();
         if (uri.length() > MAX_URI) {
-            refuse(ctx, 414, "uri_too_long", "URI too long", "the request target is " + uri.length() + " characters; at most " + MAX_URI);
+            refuse(
+                    ctx,
+                    414,
+                    "uri_too_long",
+                    "URI too long",
+                    "the request target is " + uri.length() + " characters; at most " + MAX_URI);
             return;
         }
         if (uri.contains("%00")) {
-            refuse(ctx, 422, "validation_failed", "Validation failed", "the path or query contains a NUL character (%00)");
+            refuse(
+                    ctx,
+                    422,
+                    "validation_failed",
+                    "Validation failed",
+                    "the path or query contains a NUL character (%00)");
             return;
         }
         long headers = 0;
@@ -65,7 +74,11 @@ public class HttpLimits {
             headers += h.getKey().length() + h.getValue().length() + 4;
         }
         if (headers > MAX_HEADERS) {
-            refuse(ctx, 431, "headers_too_large", "Request header fields too large",
+            refuse(
+                    ctx,
+                    431,
+                    "headers_too_large",
+                    "Request header fields too large",
                     "the headers are " + headers + " bytes; at most " + MAX_HEADERS);
             return;
         }
@@ -79,12 +92,17 @@ public class HttpLimits {
                 return;
             }
             if (declared > maxBody) {
-                refuse(ctx, 413, "payload_too_large", "Payload too large",
+                refuse(
+                        ctx,
+                        413,
+                        "payload_too_large",
+                        "Payload too large",
                         "the body is " + declared + " bytes; at most " + maxBody + " are accepted");
                 return;
             }
         } else if (req.headers().contains("Transfer-Encoding", "chunked", true)) {
-            // No length up front: read it here, bounded, so an oversize one gets the same answer (the resource reads ctx.body()).
+            // No length up front: read it here, bounded, so an oversize one gets the same answer (the resource reads
+            // ctx.body()).
             streamed.handle(ctx);
             return;
         }
@@ -99,7 +117,11 @@ public class HttpLimits {
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + status + ",\"code\":\"" + code + "\"}";
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader("Connection", "close")
-                .endHandler(v -> ctx.request().connection().close()).end(body);
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .putHeader("Connection", "close")
+                .endHandler(v -> ctx.request().connection().close())
+                .end(body);
     }
 }

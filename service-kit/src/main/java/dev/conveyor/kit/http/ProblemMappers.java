@@ -1,9 +1,9 @@
 package dev.conveyor.kit.http;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.conveyor.contracts.Json;
@@ -30,7 +30,8 @@ public class ProblemMappers {
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + status + ",\"code\":\"" + code + "\"}";
         }
-        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        Response.ResponseBuilder b =
+                Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
         if (status == 401) {
             b.header("WWW-Authenticate", "Bearer");
         }
@@ -67,28 +68,46 @@ public class ProblemMappers {
                 return problem(422, "validation_failed", "Validation failed", where(r) + " " + r.getOriginalMessage());
             }
             if (t instanceof InputCoercionException ic) {
-                return problem(422, "validation_failed", "Validation failed", "a number is out of range: " + ic.getOriginalMessage());
+                return problem(
+                        422,
+                        "validation_failed",
+                        "Validation failed",
+                        "a number is out of range: " + ic.getOriginalMessage());
             }
             if (t instanceof StreamConstraintsException sc) {
                 return sc.getOriginalMessage().contains("nesting depth")
-                        ? problem(422, "validation_failed", "Validation failed", "the body nests more than "
-                                + JsonInput.MAX_BODY_DEPTH + " levels")
-                        : problem(413, "payload_too_large", "Payload too large", "a value in the body is too large: "
-                                + sc.getOriginalMessage());
+                        ? problem(
+                                422,
+                                "validation_failed",
+                                "Validation failed",
+                                "the body nests more than " + JsonInput.MAX_BODY_DEPTH + " levels")
+                        : problem(
+                                413,
+                                "payload_too_large",
+                                "Payload too large",
+                                "a value in the body is too large: " + sc.getOriginalMessage());
             }
         }
-        if (e instanceof MismatchedInputException mi && !String.valueOf(mi.getOriginalMessage()).startsWith("Trailing token")) {
+        if (e instanceof MismatchedInputException mi
+                && !String.valueOf(mi.getOriginalMessage()).startsWith("Trailing token")) {
             return problem(422, "validation_failed", "Validation failed", where(mi) + " has the wrong type or format");
         }
         if (e instanceof JsonParseException || e instanceof MismatchedInputException) {
-            return problem(400, "malformed_json", "Malformed JSON", "the body is not one valid JSON value: " + e.getOriginalMessage());
+            return problem(
+                    400,
+                    "malformed_json",
+                    "Malformed JSON",
+                    "the body is not one valid JSON value: " + e.getOriginalMessage());
         }
-        return problem(400, "malformed_json", "Malformed JSON", "the body could not be read: " + e.getOriginalMessage());
+        return problem(
+                400, "malformed_json", "Malformed JSON", "the body could not be read: " + e.getOriginalMessage());
     }
 
     private static String where(JsonMappingException e) {
-        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .reduce((a, b) -> a + "." + b).orElse("body");
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b)
+                .orElse("body");
     }
 
     @ServerExceptionMapper
@@ -143,8 +162,13 @@ public class ProblemMappers {
             case 415 -> "unsupported_media_type";
             default -> "http_" + status;
         };
-        return problem(status, code, Response.Status.fromStatusCode(status) == null ? "Error"
-                : Response.Status.fromStatusCode(status).getReasonPhrase(), e.getMessage());
+        return problem(
+                status,
+                code,
+                Response.Status.fromStatusCode(status) == null
+                        ? "Error"
+                        : Response.Status.fromStatusCode(status).getReasonPhrase(),
+                e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -1,12 +1,11 @@
 package dev.conveyor.kit.kafka;
 
 import dev.conveyor.contracts.Topics;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Kafka client settings, from one place. Producers are idempotent ({@code acks=all}) and send at most
@@ -15,13 +14,14 @@ import java.util.Map;
  * their group is new.
  */
 public final class KafkaSettings {
-    private KafkaSettings() {
-    }
+    private KafkaSettings() {}
 
     public static Map<String, Object> producer(String bootstrapServers, String clientId) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-" + ProcessHandle.current().pid());
+        config.put(
+                ProducerConfig.CLIENT_ID_CONFIG,
+                clientId + "-" + ProcessHandle.current().pid());
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
@@ -29,7 +29,8 @@ public final class KafkaSettings {
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        // send() waits at most this long for a topic's metadata (a missing topic): the relay's pass then fails and retries.
+        // send() waits at most this long for a topic's metadata (a missing topic): the relay's pass then fails and
+        // retries.
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         return config;
     }
@@ -38,7 +39,9 @@ public final class KafkaSettings {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + ProcessHandle.current().pid());
+        config.put(
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                groupId + "-" + ProcessHandle.current().pid());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);

@@ -3,7 +3,6 @@ package dev.conveyor.kit.outbox;
 import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.kit.outbox.OutboxDeadLetters.DeadLetter;
 import dev.conveyor.kit.outbox.OutboxDeadLetters.Redriven;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -19,13 +18,14 @@ public final class DeadLetterRequests {
     }
 
     /** A page of dead letters (oldest first); {@code next} is the {@code after} of the next page, null on the last. */
-    public record Page(List<DeadLetter> items, Long next) {
-    }
+    public record Page(List<DeadLetter> items, Long next) {}
 
     /** The page after the dead letter id {@code after} (null: the first page); 422 when it is not a non-negative integer. */
     public Page page(String after) throws SQLException {
         List<DeadLetter> items = deadLetters.list(after == null ? 0 : cursor(after));
-        Long next = items.size() < OutboxDeadLetters.PAGE ? null : items.get(items.size() - 1).id();
+        Long next = items.size() < OutboxDeadLetters.PAGE
+                ? null
+                : items.get(items.size() - 1).id();
         return new Page(items, next);
     }
 

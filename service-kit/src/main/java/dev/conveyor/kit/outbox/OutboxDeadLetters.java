@@ -1,6 +1,5 @@
 package dev.conveyor.kit.outbox;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The {@code outbox_dead_letters} table: outbox rows that Kafka refused for good, with the reason. The relay moves a
@@ -18,16 +18,23 @@ import java.util.Optional;
 public final class OutboxDeadLetters {
     /** How many dead letters one listing answers at most (oldest first). */
     public static final int PAGE = 100;
+
     private static final int PREVIEW_CHARS = 1000;
 
     /** One dead letter, its payload cut to a preview. */
-    public record DeadLetter(long id, long outboxId, String topic, String key, int payloadChars, String payloadPreview,
-                             String reason, Instant createdAt, Instant failedAt) {
-    }
+    public record DeadLetter(
+            long id,
+            long outboxId,
+            String topic,
+            String key,
+            int payloadChars,
+            String payloadPreview,
+            String reason,
+            Instant createdAt,
+            Instant failedAt) {}
 
     /** A re-driven dead letter: the outbox row that now carries it. */
-    public record Redriven(long id, long outboxId) {
-    }
+    public record Redriven(long id, long outboxId) {}
 
     private final DataSource dataSource;
 
@@ -37,9 +44,10 @@ public final class OutboxDeadLetters {
 
     /** Moves outbox row {@code outboxId} here, inside the caller's transaction. */
     static void move(Connection c, long outboxId, String reason) throws SQLException {
-        try (PreparedStatement move = c.prepareStatement("WITH gone AS (DELETE FROM outbox WHERE id = ? RETURNING id, topic, key, payload, created_at) "
-                + "INSERT INTO outbox_dead_letters (outbox_id, topic, key, payload, created_at, reason) "
-                + "SELECT id, topic, key, payload, created_at, ? FROM gone")) {
+        try (PreparedStatement move = c.prepareStatement(
+                "WITH gone AS (DELETE FROM outbox WHERE id = ? RETURNING id, topic, key, payload, created_at) "
+                        + "INSERT INTO outbox_dead_letters (outbox_id, topic, key, payload, created_at, reason) "
+                        + "SELECT id, topic, key, payload, created_at, ? FROM gone")) {
             move.setLong(1, outboxId);
             move.setString(2, reason);
             move.executeUpdate();
@@ -47,7 +55,8 @@ public final class OutboxDeadLetters {
     }
 
     static long count(Connection c) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM outbox_dead_letters"); ResultSet rs = q.executeQuery()) {
+        try (PreparedStatement q = c.prepareStatement("SELECT count(*) FROM outbox_dead_letters");
+                ResultSet rs = q.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -56,16 +65,25 @@ public final class OutboxDeadLetters {
     /** The oldest {@link #PAGE} dead letters with an id above {@code after}. */
     public List<DeadLetter> list(long after) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT id, outbox_id, topic, key, coalesce(length(payload), 0), left(payload, ?), reason, "
-                     + "created_at, failed_at FROM outbox_dead_letters WHERE id > ? ORDER BY id LIMIT ?")) {
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT id, outbox_id, topic, key, coalesce(length(payload), 0), left(payload, ?), reason, "
+                                + "created_at, failed_at FROM outbox_dead_letters WHERE id > ? ORDER BY id LIMIT ?")) {
             q.setInt(1, PREVIEW_CHARS);
             q.setLong(2, after);
             q.setInt(3, PAGE);
             List<DeadLetter> list = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    list.add(new DeadLetter(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
-                            rs.getString(7), rs.getTimestamp(8).toInstant(), rs.getTimestamp(9).toInstant()));
+                    list.add(new DeadLetter(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getInt(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getTimestamp(8).toInstant(),
+                            rs.getTimestamp(9).toInstant()));
                 }
             }
             return list;
@@ -76,8 +94,9 @@ public final class OutboxDeadLetters {
     public Optional<Redriven> redrive(long id) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement q = c.prepareStatement("WITH gone AS (DELETE FROM outbox_dead_letters WHERE id = ? RETURNING topic, key, payload) "
-                    + "INSERT INTO outbox (topic, key, payload) SELECT topic, key, payload FROM gone RETURNING id")) {
+            try (PreparedStatement q = c.prepareStatement(
+                    "WITH gone AS (DELETE FROM outbox_dead_letters WHERE id = ? RETURNING topic, key, payload) "
+                            + "INSERT INTO outbox (topic, key, payload) SELECT topic, key, payload FROM gone RETURNING id")) {
                 q.setLong(1, id);
                 Optional<Redriven> result;
                 try (ResultSet rs = q.executeQuery()) {

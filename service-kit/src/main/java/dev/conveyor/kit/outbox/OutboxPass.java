@@ -1,9 +1,5 @@
 package dev.conveyor.kit.outbox;
 
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +12,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * One relay pass, in one transaction: take the advisory lock (one relay per database), read a batch of unpublished rows
@@ -38,11 +37,9 @@ final class OutboxPass {
         static final Result LOCKED_ELSEWHERE = new Result(0, 0, null);
     }
 
-    private record Row(long id, String topic, String key, String payload) {
-    }
+    private record Row(long id, String topic, String key, String payload) {}
 
-    private OutboxPass() {
-    }
+    private OutboxPass() {}
 
     static Result run(Connection c, Producer<String, String> producer, int batchSize) throws SQLException {
         c.setAutoCommit(false);
@@ -107,8 +104,9 @@ final class OutboxPass {
 
     private static List<Row> unpublished(Connection c, int batchSize) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL "
-                + "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id, id LIMIT ?")) {
+        try (PreparedStatement q =
+                c.prepareStatement("SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL "
+                        + "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id, id LIMIT ?")) {
             q.setInt(1, batchSize);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {

@@ -1,37 +1,33 @@
 package dev.conveyor.kit.outbox;
 
 import dev.conveyor.kit.loop.BackgroundLoop;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.Producer;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.Producer;
+import org.jboss.logging.Logger;
 
 /**
  * The outbox relay of every service: publishes {@code outbox} rows to Kafka in commit order ({@link OutboxPass}), on
  * its own thread (blocking JDBC and producer calls never touch an event loop). A row Kafka refuses for good goes to
  * {@code outbox_dead_letters} and the rows after it flow on; a passing fault is retried with a back-off (≤ 5 s).
  * <p>
- * Every second, on a thread of its own (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
+ * Every second, on a second {@link BackgroundLoop} (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
  * {@code conveyor_outbox_lag_seconds}, {@code conveyor_outbox_dead_letters_waiting}) and deletes published rows past
  * their retention; {@code conveyor_outbox_last_success_seconds} is the Unix time of the last pass that did not fail.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final long MEASURE_EVERY_MILLIS = 1000;
+    private static final Duration MEASURE_EVERY = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
     private final Producer<String, String> producer;
@@ -44,46 +40,58 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong lastSuccessMillis = new AtomicLong(System.currentTimeMillis());
     private final Counter deadLettered;
     private BackgroundLoop loop;
-    private ScheduledExecutorService measurer;
+    private BackgroundLoop measurer;
 
-    public OutboxRelay(DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
+    public OutboxRelay(
+            DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.producer = producer;
         this.settings = settings;
         String service = settings.service();
-        Gauge.builder("conveyor.outbox.depth", depth, AtomicLong::get).tag("service", service)
-                .description("unpublished outbox rows").register(registry);
-        Gauge.builder("conveyor.outbox.lag.seconds", lagMillis, v -> v.get() / 1000.0).tag("service", service)
-                .description("age of the oldest unpublished outbox row").register(registry);
-        Gauge.builder("conveyor.outbox.published", published, AtomicLong::get).tag("service", service)
-                .description("rows published by this replica").register(registry);
-        Gauge.builder("conveyor.outbox.last.success.seconds", lastSuccessMillis, v -> v.get() / 1000.0).tag("service", service)
-                .description("Unix time of this replica's last relay pass that did not fail").register(registry);
-        Gauge.builder("conveyor.outbox.dead.letters.waiting", waitingDeadLetters, AtomicLong::get).tag("service", service)
-                .description("rows in outbox_dead_letters (to inspect and re-drive)").register(registry);
-        deadLettered = Counter.builder("conveyor.outbox.dead.letters").tag("service", service)
-                .description("outbox rows Kafka refused for good, moved to outbox_dead_letters").register(registry);
+        Gauge.builder("conveyor.outbox.depth", depth, AtomicLong::get)
+                .tag("service", service)
+                .description("unpublished outbox rows")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.lag.seconds", lagMillis, v -> v.get() / 1000.0)
+                .tag("service", service)
+                .description("age of the oldest unpublished outbox row")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.published", published, AtomicLong::get)
+                .tag("service", service)
+                .description("rows published by this replica")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.last.success.seconds", lastSuccessMillis, v -> v.get() / 1000.0)
+                .tag("service", service)
+                .description("Unix time of this replica's last relay pass that did not fail")
+                .register(registry);
+        Gauge.builder("conveyor.outbox.dead.letters.waiting", waitingDeadLetters, AtomicLong::get)
+                .tag("service", service)
+                .description("rows in outbox_dead_letters (to inspect and re-drive)")
+                .register(registry);
+        deadLettered = Counter.builder("conveyor.outbox.dead.letters")
+                .tag("service", service)
+                .description("outbox rows Kafka refused for good, moved to outbox_dead_letters")
+                .register(registry);
     }
 
     public synchronized void start() {
         if (loop != null) {
             return;
         }
-        loop = new BackgroundLoop(settings.service() + "-outbox-relay", this::step, Duration.ofMillis(100), Duration.ofSeconds(5))
+        loop = new BackgroundLoop(
+                        settings.service() + "-outbox-relay", this::step, Duration.ofMillis(100), Duration.ofSeconds(5))
                 .start();
-        measurer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, settings.service() + "-outbox-measure");
-            t.setDaemon(true);
-            return t;
-        });
-        measurer.scheduleWithFixedDelay(this::measure, 0, MEASURE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        measurer = BackgroundLoop.builder(settings.service() + "-outbox-measure")
+                .every(MEASURE_EVERY, this::measure)
+                .build()
+                .start();
     }
 
     /** Stops the thread (waits up to 10 s); the producer belongs to the caller. */
     @Override
     public synchronized void close() {
         if (measurer != null) {
-            measurer.shutdownNow();
+            measurer.close();
             measurer = null;
         }
         if (loop != null) {
@@ -120,8 +128,10 @@ public final class OutboxRelay implements AutoCloseable {
     private void step() throws Exception {
         OutboxPass.Result result = relayOnce();
         if (result.failure() != null) {
-            throw new IllegalStateException("outbox relay of " + settings.service() + ": publishing failed, "
-                    + result.published() + " rows published before it", result.failure());
+            throw new IllegalStateException(
+                    "outbox relay of " + settings.service() + ": publishing failed, " + result.published()
+                            + " rows published before it",
+                    result.failure());
         }
         if (result.published() + result.deadLettered() < settings.batchSize()) {
             nudge.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -142,7 +152,8 @@ public final class OutboxRelay implements AutoCloseable {
             published.addAndGet(result.published());
             if (result.deadLettered() > 0) {
                 deadLettered.increment(result.deadLettered());
-                LOG.errorf("outbox relay of %s: %d rows refused by Kafka for good, moved to outbox_dead_letters",
+                LOG.errorf(
+                        "outbox relay of %s: %d rows refused by Kafka for good, moved to outbox_dead_letters",
                         settings.service(), result.deadLettered());
             }
             if (result.failure() == null) {
@@ -156,8 +167,10 @@ public final class OutboxRelay implements AutoCloseable {
     private void measure() {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement q = c.prepareStatement("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000, 0) "
-                    + "FROM outbox WHERE published_at IS NULL"); ResultSet rs = q.executeQuery()) {
+            try (PreparedStatement q = c.prepareStatement(
+                            "SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(created_at)) * 1000, 0) "
+                                    + "FROM outbox WHERE published_at IS NULL");
+                    ResultSet rs = q.executeQuery()) {
                 rs.next();
                 depth.set(rs.getLong(1));
                 lagMillis.set(rs.getLong(2));

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param retention    published rows are deleted after this long
  * @param maxLag       readiness goes DOWN while the oldest unpublished row is older than this
  */
-public record OutboxSettings(String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag) {
+public record OutboxSettings(
+        String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag) {
     /** pg advisory lock key, "OUTBOX" in ASCII: one relay at a time per database. */
     public static final long LOCK_KEY = 0x4F5554424F58L;
 }

@@ -3,7 +3,6 @@ package dev.conveyor.kit.outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,11 +14,9 @@ import java.util.List;
 public final class OutboxWriter {
 
     /** One outbox row: payload null = tombstone. */
-    public record Row(String topic, String key, String payload) {
-    }
+    public record Row(String topic, String key, String payload) {}
 
-    private OutboxWriter() {
-    }
+    private OutboxWriter() {}
 
     public static Uni<Void> insert(SqlClient conn, List<Row> rows) {
         if (rows.isEmpty()) {
@@ -33,8 +30,10 @@ public final class OutboxWriter {
             keys[i] = rows.get(i).key();
             payloads[i] = rows.get(i).payload();
         }
-        return conn.preparedQuery("INSERT INTO outbox (topic, key, payload) "
-                        + "SELECT topic, key, payload FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(topic, key, payload, n) ORDER BY n")
-                .execute(Tuple.from(Arrays.asList((Object) topics, keys, payloads))).replaceWithVoid();
+        return conn.preparedQuery(
+                        "INSERT INTO outbox (topic, key, payload) "
+                                + "SELECT topic, key, payload FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(topic, key, payload, n) ORDER BY n")
+                .execute(Tuple.from(Arrays.asList((Object) topics, keys, payloads)))
+                .replaceWithVoid();
     }
 }

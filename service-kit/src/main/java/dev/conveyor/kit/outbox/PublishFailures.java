@@ -1,14 +1,13 @@
 package dev.conveyor.kit.outbox;
 
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.UnknownServerException;
-
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Tells a row that Kafka will never take (dead-letter it) from a fault that passes (retry it). Only faults of the
@@ -17,11 +16,14 @@ import java.util.concurrent.ExecutionException;
  * it would hit every row alike.
  */
 public final class PublishFailures {
-    private static final List<Class<? extends Throwable>> PERMANENT = List.of(RecordTooLargeException.class,
-            RecordBatchTooLargeException.class, SerializationException.class, InvalidTopicException.class, InvalidRecordException.class);
+    private static final List<Class<? extends Throwable>> PERMANENT = List.of(
+            RecordTooLargeException.class,
+            RecordBatchTooLargeException.class,
+            SerializationException.class,
+            InvalidTopicException.class,
+            InvalidRecordException.class);
 
-    private PublishFailures() {
-    }
+    private PublishFailures() {}
 
     public static boolean isPermanent(Throwable error) {
         Throwable cause = unwrap(error);

@@ -1,10 +1,10 @@
 package dev.conveyor.taskapi.api;
 
+import dev.conveyor.taskapi.api.model.CreditGrant;
+import dev.conveyor.taskapi.api.model.Lead;
+import dev.conveyor.taskapi.api.model.LeadRequest;
+import dev.conveyor.taskapi.domain.Account;
 import dev.conveyor.taskapi.domain.AccountService;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.CreditGrant;
-import dev.conveyor.taskapi.domain.Dtos.Lead;
-import dev.conveyor.taskapi.domain.Dtos.LeadRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -48,7 +48,9 @@ public class AccountResource {
     @POST
     @Path("/task-lead")
     @RolesAllowed("user")
-    @Operation(summary = "take_lead: the caller's client (browser tab) asks to lead task processing; lease 6 s, poll every 5 s")
+    @Operation(
+            summary =
+                    "take_lead: the caller's client (browser tab) asks to lead task processing; lease 6 s, poll every 5 s")
     public Uni<Lead> takeLead(LeadRequest req) {
         return accounts.takeLead(Ids.user(jwt), req == null ? null : req.clientId());
     }
@@ -56,12 +58,14 @@ public class AccountResource {
     @DELETE
     @Path("/task-lead")
     @RolesAllowed("user")
-    @Operation(summary = "Release the lead early (tab closing): ends the lease if this client holds it and publishes "
-            + "lead.changed; 204 also when another client (or nobody) leads")
+    @Operation(
+            summary = "Release the lead early (tab closing): ends the lease if this client holds it and publishes "
+                    + "lead.changed; 204 also when another client (or nobody) leads")
     @APIResponse(responseCode = "204", description = "released, or nothing to release")
     @APIResponse(responseCode = "422", description = "validation_failed: clientId missing or blank")
     public Uni<Response> releaseLead(@QueryParam("clientId") String clientId) {
-        return accounts.releaseLead(Ids.user(jwt), clientId).map(v -> Response.noContent().build());
+        return accounts.releaseLead(Ids.user(jwt), clientId)
+                .map(v -> Response.noContent().build());
     }
 
     @POST

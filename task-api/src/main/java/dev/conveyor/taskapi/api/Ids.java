@@ -1,14 +1,12 @@
 package dev.conveyor.taskapi.api;
 
 import dev.conveyor.kit.http.ProblemException;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Parsing ids from paths and the caller's id from the token. */
 final class Ids {
-    private Ids() {
-    }
+    private Ids() {}
 
     static UUID parse(String value, String what) {
         try {

@@ -1,10 +1,10 @@
 package dev.conveyor.taskapi.api;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Project;
-import dev.conveyor.taskapi.domain.Dtos.ProjectRequest;
-import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.ProjectRequest;
+import dev.conveyor.taskapi.api.model.StatusCounts;
+import dev.conveyor.taskapi.api.model.TaskPage;
+import dev.conveyor.taskapi.domain.Project;
 import dev.conveyor.taskapi.domain.ProjectService;
 import dev.conveyor.taskapi.domain.TaskService;
 import io.smallrye.mutiny.Uni;
@@ -22,13 +22,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import java.net.URI;
-import java.util.List;
 
 @Path("/v1/projects")
 @RolesAllowed("user")
@@ -51,7 +50,9 @@ public class ProjectResource {
     @Operation(summary = "Create a project (published on the compacted projects topic)")
     public Uni<Response> create(ProjectRequest req) {
         return projects.create(Ids.user(jwt), req == null ? null : req.name())
-                .map(p -> Response.created(URI.create("/v1/projects/" + p.id())).entity(p).build());
+                .map(p -> Response.created(URI.create("/v1/projects/" + p.id()))
+                        .entity(p)
+                        .build());
     }
 
     @GET
@@ -77,15 +78,25 @@ public class ProjectResource {
     @Path("/{id}")
     @Operation(summary = "Delete a project whose tasks are all finished (a tombstone goes to the projects topic)")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return projects.delete(Ids.user(jwt), Ids.parse(id, "project id")).map(v -> Response.noContent().build());
+        return projects.delete(Ids.user(jwt), Ids.parse(id, "project id"))
+                .map(v -> Response.noContent().build());
     }
 
     @GET
     @Path("/{id}/tasks")
     @Operation(summary = "The project's tasks, newest first; filters status and taskType; page from 1, limit up to 100")
-    public Uni<TaskPage> tasks(@PathParam("id") String id, @QueryParam("status") String status, @QueryParam("taskType") String taskType,
-                               @QueryParam("page") String page, @QueryParam("limit") String limit) {
-        return tasks.list(Ids.user(jwt), Ids.parse(id, "project id"), status, taskType, number(page, "page", 1),
+    public Uni<TaskPage> tasks(
+            @PathParam("id") String id,
+            @QueryParam("status") String status,
+            @QueryParam("taskType") String taskType,
+            @QueryParam("page") String page,
+            @QueryParam("limit") String limit) {
+        return tasks.list(
+                Ids.user(jwt),
+                Ids.parse(id, "project id"),
+                status,
+                taskType,
+                number(page, "page", 1),
                 number(limit, "limit", 20));
     }
 
@@ -95,7 +106,9 @@ public class ProjectResource {
     public Uni<Response> statusCounts(@PathParam("id") String id, @HeaderParam("If-None-Match") String ifNoneMatch) {
         return tasks.statusCounts(Ids.user(jwt), Ids.parse(id, "project id")).map(counts -> {
             EntityTag tag = new EntityTag(etag(counts), true);
-            if (ifNoneMatch != null && (ifNoneMatch.contains("\"" + tag.getValue() + "\"") || ifNoneMatch.trim().equals("*"))) {
+            if (ifNoneMatch != null
+                    && (ifNoneMatch.contains("\"" + tag.getValue() + "\"")
+                            || ifNoneMatch.trim().equals("*"))) {
                 return Response.notModified(tag).build();
             }
             return Response.ok(counts).tag(tag).build();
@@ -103,9 +116,11 @@ public class ProjectResource {
     }
 
     static String etag(StatusCounts c) {
-        String s = c.waiting() + "-" + c.queued() + "-" + c.inProgress() + "-" + c.complete() + "-" + c.failed() + "-" + c.cancelled();
-        return Integer.toHexString(s.hashCode()) + "-" + Long.toHexString(
-                c.waiting() + c.queued() + c.inProgress() + c.complete() + c.failed() + c.cancelled());
+        String s = c.waiting() + "-" + c.queued() + "-" + c.inProgress() + "-" + c.complete() + "-" + c.failed() + "-"
+                + c.cancelled();
+        return Integer.toHexString(s.hashCode()) + "-"
+                + Long.toHexString(
+                        c.waiting() + c.queued() + c.inProgress() + c.complete() + c.failed() + c.cancelled());
     }
 
     static int number(String value, String name, int fallback) {

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
-
+import dev.conveyor.taskapi.api.model.CompleteItem;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -16,10 +15,10 @@ import java.util.List;
 final class RequestLimits {
     /** Completion metadata, in bytes of its JSON form. */
     static final int MAX_METADATA_BYTES = 64 * 1024;
+
     static final int MAX_CAPABILITY = 100;
 
-    private RequestLimits() {
-    }
+    private RequestLimits() {}
 
     static void metadata(JsonNode metadata, String field) {
         if (metadata == null || metadata.isNull()) {
@@ -32,7 +31,10 @@ final class RequestLimits {
             throw ProblemException.validation(field + " is not valid JSON");
         }
         if (size > MAX_METADATA_BYTES) {
-            throw new ProblemException(413, "metadata_too_large", "Metadata too large",
+            throw new ProblemException(
+                    413,
+                    "metadata_too_large",
+                    "Metadata too large",
                     field + " is " + size + " bytes; at most " + MAX_METADATA_BYTES + " are accepted");
         }
     }

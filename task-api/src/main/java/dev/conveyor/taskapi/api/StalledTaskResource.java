@@ -27,10 +27,15 @@ public class StalledTaskResource {
     }
 
     @GET
-    @Operation(summary = "Queued tasks that no worker seen within conveyor.stalled.after can claim: count and oldest createdAt "
-            + "per type, and a page of the tasks (oldest first); taskType filters the page")
-    public Uni<StalledPage> list(@QueryParam("taskType") String taskType, @QueryParam("page") String page,
-                                 @QueryParam("limit") String limit) {
-        return stalled.list(taskType, ProjectResource.number(page, "page", 1), ProjectResource.number(limit, "limit", 20));
+    @Operation(
+            summary =
+                    "Queued tasks that no worker seen within conveyor.stalled.after can claim: count and oldest createdAt "
+                            + "per type, and a page of the tasks (oldest first); taskType filters the page")
+    public Uni<StalledPage> list(
+            @QueryParam("taskType") String taskType,
+            @QueryParam("page") String page,
+            @QueryParam("limit") String limit) {
+        return stalled.list(
+                taskType, ProjectResource.number(page, "page", 1), ProjectResource.number(limit, "limit", 20));
     }
 }

@@ -2,7 +2,6 @@ package dev.conveyor.taskapi.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +79,9 @@ public interface ConveyorConfig {
     }
 
     interface Reaper {
-        /** Scheduler interval, e.g. 5s. */
+        /** Pause between two reaper passes, e.g. 5s. */
         @WithDefault("5s")
-        String every();
+        Duration every();
 
         @WithDefault("500")
         int batchSize();

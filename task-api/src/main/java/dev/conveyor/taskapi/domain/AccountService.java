@@ -1,17 +1,15 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.CreditGrant;
+import dev.conveyor.taskapi.api.model.Lead;
 import dev.conveyor.taskapi.config.ConveyorConfig;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.CreditGrant;
-import dev.conveyor.taskapi.domain.Dtos.Lead;
 import dev.conveyor.taskapi.store.AccountStore;
 import dev.conveyor.taskapi.store.LeadStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -27,7 +25,8 @@ public class AccountService {
     private final OutboxStore outbox;
     private final ConveyorConfig config;
 
-    public AccountService(Pool pool, AccountStore accounts, LeadStore leads, OutboxStore outbox, ConveyorConfig config) {
+    public AccountService(
+            Pool pool, AccountStore accounts, LeadStore leads, OutboxStore outbox, ConveyorConfig config) {
         this.pool = pool;
         this.accounts = accounts;
         this.leads = leads;
@@ -36,7 +35,8 @@ public class AccountService {
     }
 
     public Uni<Account> get(UUID userId) {
-        return pool.withConnection(c -> accounts.find(c, userId)).map(a -> a == null ? new Account(userId, 0, 0, 0) : a);
+        return pool.withConnection(c -> accounts.find(c, userId))
+                .map(a -> a == null ? new Account(userId, 0, 0, 0) : a);
     }
 
     /** Adds credits (creating the account when missing): a grant ledger entry and credits.changed. */
@@ -63,9 +63,11 @@ public class AccountService {
      */
     public Uni<Void> releaseLead(UUID userId, String clientId) {
         checkClientId(clientId);
-        return pool.withTransaction(c -> leads.release(c, userId, clientId).chain(released -> released
-                ? outbox.insert(c, List.of(Events.lead(userId, null, null))).replaceWithVoid()
-                : Uni.createFrom().voidItem()));
+        return pool.withTransaction(c -> leads.release(c, userId, clientId)
+                .chain(released -> released
+                        ? outbox.insert(c, List.of(Events.lead(userId, null, null)))
+                                .replaceWithVoid()
+                        : Uni.createFrom().voidItem()));
     }
 
     private static void checkClientId(String clientId) {
@@ -77,12 +79,14 @@ public class AccountService {
     /** take_lead: see {@link LeadStore#takeLead}; lead.changed only when the leading client changes. */
     public Uni<Lead> takeLead(UUID userId, String clientId) {
         checkClientId(clientId);
-        return pool.withTransaction(c -> leads.takeLead(c, userId, clientId, config.leadLease()).chain(o -> {
-            Lead lead = new Lead(o.leader(), o.holder(), o.expiresAt());
-            if (o.leader() && !Objects.equals(o.previousHolder(), o.holder())) {
-                return outbox.insert(c, List.of(Events.lead(userId, o.holder(), o.expiresAt()))).replaceWith(lead);
-            }
-            return Uni.createFrom().item(lead);
-        }));
+        return pool.withTransaction(c -> leads.takeLead(c, userId, clientId, config.leadLease())
+                .chain(o -> {
+                    Lead lead = new Lead(o.leader(), o.holder(), o.expiresAt());
+                    if (o.leader() && !Objects.equals(o.previousHolder(), o.holder())) {
+                        return outbox.insert(c, List.of(Events.lead(userId, o.holder(), o.expiresAt())))
+                                .replaceWith(lead);
+                    }
+                    return Uni.createFrom().item(lead);
+                }));
     }
 }

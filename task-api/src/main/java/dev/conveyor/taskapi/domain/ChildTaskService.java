@@ -1,12 +1,12 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.taskapi.domain.Dtos.ChildItem;
-import dev.conveyor.taskapi.domain.Dtos.CreateChild;
-import dev.conveyor.taskapi.domain.Dtos.CreateChildren;
+import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.ChildItem;
+import dev.conveyor.taskapi.api.model.CreateChild;
+import dev.conveyor.taskapi.api.model.CreateChildren;
+import dev.conveyor.taskapi.domain.TaskInput.Validated;
 import dev.conveyor.taskapi.domain.TaskService.Created;
-import dev.conveyor.taskapi.domain.TaskService.Validated;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.PipelineStore;
 import dev.conveyor.taskapi.store.TaskStore;
@@ -14,7 +14,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -38,21 +37,31 @@ public class ChildTaskService {
     private final PipelineStore pipelines;
     private final OutboxStore outbox;
     private final TaskService taskService;
+    private final TaskInput input;
 
-    public ChildTaskService(Pool pool, TaskStore tasks, PipelineStore pipelines, OutboxStore outbox, TaskService taskService) {
+    public ChildTaskService(
+            Pool pool,
+            TaskStore tasks,
+            PipelineStore pipelines,
+            OutboxStore outbox,
+            TaskService taskService,
+            TaskInput input) {
         this.pool = pool;
         this.tasks = tasks;
         this.pipelines = pipelines;
         this.outbox = outbox;
         this.taskService = taskService;
+        this.input = input;
     }
 
     public Uni<Created> createChild(UUID parentId, CreateChild req) {
         if (req == null) {
             throw ProblemException.validation("a JSON body is required");
         }
-        ChildItem item = new ChildItem(req.taskType(), req.params(), req.dependsOn(), null, req.priority(), req.idempotencyKey());
-        return create(parentId, req.workerId(), req.leaseToken(), List.of(item), false).map(created -> created.get(0));
+        ChildItem item = new ChildItem(
+                req.taskType(), req.params(), req.dependsOn(), null, req.priority(), req.idempotencyKey());
+        return create(parentId, req.workerId(), req.leaseToken(), List.of(item), false)
+                .map(created -> created.get(0));
     }
 
     public Uni<List<Created>> createChildren(UUID parentId, CreateChildren req) {
@@ -65,7 +74,8 @@ public class ChildTaskService {
         return create(parentId, req.workerId(), req.leaseToken(), req.children(), true);
     }
 
-    private Uni<List<Created>> create(UUID parentId, String workerId, UUID leaseToken, List<ChildItem> items, boolean batch) {
+    private Uni<List<Created>> create(
+            UUID parentId, String workerId, UUID leaseToken, List<ChildItem> items, boolean batch) {
         String worker = Leases.workerId(workerId);
         UUID token = Leases.token(leaseToken);
         List<Validated> validated = new ArrayList<>(items.size());
@@ -91,10 +101,12 @@ public class ChildTaskService {
         if (item == null) {
             throw ProblemException.validation("a child is required");
         }
-        Validated v = taskService.validate(item.taskType(), item.params(), item.priority(), item.dependsOn(), item.idempotencyKey());
+        Validated v = input.validate(
+                item.taskType(), item.params(), item.priority(), item.dependsOn(), item.idempotencyKey());
         for (Integer j : item.dependsOnItems() == null ? List.<Integer>of() : item.dependsOnItems()) {
             if (j == null || j < 0 || j >= index) {
-                throw ProblemException.validation("dependsOnItems must name earlier children of the batch (0 to " + (index - 1) + ")");
+                throw ProblemException.validation(
+                        "dependsOnItems must name earlier children of the batch (0 to " + (index - 1) + ")");
             }
         }
         if (v.key() != null && !keys.add(v.key())) {
@@ -103,28 +115,39 @@ public class ChildTaskService {
         return v;
     }
 
-    private Uni<List<Created>> inTransaction(UUID parentId, String worker, UUID token, List<ChildItem> items,
-                                             List<Validated> validated, boolean batch) {
-        return pool.withTransaction(c -> tasks.findLeased(c, parentId, worker, token).chain(parent -> {
-            if (parent == null) {
-                return leaseRefused(c, parentId);
-            }
-            return createFrom(c, parent, items, validated, 0, new ArrayList<>(), batch);
-        }));
+    private Uni<List<Created>> inTransaction(
+            UUID parentId, String worker, UUID token, List<ChildItem> items, List<Validated> validated, boolean batch) {
+        return pool.withTransaction(c -> tasks.findLeased(c, parentId, worker, token)
+                .chain(parent -> {
+                    if (parent == null) {
+                        return leaseRefused(c, parentId);
+                    }
+                    return createFrom(c, parent, items, validated, 0, new ArrayList<>(), batch);
+                }));
     }
 
     /** Creates items[i..] one after the other (one connection, so no parallel statements), appending to {@code out}. */
-    private Uni<List<Created>> createFrom(SqlClient c, Task parent, List<ChildItem> items, List<Validated> validated, int i,
-                                          List<Created> out, boolean batch) {
+    private Uni<List<Created>> createFrom(
+            SqlClient c,
+            Task parent,
+            List<ChildItem> items,
+            List<Validated> validated,
+            int i,
+            List<Created> out,
+            boolean batch) {
         if (i == items.size()) {
             return Uni.createFrom().item(out);
         }
         Validated v = withItemDependencies(validated.get(i), items.get(i), out);
-        Uni<Task> existing = v.key() == null ? Uni.createFrom().nullItem() : tasks.findChildByKey(c, parent.id(), v.key());
-        return existing.chain(found -> found != null ? replay(c, parent, found)
-                        : taskService.insert(c, parent.userId(), parent.projectId(), v, parent.id(), null, v.key(), true)
+        Uni<Task> existing =
+                v.key() == null ? Uni.createFrom().nullItem() : tasks.findChildByKey(c, parent.id(), v.key());
+        return existing.chain(found -> found != null
+                        ? replay(c, parent, found)
+                        : taskService
+                                .insert(c, parent.userId(), parent.projectId(), v, parent.id(), null, v.key(), true)
                                 .map(task -> new Created(task, false)))
-                .onFailure(ProblemException.class).transform(e -> batch ? ((ProblemException) e).at("children[" + i + "]") : e)
+                .onFailure(ProblemException.class)
+                .transform(e -> batch ? ((ProblemException) e).at("children[" + i + "]") : e)
                 .chain(created -> {
                     out.add(created);
                     return createFrom(c, parent, items, validated, i + 1, out, batch);
@@ -138,10 +161,10 @@ public class ChildTaskService {
         }
         Set<UUID> deps = new LinkedHashSet<>(v.deps());
         item.dependsOnItems().forEach(j -> deps.add(earlier.get(j).task().id()));
-        if (deps.size() > TaskService.MAX_DEPENDENCIES) {
-            throw ProblemException.validation("at most " + TaskService.MAX_DEPENDENCIES + " dependencies");
+        if (deps.size() > TaskInput.MAX_DEPENDENCIES) {
+            throw ProblemException.validation("at most " + TaskInput.MAX_DEPENDENCIES + " dependencies");
         }
-        return new Validated(v.type(), v.params(), v.checked(), v.priority(), deps, v.key());
+        return v.withDependencies(deps);
     }
 
     /**
@@ -159,15 +182,31 @@ public class ChildTaskService {
             if (!share.fromParent()) {
                 return Uni.createFrom().item(asIs);
             }
-            return taskService.dependenciesStatus(c, child.userId(), child.projectId(), new LinkedHashSet<>(child.dependsOn()), null)
-                    .onFailure(ProblemException.class).recoverWithNull()
-                    .chain(status -> status == null ? Uni.createFrom().item(asIs)
+            return taskService
+                    .dependenciesStatus(
+                            c, child.userId(), child.projectId(), new LinkedHashSet<>(child.dependsOn()), null)
+                    .onFailure(ProblemException.class)
+                    .recoverWithNull()
+                    .chain(status -> status == null
+                            ? Uni.createFrom().item(asIs)
                             : pipelines.unpaidDescendants(c, child.id()).chain(unpaid -> {
                                 long cost = Math.addExact(share.cost(), unpaid);
-                                return pipelines.drawBudget(c, parent.id(), cost).chain(drawn -> !drawn ? Uni.createFrom().item(asIs)
-                                        : tasks.retry(c, child.id(), status, cost, share.spawnBudget() + unpaid, true)
-                                                .chain(task -> outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, task)))
-                                                        .replaceWith(new Created(task, true))));
+                                return pipelines
+                                        .drawBudget(c, parent.id(), cost)
+                                        .chain(drawn -> !drawn
+                                                ? Uni.createFrom().item(asIs)
+                                                : tasks.retry(
+                                                                c,
+                                                                child.id(),
+                                                                status,
+                                                                cost,
+                                                                share.spawnBudget() + unpaid,
+                                                                true)
+                                                        .chain(task -> outbox.insert(
+                                                                        c,
+                                                                        List.of(Events.task(
+                                                                                EventTypes.TASK_REQUEUED, task)))
+                                                                .replaceWith(new Created(task, true))));
                             }));
         });
     }

@@ -1,16 +1,15 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.taskapi.domain.Dtos.ClaimRequest;
+import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.ClaimRequest;
 import dev.conveyor.taskapi.messaging.PgSignals;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
-import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,14 +31,14 @@ public class ClaimService {
     static final Duration RECHECK = Duration.ofSeconds(1);
 
     private final Pool pool;
-    private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final TaskTypes types;
     private final PgSignals signals;
 
-    public ClaimService(Pool pool, TaskStore tasks, OutboxStore outbox, TaskTypes types, PgSignals signals) {
+    public ClaimService(Pool pool, LeaseStore leaseRows, OutboxStore outbox, TaskTypes types, PgSignals signals) {
         this.pool = pool;
-        this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.types = types;
         this.signals = signals;
@@ -64,7 +63,7 @@ public class ClaimService {
         }
         String[] runnable = types.runnableBy(caps, taskTypes(req.taskTypes()));
         Instant deadline = Instant.now().plusSeconds(wait);
-        return pool.withConnection(c -> tasks.touchWorker(c, worker, caps.toArray(String[]::new), runnable))
+        return pool.withConnection(c -> leaseRows.touchWorker(c, worker, caps.toArray(String[]::new), runnable))
                 .chain(() -> claimUntil(worker, runnable, Set.of(runnable), max, deadline));
     }
 
@@ -87,7 +86,8 @@ public class ClaimService {
         return Set.copyOf(requested);
     }
 
-    private Uni<List<Task>> claimUntil(String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
+    private Uni<List<Task>> claimUntil(
+            String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
         long seen = signals.queuedSignals(runnableSet);
         return claimNow(worker, runnable, max).chain(claimed -> {
             Duration left = Duration.between(Instant.now(), deadline);
@@ -95,7 +95,8 @@ public class ClaimService {
                 return Uni.createFrom().item(claimed);
             }
             Duration nap = left.compareTo(RECHECK) < 0 ? left : RECHECK;
-            return signals.awaitQueued(runnableSet, nap, seen).chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
+            return signals.awaitQueued(runnableSet, nap, seen)
+                    .chain(() -> claimUntil(worker, runnable, runnableSet, max, deadline));
         });
     }
 
@@ -103,10 +104,13 @@ public class ClaimService {
         if (runnable.length == 0) {
             return Uni.createFrom().item(List.of());
         }
-        return pool.withTransaction(c -> tasks.claim(c, runnable, max, worker).chain(claimed -> {
-            List<Record> events = new ArrayList<>(claimed.size());
-            claimed.forEach(t -> events.add(Events.task(EventTypes.TASK_CLAIMED, t)));
-            return outbox.insert(c, events).replaceWith(claimed.stream().map(Task::withLease).toList());
-        }));
+        return pool.withTransaction(c -> leaseRows
+                .claim(c, runnable, max, worker)
+                .chain(claimed -> {
+                    List<Record> events = new ArrayList<>(claimed.size());
+                    claimed.forEach(t -> events.add(Events.task(EventTypes.TASK_CLAIMED, t)));
+                    return outbox.insert(c, events)
+                            .replaceWith(claimed.stream().map(Task::withLease).toList());
+                }));
     }
 }

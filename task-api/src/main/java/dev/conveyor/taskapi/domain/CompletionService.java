@@ -1,14 +1,15 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.taskapi.domain.Dtos.Complete;
-import dev.conveyor.taskapi.domain.Dtos.CompleteBatch;
-import dev.conveyor.taskapi.domain.Dtos.CompleteItem;
-import dev.conveyor.taskapi.domain.Dtos.CompleteResult;
-import dev.conveyor.taskapi.domain.Dtos.CompleteResults;
-import dev.conveyor.taskapi.domain.Dtos.ItemError;
+import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.Complete;
+import dev.conveyor.taskapi.api.model.CompleteBatch;
+import dev.conveyor.taskapi.api.model.CompleteItem;
+import dev.conveyor.taskapi.api.model.CompleteResult;
+import dev.conveyor.taskapi.api.model.CompleteResults;
+import dev.conveyor.taskapi.api.model.ItemError;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.TaskStore;
@@ -16,7 +17,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,12 +36,14 @@ public class CompletionService {
 
     private final Pool pool;
     private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final Credits credits;
 
-    public CompletionService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits) {
+    public CompletionService(Pool pool, TaskStore tasks, LeaseStore leaseRows, OutboxStore outbox, Credits credits) {
         this.pool = pool;
         this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.credits = credits;
     }
@@ -95,7 +97,8 @@ public class CompletionService {
             }
             checkOutputLocation(item.outputLocation(), "tasks[" + i + "].outputLocation");
             if (!seen.add(item.taskId())) {
-                throw ProblemException.validation("tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
+                throw ProblemException.validation(
+                        "tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
             }
         }
         return pool.withTransaction(c -> completeAll(c, worker, items)).map(CompleteResults::new);
@@ -120,10 +123,13 @@ public class CompletionService {
             outputs[i] = item.outputLocation();
             metadata[i] = item.metadata();
         }
-        return tasks.completeAll(c, worker, ids, tokens, outputs, metadata).chain(completed -> {
+        return leaseRows.completeAll(c, worker, ids, tokens, outputs, metadata).chain(completed -> {
             Map<UUID, Task> done = new HashMap<>();
             completed.forEach(t -> done.put(t.id(), t));
-            UUID[] others = items.stream().map(CompleteItem::taskId).filter(id -> !done.containsKey(id)).toArray(UUID[]::new);
+            UUID[] others = items.stream()
+                    .map(CompleteItem::taskId)
+                    .filter(id -> !done.containsKey(id))
+                    .toArray(UUID[]::new);
             Uni<List<Task>> current = others.length == 0 ? Uni.createFrom().item(List.of()) : tasks.findAll(c, others);
             return current.chain(found -> {
                 Map<UUID, Task> byId = new HashMap<>();
@@ -142,16 +148,19 @@ public class CompletionService {
                 if (newlyDone.isEmpty()) {
                     return Uni.createFrom().item(results);
                 }
-                return credits.settle(c, newlyDone).chain(settled -> tasks.promoteWaiting(c,
-                        newlyDone.stream().map(Task::id).toArray(UUID[]::new)).chain(promoted -> {
-                            List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
-                            for (Task t : settled.tasks()) {
-                                events.add(Events.task(EventTypes.TASK_COMPLETED, t));
-                                events.addAll(settled.events().getOrDefault(t.id(), List.of()));
-                            }
-                            promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
-                            return outbox.insert(c, events);
-                        }).map(ignored -> settledResults(results, settled.tasks())));
+                return credits.settle(c, newlyDone)
+                        .chain(settled -> tasks.promoteWaiting(
+                                        c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))
+                                .chain(promoted -> {
+                                    List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
+                                    for (Task t : settled.tasks()) {
+                                        events.add(Events.task(EventTypes.TASK_COMPLETED, t));
+                                        events.addAll(settled.events().getOrDefault(t.id(), List.of()));
+                                    }
+                                    promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
+                                    return outbox.insert(c, events);
+                                })
+                                .map(ignored -> settledResults(results, settled.tasks())));
             });
         });
     }
@@ -160,20 +169,27 @@ public class CompletionService {
     private static List<CompleteResult> settledResults(List<CompleteResult> results, List<Task> settled) {
         Map<UUID, Task> byId = new HashMap<>();
         settled.forEach(t -> byId.put(t.id(), t));
-        return results.stream().map(r -> byId.containsKey(r.taskId()) && CompleteResult.COMPLETE.equals(r.outcome())
-                ? new CompleteResult(r.taskId(), r.outcome(), byId.get(r.taskId()), r.error()) : r).toList();
+        return results.stream()
+                .map(r -> byId.containsKey(r.taskId()) && CompleteResult.COMPLETE.equals(r.outcome())
+                        ? new CompleteResult(r.taskId(), r.outcome(), byId.get(r.taskId()), r.error())
+                        : r)
+                .toList();
     }
 
     /** An item the fenced update did not complete: a repeat of a completed one, a stale lease, or an unknown task. */
     private static CompleteResult refusedOrRepeat(CompleteItem item, String worker, Task current) {
         UUID id = item.taskId();
         if (current == null) {
-            return new CompleteResult(id, CompleteResult.TASK_NOT_FOUND, null, new ItemError("not_found", "task " + id + " not found"));
+            return new CompleteResult(
+                    id, CompleteResult.TASK_NOT_FOUND, null, new ItemError("not_found", "task " + id + " not found"));
         }
         if (Leases.holds(current, item.leaseToken(), worker) && TaskStatus.COMPLETE.equals(current.status())) {
             return new CompleteResult(id, CompleteResult.COMPLETE, current, null); // a repeat: the first result stands
         }
-        return new CompleteResult(id, CompleteResult.LEASE_LOST, null,
+        return new CompleteResult(
+                id,
+                CompleteResult.LEASE_LOST,
+                null,
                 new ItemError("lease_lost", Leases.leaseLostDetail(current, item.leaseToken(), worker)));
     }
 }

@@ -1,15 +1,13 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.taskapi.domain.Dtos.Account;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.store.AccountStore;
-import dev.conveyor.taskapi.store.PipelineStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
+import dev.conveyor.taskapi.store.PipelineStore;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +35,7 @@ public class Credits {
     }
 
     /** Completed tasks settled: each as it now stands (cost = what was captured) and its credit events, in order. */
-    public record Settled(List<Task> tasks, Map<UUID, List<Record>> events) {
-    }
+    public record Settled(List<Task> tasks, Map<UUID, List<Record>> events) {}
 
     /**
      * Settles just completed tasks: a pipeline's spawn budget that no child drew is released (the task's cost goes down
@@ -46,11 +43,15 @@ public class Credits {
      */
     public Uni<Settled> settle(SqlClient c, List<Task> done) {
         // Only a pipeline type's create holds a spawn budget (and only its children can be drawn again on a retry).
-        UUID[] pipelineIds = done.stream().filter(t -> {
-            TaskType type = types.find(t.taskType());
-            return type == null || type.isPipeline();
-        }).map(Task::id).toArray(UUID[]::new);
-        Uni<Map<UUID, Long>> taken = pipelineIds.length == 0 ? Uni.createFrom().item(Map.of()) : pipelines.takeUnspent(c, pipelineIds);
+        UUID[] pipelineIds = done.stream()
+                .filter(t -> {
+                    TaskType type = types.find(t.taskType());
+                    return type == null || type.isPipeline();
+                })
+                .map(Task::id)
+                .toArray(UUID[]::new);
+        Uni<Map<UUID, Long>> taken =
+                pipelineIds.length == 0 ? Uni.createFrom().item(Map.of()) : pipelines.takeUnspent(c, pipelineIds);
         return taken.chain(unspent -> {
             Map<UUID, List<Record>> events = new HashMap<>();
             List<Task> settled = new ArrayList<>(done.size());
@@ -66,7 +67,8 @@ public class Credits {
                 releases = releases.chain(() -> releaseAmount(c, t.userId(), amount, t.id(), own));
             }
             return releases.chain(() -> captureAll(c, settled)).map(captures -> {
-                captures.forEach((id, r) -> events.computeIfAbsent(id, k -> new ArrayList<>()).add(r));
+                captures.forEach((id, r) ->
+                        events.computeIfAbsent(id, k -> new ArrayList<>()).add(r));
                 return new Settled(settled, events);
             });
         });
@@ -111,15 +113,19 @@ public class Credits {
                 if (end == null) {
                     throw new IllegalStateException("no account for user " + t.userId() + " of task " + t.id());
                 }
-                long[] state = running.computeIfAbsent(t.userId(),
-                        u -> new long[] {end.balance() + sums.get(u), end.held() + sums.get(u)});
+                long[] state = running.computeIfAbsent(
+                        t.userId(), u -> new long[] {end.balance() + sums.get(u), end.held() + sums.get(u)});
                 state[0] -= t.cost();
                 state[1] -= t.cost();
                 Account now = new Account(t.userId(), state[0], state[1], state[0] - state[1]);
                 events.put(t.id(), Events.credits(now, "capture", t.cost(), t.id()));
             }
-            return accounts.ledgerAll(c, "capture", paid.stream().map(Task::userId).toArray(UUID[]::new),
-                    paid.stream().map(Task::cost).toArray(Long[]::new), paid.stream().map(Task::id).toArray(UUID[]::new))
+            return accounts.ledgerAll(
+                            c,
+                            "capture",
+                            paid.stream().map(Task::userId).toArray(UUID[]::new),
+                            paid.stream().map(Task::cost).toArray(Long[]::new),
+                            paid.stream().map(Task::id).toArray(UUID[]::new))
                     .replaceWith(events);
         });
     }

@@ -1,15 +1,16 @@
 package dev.conveyor.taskapi.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.contracts.Json;
 import dev.conveyor.contracts.LeadChanged;
 import dev.conveyor.contracts.ProjectSnapshot;
 import dev.conveyor.contracts.Topics;
-import dev.conveyor.taskapi.domain.Dtos.Account;
-import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
-
 import java.time.Instant;
 import java.util.UUID;
 
@@ -17,33 +18,67 @@ import java.util.UUID;
 public final class Events {
     public static final String SOURCE = "task-api";
 
-    private Events() {
-    }
+    private Events() {}
 
-    /** A task.* event on task-events, key = project id; params only on task.created and task.completed. */
+    /**
+     * A task.* event on task-events, key = project id; params only on task.created and task.completed. The params tree
+     * is attached to the event's data as it is (the last field, where the snapshot puts it) rather than passing through
+     * the envelope's bytes-and-back conversion, so it is serialised once, when the row is written.
+     */
     public static Record task(String type, Task task) {
         boolean withParams = EventTypes.TASK_CREATED.equals(type) || EventTypes.TASK_COMPLETED.equals(type);
-        EventEnvelope e = EventEnvelope.of(type, SOURCE, task.id().toString(), task.projectId(), task.userId(), task.snapshot(withParams));
+        return task(type, task, withParams ? task.params() : null);
+    }
+
+    /**
+     * task.created of a task just inserted, its params the JSON text the create measured and stored ({@link
+     * TaskInput.Validated#paramsJson()}), written into the event as they are, not serialised again.
+     */
+    public static Record created(Task task, String paramsJson) {
+        return task(
+                EventTypes.TASK_CREATED,
+                task,
+                paramsJson == null ? null : Json.MAPPER.getNodeFactory().rawValueNode(new RawValue(paramsJson)));
+    }
+
+    private static Record task(String type, Task task, JsonNode params) {
+        EventEnvelope e = EventEnvelope.of(
+                type, SOURCE, task.id().toString(), task.projectId(), task.userId(), task.snapshot(false));
+        if (params != null) {
+            ((ObjectNode) e.data()).set("params", params);
+        }
         return new Record(Topics.TASK_EVENTS, task.projectId().toString(), e.toJson());
     }
 
     /** credits.changed on account-events, key = user id. */
     public static Record credits(Account account, String kind, long amount, UUID taskId) {
-        CreditsChanged data = new CreditsChanged(account.userId(), account.balance(), account.held(), account.available(), kind, amount, taskId);
-        EventEnvelope e = EventEnvelope.of(EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), data);
+        CreditsChanged data = new CreditsChanged(
+                account.userId(), account.balance(), account.held(), account.available(), kind, amount, taskId);
+        EventEnvelope e = EventEnvelope.of(
+                EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), data);
         return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJson());
     }
 
     /** lead.changed on account-events, key = user id. */
     public static Record lead(UUID userId, String clientId, Instant expiresAt) {
-        EventEnvelope e = EventEnvelope.of(EventTypes.LEAD_CHANGED, SOURCE, userId.toString(), null, userId,
+        EventEnvelope e = EventEnvelope.of(
+                EventTypes.LEAD_CHANGED,
+                SOURCE,
+                userId.toString(),
+                null,
+                userId,
                 new LeadChanged(userId, clientId, expiresAt));
         return new Record(Topics.ACCOUNT_EVENTS, userId.toString(), e.toJson());
     }
 
     /** project.upserted on the compacted projects topic, key = project id. */
     public static Record project(Project p) {
-        EventEnvelope e = EventEnvelope.of(EventTypes.PROJECT_UPSERTED, SOURCE, p.id().toString(), p.id(), p.ownerId(),
+        EventEnvelope e = EventEnvelope.of(
+                EventTypes.PROJECT_UPSERTED,
+                SOURCE,
+                p.id().toString(),
+                p.id(),
+                p.ownerId(),
                 new ProjectSnapshot(p.id(), p.ownerId(), p.name(), p.createdAt()));
         return new Record(Topics.PROJECTS, p.id().toString(), e.toJson());
     }

@@ -2,13 +2,12 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.taskapi.config.ConveyorConfig;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
-import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,14 +18,14 @@ import java.util.List;
 @ApplicationScoped
 public class ExpiredLeases {
     private final Pool pool;
-    private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final Credits credits;
     private final ConveyorConfig config;
 
-    public ExpiredLeases(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits, ConveyorConfig config) {
+    public ExpiredLeases(Pool pool, LeaseStore leaseRows, OutboxStore outbox, Credits credits, ConveyorConfig config) {
         this.pool = pool;
-        this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.credits = credits;
         this.config = config;
@@ -34,18 +33,22 @@ public class ExpiredLeases {
 
     /** One reaper batch: expired leases back to queued (attempt already counted at claim) or failed; answers how many. */
     public Uni<Integer> reapOnce() {
-        return pool.withTransaction(c -> tasks.reap(c, config.reaper().batchSize()).chain(reaped -> {
-            List<Record> events = new ArrayList<>();
-            List<Task> failed = new ArrayList<>();
-            for (Task t : reaped) {
-                if (TaskStatus.FAILED.equals(t.status())) {
-                    failed.add(t);
-                    events.add(Events.task(EventTypes.TASK_FAILED, t));
-                } else {
-                    events.add(Events.task(EventTypes.TASK_REQUEUED, t));
-                }
-            }
-            return credits.ended(c, failed, events).chain(() -> outbox.insert(c, events)).replaceWith(reaped.size());
-        }));
+        return pool.withTransaction(c -> leaseRows
+                .reap(c, config.reaper().batchSize())
+                .chain(reaped -> {
+                    List<Record> events = new ArrayList<>();
+                    List<Task> failed = new ArrayList<>();
+                    for (Task t : reaped) {
+                        if (TaskStatus.FAILED.equals(t.status())) {
+                            failed.add(t);
+                            events.add(Events.task(EventTypes.TASK_FAILED, t));
+                        } else {
+                            events.add(Events.task(EventTypes.TASK_REQUEUED, t));
+                        }
+                    }
+                    return credits.ended(c, failed, events)
+                            .chain(() -> outbox.insert(c, events))
+                            .replaceWith(reaped.size());
+                }));
     }
 }

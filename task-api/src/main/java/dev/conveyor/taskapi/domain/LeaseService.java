@@ -1,17 +1,17 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.taskapi.domain.Dtos.Fail;
-import dev.conveyor.taskapi.domain.Dtos.Heartbeat;
-import dev.conveyor.taskapi.domain.Dtos.HeartbeatAnswer;
+import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.Fail;
+import dev.conveyor.taskapi.api.model.Heartbeat;
+import dev.conveyor.taskapi.api.model.HeartbeatAnswer;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,17 +26,21 @@ import java.util.UUID;
 public class LeaseService {
     /** A longer fail {@code error} is cut to this many characters, ending in {@link #TRUNCATED} (docs/worker-protocol.md). */
     public static final int MAX_ERROR = 8192;
+
     static final String TRUNCATED = "... [truncated]";
 
     private final Pool pool;
     private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final Credits credits;
     private final TaskTypes types;
 
-    public LeaseService(Pool pool, TaskStore tasks, OutboxStore outbox, Credits credits, TaskTypes types) {
+    public LeaseService(
+            Pool pool, TaskStore tasks, LeaseStore leaseRows, OutboxStore outbox, Credits credits, TaskTypes types) {
         this.pool = pool;
         this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.credits = credits;
         this.types = types;
@@ -54,19 +58,24 @@ public class LeaseService {
         if (req.message() != null && req.message().length() > 1000) {
             throw ProblemException.validation("message must be at most 1000 characters");
         }
-        return pool.withTransaction(c -> tasks.heartbeat(c, taskId, token, worker, req.progress(), req.message()).chain(t -> {
-            if (t != null) {
-                Uni<Void> event = req.progress() == null && req.message() == null ? Uni.createFrom().voidItem()
-                        : outbox.insert(c, List.of(Events.task(EventTypes.TASK_PROGRESS, t)));
-                return event.replaceWith(new HeartbeatAnswer(t.storedLeaseExpiresAt(), false));
-            }
-            return tasks.find(c, taskId).chain(current -> {
-                if (current != null && TaskStatus.CANCELLED.equals(current.status()) && Leases.holds(current, token, worker)) {
-                    return Uni.createFrom().item(new HeartbeatAnswer(null, true));
-                }
-                return Leases.refused(c, tasks, taskId, token, worker).replaceWith((HeartbeatAnswer) null);
-            });
-        }));
+        return pool.withTransaction(c -> leaseRows
+                .heartbeat(c, taskId, token, worker, req.progress(), req.message())
+                .chain(t -> {
+                    if (t != null) {
+                        Uni<Void> event = req.progress() == null && req.message() == null
+                                ? Uni.createFrom().voidItem()
+                                : outbox.insert(c, List.of(Events.task(EventTypes.TASK_PROGRESS, t)));
+                        return event.replaceWith(new HeartbeatAnswer(t.storedLeaseExpiresAt(), false));
+                    }
+                    return tasks.find(c, taskId).chain(current -> {
+                        if (current != null
+                                && TaskStatus.CANCELLED.equals(current.status())
+                                && Leases.holds(current, token, worker)) {
+                            return Uni.createFrom().item(new HeartbeatAnswer(null, true));
+                        }
+                        return Leases.refused(c, tasks, taskId, token, worker).replaceWith((HeartbeatAnswer) null);
+                    });
+                }));
     }
 
     public Uni<Task> fail(UUID taskId, Fail req) {
@@ -96,15 +105,22 @@ public class LeaseService {
             boolean retry = retryable && current.attempts() < current.maxAttempts();
             if (retry) {
                 Duration backoff = type == null ? Duration.ofSeconds(2) : type.backoff(current.attempts());
-                return tasks.requeue(c, taskId, token, backoff, message)
+                return leaseRows
+                        .requeue(c, taskId, token, backoff, message)
                         .chain(t -> Leases.orRefused(c, tasks, t, taskId, token, worker))
-                        .chain(t -> outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, t))).replaceWith(t));
+                        .chain(t -> outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, t)))
+                                .replaceWith(t));
             }
-            return tasks.failFinal(c, taskId, token, message).chain(t -> Leases.orRefused(c, tasks, t, taskId, token, worker)).chain(t -> {
-                List<Record> events = new ArrayList<>();
-                events.add(Events.task(EventTypes.TASK_FAILED, t));
-                return credits.ended(c, List.of(t), events).chain(() -> outbox.insert(c, events)).replaceWith(t);
-            });
+            return leaseRows
+                    .failFinal(c, taskId, token, message)
+                    .chain(t -> Leases.orRefused(c, tasks, t, taskId, token, worker))
+                    .chain(t -> {
+                        List<Record> events = new ArrayList<>();
+                        events.add(Events.task(EventTypes.TASK_FAILED, t));
+                        return credits.ended(c, List.of(t), events)
+                                .chain(() -> outbox.insert(c, events))
+                                .replaceWith(t);
+                    });
         }));
     }
 }

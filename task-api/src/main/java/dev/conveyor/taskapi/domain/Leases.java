@@ -4,7 +4,6 @@ import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
-
 import java.util.UUID;
 
 /**
@@ -12,8 +11,7 @@ import java.util.UUID;
  * why a lease-guarded update refused it. One place, so every verb answers a stale lease with the same 409 detail.
  */
 final class Leases {
-    private Leases() {
-    }
+    private Leases() {}
 
     static String workerId(String workerId) {
         if (workerId == null || workerId.isBlank() || workerId.length() > 200) {

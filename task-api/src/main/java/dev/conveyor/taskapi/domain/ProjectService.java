@@ -1,13 +1,11 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.Project;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.ProjectStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -62,17 +60,20 @@ public class ProjectService {
 
     /** Deletes a project whose tasks are all finished (409 project_has_active_tasks otherwise); a tombstone follows. */
     public Uni<Void> delete(UUID ownerId, UUID id) {
-        return pool.withTransaction(c -> projects.findOwned(c, id, ownerId).chain(p -> {
-            if (p == null) {
-                throw ProblemException.notFound("project " + id);
-            }
-            return projects.lockAndCountActive(c, id);
-        }).chain(active -> {
-            if (active > 0) {
-                throw ProblemException.conflict("project_has_active_tasks",
-                        "the project has " + active + " unfinished tasks; cancel them first");
-            }
-            return projects.delete(c, id).chain(() -> outbox.insert(c, List.of(Events.projectDeleted(id))));
-        }));
+        return pool.withTransaction(c -> projects.findOwned(c, id, ownerId)
+                .chain(p -> {
+                    if (p == null) {
+                        throw ProblemException.notFound("project " + id);
+                    }
+                    return projects.lockAndCountActive(c, id);
+                })
+                .chain(active -> {
+                    if (active > 0) {
+                        throw ProblemException.conflict(
+                                "project_has_active_tasks",
+                                "the project has " + active + " unfinished tasks; cancel them first");
+                    }
+                    return projects.delete(c, id).chain(() -> outbox.insert(c, List.of(Events.projectDeleted(id))));
+                }));
     }
 }

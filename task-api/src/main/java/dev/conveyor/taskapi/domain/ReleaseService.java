@@ -1,14 +1,14 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.taskapi.domain.Dtos.Release;
+import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.taskapi.api.model.Release;
+import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -22,11 +22,13 @@ import java.util.UUID;
 public class ReleaseService {
     private final Pool pool;
     private final TaskStore tasks;
+    private final LeaseStore leaseRows;
     private final OutboxStore outbox;
 
-    public ReleaseService(Pool pool, TaskStore tasks, OutboxStore outbox) {
+    public ReleaseService(Pool pool, TaskStore tasks, LeaseStore leaseRows, OutboxStore outbox) {
         this.pool = pool;
         this.tasks = tasks;
+        this.leaseRows = leaseRows;
         this.outbox = outbox;
     }
 
@@ -40,19 +42,23 @@ public class ReleaseService {
         }
         String worker = Leases.workerId(req.workerId());
         UUID token = Leases.token(req.leaseToken());
-        return pool.withTransaction(c -> tasks.release(c, taskId, token, worker).chain(released -> {
-            if (released != null) {
-                return outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, released))).replaceWith(released);
-            }
-            return tasks.find(c, taskId).map(current -> {
-                if (current == null) {
-                    throw ProblemException.notFound("task " + taskId);
-                }
-                if (TaskStatus.QUEUED.equals(current.status()) && Leases.holds(current, token, worker)) {
-                    return current; // a repeat: already handed back (or put back by the reaper), nothing changes
-                }
-                throw TaskProblems.leaseLost(Leases.leaseLostDetail(current, token, worker));
-            });
-        }));
+        return pool.withTransaction(c -> leaseRows
+                .release(c, taskId, token, worker)
+                .chain(released -> {
+                    if (released != null) {
+                        return outbox.insert(c, List.of(Events.task(EventTypes.TASK_REQUEUED, released)))
+                                .replaceWith(released);
+                    }
+                    return tasks.find(c, taskId).map(current -> {
+                        if (current == null) {
+                            throw ProblemException.notFound("task " + taskId);
+                        }
+                        if (TaskStatus.QUEUED.equals(current.status()) && Leases.holds(current, token, worker)) {
+                            return current; // a repeat: already handed back (or put back by the reaper), nothing
+                            // changes
+                        }
+                        throw TaskProblems.leaseLost(Leases.leaseLostDetail(current, token, worker));
+                    });
+                }));
     }
 }

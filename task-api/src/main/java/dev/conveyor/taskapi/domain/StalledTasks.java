@@ -1,7 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Tags;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +29,17 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class StalledTasks {
     /** One type's stalled tasks. */
-    public record StalledType(String taskType, long count, java.time.Instant oldestCreatedAt) {
-    }
+    public record StalledType(String taskType, long count, java.time.Instant oldestCreatedAt) {}
 
     /** The admin listing: the summary per type, and a page of the tasks (oldest first). */
-    public record StalledPage(long stalledAfterSeconds, Long expireAfterSeconds, List<StalledType> types, List<Task> items,
-                              int page, int limit, long total) {
-    }
+    public record StalledPage(
+            long stalledAfterSeconds,
+            Long expireAfterSeconds,
+            List<StalledType> types,
+            List<Task> items,
+            int page,
+            int limit,
+            long total) {}
 
     private final Pool pool;
     private final StalledStore store;
@@ -46,8 +49,14 @@ public class StalledTasks {
     private final ConveyorConfig.Stalled config;
     private final MultiGauge gauge;
 
-    public StalledTasks(Pool pool, StalledStore store, Credits credits, OutboxStore outbox, TaskTypes types, ConveyorConfig config,
-                        MeterRegistry registry) {
+    public StalledTasks(
+            Pool pool,
+            StalledStore store,
+            Credits credits,
+            OutboxStore outbox,
+            TaskTypes types,
+            ConveyorConfig config,
+            MeterRegistry registry) {
         this.pool = pool;
         this.store = store;
         this.credits = credits;
@@ -55,7 +64,8 @@ public class StalledTasks {
         this.types = types;
         this.config = config.stalled();
         this.gauge = MultiGauge.builder("conveyor.tasks.stalled")
-                .description("queued tasks that no worker seen within conveyor.stalled.after can claim, per type").register(registry);
+                .description("queued tasks that no worker seen within conveyor.stalled.after can claim, per type")
+                .register(registry);
     }
 
     public Uni<StalledPage> list(String taskType, int page, int limit) {
@@ -67,13 +77,27 @@ public class StalledTasks {
         }
         String type = taskType == null || taskType.isBlank() ? null : taskType;
         long after = config.after().toMillis();
-        return pool.withConnection(c -> store.countByType(c, after).chain(counts -> store.page(c, after, type, limit, (page - 1) * limit)
-                .map(items -> {
-                    List<StalledType> summary = counts.stream().map(t -> new StalledType(t.taskType(), t.count(), t.oldestCreatedAt())).toList();
-                    long total = counts.stream().filter(t -> type == null || type.equals(t.taskType())).mapToLong(TypeCount::count).sum();
-                    return new StalledPage(config.after().toSeconds(), config.expireAfter().map(Duration::toSeconds).orElse(null),
-                            summary, items, page, limit, total);
-                })));
+        return pool.withConnection(c -> store.countByType(c, after)
+                .chain(counts -> store.page(c, after, type, limit, (page - 1) * limit)
+                        .map(items -> {
+                            List<StalledType> summary = counts.stream()
+                                    .map(t -> new StalledType(t.taskType(), t.count(), t.oldestCreatedAt()))
+                                    .toList();
+                            long total = counts.stream()
+                                    .filter(t -> type == null || type.equals(t.taskType()))
+                                    .mapToLong(TypeCount::count)
+                                    .sum();
+                            return new StalledPage(
+                                    config.after().toSeconds(),
+                                    config.expireAfter()
+                                            .map(Duration::toSeconds)
+                                            .orElse(null),
+                                    summary,
+                                    items,
+                                    page,
+                                    limit,
+                                    total);
+                        })));
     }
 
     /** One reaper pass: expire what is due (when configured), then refresh the gauge. */
@@ -87,25 +111,38 @@ public class StalledTasks {
             return Uni.createFrom().item(0);
         }
         Duration expireAfter = config.expireAfter().get();
-        return pool.withTransaction(c -> store.expire(c, config.after().toMillis(), expireAfter.toMillis(), config.batchSize(),
-                text(config.after()), text(expireAfter)).chain(expired -> {
+        return pool.withTransaction(c -> store.expire(
+                        c,
+                        config.after().toMillis(),
+                        expireAfter.toMillis(),
+                        config.batchSize(),
+                        text(config.after()),
+                        text(expireAfter))
+                .chain(expired -> {
                     if (expired.isEmpty()) {
                         return Uni.createFrom().item(0);
                     }
                     List<Record> events = new ArrayList<>();
                     expired.forEach(t -> events.add(Events.task(EventTypes.TASK_FAILED, t)));
-                    return credits.ended(c, expired, events).chain(() -> outbox.insert(c, events)).replaceWith(expired.size());
+                    return credits.ended(c, expired, events)
+                            .chain(() -> outbox.insert(c, events))
+                            .replaceWith(expired.size());
                 }));
     }
 
     private Uni<Void> refreshGauge() {
-        return pool.withConnection(c -> store.countByType(c, config.after().toMillis())).invoke(counts -> {
-            Map<String, Long> byType = new TreeMap<>();
-            types.all().forEach(t -> byType.put(t.name(), 0L));
-            counts.forEach(t -> byType.put(t.taskType(), t.count()));
-            gauge.register(byType.entrySet().stream()
-                    .map(e -> MultiGauge.Row.of(Tags.of("type", e.getKey()), e.getValue())).toList(), true);
-        }).replaceWithVoid();
+        return pool.withConnection(c -> store.countByType(c, config.after().toMillis()))
+                .invoke(counts -> {
+                    Map<String, Long> byType = new TreeMap<>();
+                    types.all().forEach(t -> byType.put(t.name(), 0L));
+                    counts.forEach(t -> byType.put(t.taskType(), t.count()));
+                    gauge.register(
+                            byType.entrySet().stream()
+                                    .map(e -> MultiGauge.Row.of(Tags.of("type", e.getKey()), e.getValue()))
+                                    .toList(),
+                            true);
+                })
+                .replaceWithVoid();
     }
 
     /** 90s, 10m, 24h, 2d: the largest whole unit. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.TaskSnapshot;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -46,23 +45,99 @@ public record Task(
 
     /** The same task with its lease shown (claim answers only). */
     public Task withLease() {
-        return new Task(id, projectId, userId, taskType, params, status, priority, cost, attempts, maxAttempts, progress,
-                progressMessage, workerId, outputLocation, metadata, errorMessage, generationId, generationType, shotId,
-                dependsOn, parentTaskId, createdAt, updatedAt, claimedAt, completedAt, runAfter, storedLeaseToken,
-                storedLeaseExpiresAt, storedLeaseToken, storedLeaseExpiresAt);
+        return new Task(
+                id,
+                projectId,
+                userId,
+                taskType,
+                params,
+                status,
+                priority,
+                cost,
+                attempts,
+                maxAttempts,
+                progress,
+                progressMessage,
+                workerId,
+                outputLocation,
+                metadata,
+                errorMessage,
+                generationId,
+                generationType,
+                shotId,
+                dependsOn,
+                parentTaskId,
+                createdAt,
+                updatedAt,
+                claimedAt,
+                completedAt,
+                runAfter,
+                storedLeaseToken,
+                storedLeaseExpiresAt,
+                storedLeaseToken,
+                storedLeaseExpiresAt);
     }
 
     /** The same task with another cost (a completed pipeline whose unspent spawn budget was released). */
     public Task withCost(long newCost) {
-        return new Task(id, projectId, userId, taskType, params, status, priority, newCost, attempts, maxAttempts, progress,
-                progressMessage, workerId, outputLocation, metadata, errorMessage, generationId, generationType, shotId,
-                dependsOn, parentTaskId, createdAt, updatedAt, claimedAt, completedAt, runAfter, leaseToken, leaseExpiresAt,
-                storedLeaseToken, storedLeaseExpiresAt);
+        return new Task(
+                id,
+                projectId,
+                userId,
+                taskType,
+                params,
+                status,
+                priority,
+                newCost,
+                attempts,
+                maxAttempts,
+                progress,
+                progressMessage,
+                workerId,
+                outputLocation,
+                metadata,
+                errorMessage,
+                generationId,
+                generationType,
+                shotId,
+                dependsOn,
+                parentTaskId,
+                createdAt,
+                updatedAt,
+                claimedAt,
+                completedAt,
+                runAfter,
+                leaseToken,
+                leaseExpiresAt,
+                storedLeaseToken,
+                storedLeaseExpiresAt);
     }
 
     public TaskSnapshot snapshot(boolean withParams) {
-        return new TaskSnapshot(id, projectId, userId, taskType, status, priority, cost, attempts, maxAttempts, progress,
-                progressMessage, workerId, generationType, shotId, outputLocation, metadata, errorMessage, generationId,
-                parentTaskId, dependsOn, runAfter, createdAt, updatedAt, withParams ? params : null);
+        return new TaskSnapshot(
+                id,
+                projectId,
+                userId,
+                taskType,
+                status,
+                priority,
+                cost,
+                attempts,
+                maxAttempts,
+                progress,
+                progressMessage,
+                workerId,
+                generationType,
+                shotId,
+                outputLocation,
+                metadata,
+                errorMessage,
+                generationId,
+                parentTaskId,
+                dependsOn,
+                runAfter,
+                createdAt,
+                updatedAt,
+                withParams ? params : null);
     }
 }

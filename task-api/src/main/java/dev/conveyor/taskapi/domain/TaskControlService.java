@@ -1,7 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;
@@ -9,7 +9,6 @@ import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +24,13 @@ public class TaskControlService {
     private final Credits credits;
     private final TaskService taskService;
 
-    public TaskControlService(Pool pool, TaskStore tasks, PipelineStore pipelines, OutboxStore outbox, Credits credits,
-                              TaskService taskService) {
+    public TaskControlService(
+            Pool pool,
+            TaskStore tasks,
+            PipelineStore pipelines,
+            OutboxStore outbox,
+            Credits credits,
+            TaskService taskService) {
         this.pool = pool;
         this.tasks = tasks;
         this.pipelines = pipelines;
@@ -49,11 +53,14 @@ public class TaskControlService {
                 List<Record> events = new ArrayList<>();
                 if (cancelled != null) {
                     events.add(Events.task(EventTypes.TASK_CANCELLED, cancelled));
-                    return credits.ended(c, List.of(cancelled), events).chain(() -> outbox.insert(c, events)).replaceWith(cancelled);
+                    return credits.ended(c, List.of(cancelled), events)
+                            .chain(() -> outbox.insert(c, events))
+                            .replaceWith(cancelled);
                 }
                 return credits.cancelPipeline(c, taskId, events).chain(count -> {
                     if (count == 0) {
-                        throw ProblemException.conflict("task_final", "task " + taskId + " and every task below it are already finished");
+                        throw ProblemException.conflict(
+                                "task_final", "task " + taskId + " and every task below it are already finished");
                     }
                     return outbox.insert(c, events).replaceWith(found);
                 });
@@ -73,22 +80,33 @@ public class TaskControlService {
                 throw ProblemException.notFound("task " + taskId);
             }
             if (!TaskStatus.FAILED.equals(found.status()) && !TaskStatus.CANCELLED.equals(found.status())) {
-                throw ProblemException.conflict("task_not_retryable", "only failed or cancelled tasks can be retried; this one is " + found.status());
+                throw ProblemException.conflict(
+                        "task_not_retryable",
+                        "only failed or cancelled tasks can be retried; this one is " + found.status());
             }
-            return taskService.dependenciesStatus(c, userId, found.projectId(), new LinkedHashSet<>(found.dependsOn()), null)
-                    .chain(status -> pipelines.share(c, taskId).chain(share -> pipelines.unpaidDescendants(c, taskId).chain(unpaid -> {
-                        long cost = Math.addExact(share.cost(), unpaid);
-                        List<Record> events = new ArrayList<>();
-                        return credits.hold(c, userId, cost, taskId, events)
-                                .chain(() -> tasks.retry(c, taskId, status, cost, share.spawnBudget() + unpaid, false))
-                                .chain(task -> {
-                                    if (task == null) {
-                                        throw ProblemException.conflict("task_not_retryable", "task " + taskId + " changed meanwhile");
-                                    }
-                                    events.add(0, Events.task(EventTypes.TASK_REQUEUED, task));
-                                    return outbox.insert(c, events).replaceWith(task);
-                                });
-                    })));
+            return taskService
+                    .dependenciesStatus(c, userId, found.projectId(), new LinkedHashSet<>(found.dependsOn()), null)
+                    .chain(status -> pipelines
+                            .share(c, taskId)
+                            .chain(share -> pipelines
+                                    .unpaidDescendants(c, taskId)
+                                    .chain(unpaid -> {
+                                        long cost = Math.addExact(share.cost(), unpaid);
+                                        List<Record> events = new ArrayList<>();
+                                        return credits.hold(c, userId, cost, taskId, events)
+                                                .chain(() -> tasks.retry(
+                                                        c, taskId, status, cost, share.spawnBudget() + unpaid, false))
+                                                .chain(task -> {
+                                                    if (task == null) {
+                                                        throw ProblemException.conflict(
+                                                                "task_not_retryable",
+                                                                "task " + taskId + " changed meanwhile");
+                                                    }
+                                                    events.add(0, Events.task(EventTypes.TASK_REQUEUED, task));
+                                                    return outbox.insert(c, events)
+                                                            .replaceWith(task);
+                                                });
+                                    })));
         }));
     }
 }

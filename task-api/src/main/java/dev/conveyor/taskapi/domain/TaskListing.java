@@ -1,12 +1,11 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.TaskPage;
 import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -32,7 +31,8 @@ public class TaskListing {
             throw ProblemException.validation("limit must be from 1 to 100");
         }
         return pool.withConnection(c -> tasks.listByUser(c, userId, statuses, limit, (page - 1) * limit)
-                .chain(items -> tasks.countByUser(c, userId, statuses).map(total -> new TaskPage(items, page, limit, total))));
+                .chain(items ->
+                        tasks.countByUser(c, userId, statuses).map(total -> new TaskPage(items, page, limit, total))));
     }
 
     /** The comma list as an array, or null for every status; 422 on an unknown or empty item. */
@@ -47,7 +47,8 @@ public class TaskListing {
         for (String item : status.split(",", -1)) {
             String s = item.trim();
             if (!TaskStatus.ALL.contains(s)) {
-                throw ProblemException.validation("status must be a comma list of " + TaskStatus.ALL + "; got '" + s + "'");
+                throw ProblemException.validation(
+                        "status must be a comma list of " + TaskStatus.ALL + "; got '" + s + "'");
             }
             wanted.add(s);
         }

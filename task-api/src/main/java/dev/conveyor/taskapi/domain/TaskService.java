@@ -1,13 +1,10 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.contracts.EventTypes;
-import dev.conveyor.contracts.Json;
-import dev.conveyor.taskapi.config.ConveyorConfig;
-import dev.conveyor.taskapi.domain.Dtos.CreateTask;
-import dev.conveyor.taskapi.domain.Dtos.StatusCounts;
-import dev.conveyor.taskapi.domain.Dtos.TaskPage;
+import dev.conveyor.taskapi.api.model.CreateTask;
+import dev.conveyor.taskapi.api.model.StatusCounts;
+import dev.conveyor.taskapi.api.model.TaskPage;
+import dev.conveyor.taskapi.domain.TaskInput.Validated;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;
@@ -19,9 +16,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,101 +26,77 @@ import java.util.UUID;
 /** Client-side task rules: create (hold + insert + events in one transaction), estimate, read (cancel, retry: TaskControlService). */
 @ApplicationScoped
 public class TaskService {
-    public static final int MAX_PRIORITY = 1000;
-    public static final int MAX_DEPENDENCIES = 100;
-    public static final int MAX_IDEMPOTENCY_KEY = 200;
-
     private final Pool pool;
     private final TaskStore tasks;
     private final PipelineStore pipelines;
     private final ProjectStore projects;
     private final OutboxStore outbox;
     private final Credits credits;
-    private final TaskTypes types;
-    private final ConveyorConfig config;
+    private final TaskInput input;
 
-    public TaskService(Pool pool, TaskStore tasks, PipelineStore pipelines, ProjectStore projects, OutboxStore outbox,
-                       Credits credits, TaskTypes types, ConveyorConfig config) {
+    public TaskService(
+            Pool pool,
+            TaskStore tasks,
+            PipelineStore pipelines,
+            ProjectStore projects,
+            OutboxStore outbox,
+            Credits credits,
+            TaskInput input) {
         this.pool = pool;
         this.tasks = tasks;
         this.pipelines = pipelines;
         this.projects = projects;
         this.outbox = outbox;
         this.credits = credits;
-        this.types = types;
-        this.config = config;
+        this.input = input;
     }
 
     /** A created task, and whether it was a replay of an earlier create with the same idempotency key. */
-    public record Created(Task task, boolean replayed) {
-    }
-
-    /** The price a create with these params would hold: the whole pipeline's for a type that spawns children. */
-    public TaskType.Checked estimate(String taskType, JsonNode params) {
-        TaskType type = types.require(taskType);
-        checkSize(params);
-        return type.check(params);
-    }
-
-    private void checkSize(JsonNode params) {
-        if (params == null) {
-            return;
-        }
-        try {
-            int size = Json.MAPPER.writeValueAsString(params).getBytes(StandardCharsets.UTF_8).length;
-            if (size > config.maxParamsBytes()) {
-                throw new ProblemException(413, "params_too_large", "Params too large",
-                        "params are " + size + " bytes; at most " + config.maxParamsBytes() + " are accepted");
-            }
-        } catch (IOException e) {
-            throw ProblemException.validation("params are not valid JSON");
-        }
-    }
-
-    /** A create's input after the checks every create makes (client or worker): type, params, cost, priority, keys. */
-    record Validated(TaskType type, JsonNode params, TaskType.Checked checked, int priority, Set<UUID> deps, String key) {
-    }
-
-    Validated validate(String taskType, JsonNode params, Integer priorityOrNull, List<UUID> dependsOn, String key) {
-        TaskType type = types.require(taskType);
-        checkSize(params);
-        TaskType.Checked checked = type.check(params);
-        int priority = priorityOrNull == null ? 0 : priorityOrNull;
-        if (priority < -MAX_PRIORITY || priority > MAX_PRIORITY) {
-            throw ProblemException.validation("priority must be between " + -MAX_PRIORITY + " and " + MAX_PRIORITY);
-        }
-        Set<UUID> deps = new LinkedHashSet<>(dependsOn == null ? List.of() : dependsOn);
-        if (deps.contains(null)) {
-            throw ProblemException.validation("dependsOn must hold task ids");
-        }
-        if (deps.size() > MAX_DEPENDENCIES) {
-            throw ProblemException.validation("at most " + MAX_DEPENDENCIES + " dependencies");
-        }
-        if (key != null && (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw ProblemException.validation("idempotencyKey must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
-        }
-        return new Validated(type, params, checked, priority, deps, key);
-    }
+    public record Created(Task task, boolean replayed) {}
 
     /**
      * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
      * and parent, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code fromParent}, draws it
      * from the parent's spawn budget, writes task.created (and the credit event) to the outbox.
      */
-    Uni<Task> insert(SqlClient c, UUID userId, UUID projectId, Validated v, UUID parentTaskId, String idempotencyKey,
-                     String childKey, boolean fromParent) {
+    Uni<Task> insert(
+            SqlClient c,
+            UUID userId,
+            UUID projectId,
+            Validated v,
+            UUID parentTaskId,
+            String idempotencyKey,
+            String childKey,
+            boolean fromParent) {
         UUID taskId = UUID.randomUUID();
         long cost = v.checked().cost();
         return dependenciesStatus(c, userId, projectId, v.deps(), parentTaskId).chain(status -> {
             List<Record> events = new ArrayList<>();
-            Uni<Void> paid = fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
-            return paid
-                    .chain(() -> tasks.insert(c, new TaskStore.NewTask(taskId, projectId, userId, v.type().name(), v.params(),
-                            status, v.priority(), cost, v.type().maxAttempts(), v.type().lease(),
-                            v.type().generation(), v.checked().shotId(), v.deps().toArray(UUID[]::new), parentTaskId,
-                            idempotencyKey, childKey, v.checked().spawnBudget(), fromParent)))
+            Uni<Void> paid =
+                    fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
+            return paid.chain(() -> tasks.insert(
+                            c,
+                            new TaskStore.NewTask(
+                                    taskId,
+                                    projectId,
+                                    userId,
+                                    v.type().name(),
+                                    v.paramsJson(),
+                                    status,
+                                    v.priority(),
+                                    cost,
+                                    v.type().maxAttempts(),
+                                    v.type().lease(),
+                                    v.type().generation(),
+                                    v.checked().shotId(),
+                                    v.deps().toArray(UUID[]::new),
+                                    parentTaskId,
+                                    idempotencyKey,
+                                    childKey,
+                                    v.checked().spawnBudget(),
+                                    fromParent)))
                     .chain(task -> {
-                        events.add(0, Events.task(EventTypes.TASK_CREATED, task));
+                        events.add(0, Events.created(task, v.paramsJson()));
                         return outbox.insert(c, events).replaceWith(task);
                     });
         });
@@ -137,10 +107,13 @@ public class TaskService {
         if (cost == 0) {
             return Uni.createFrom().voidItem();
         }
-        return pipelines.drawBudget(c, parentId, cost).chain(drawn -> drawn ? Uni.createFrom().voidItem()
-                : pipelines.share(c, parentId).onItem().<Void>transform(share -> {
-                    throw TaskProblems.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
-                }));
+        return pipelines
+                .drawBudget(c, parentId, cost)
+                .chain(drawn -> drawn
+                        ? Uni.createFrom().voidItem()
+                        : pipelines.share(c, parentId).onItem().<Void>transform(share -> {
+                            throw TaskProblems.budgetExceeded(parentId, cost, share == null ? 0 : share.spawnBudget());
+                        }));
     }
 
     static boolean uniqueViolation(Throwable e) {
@@ -154,7 +127,8 @@ public class TaskService {
         if (req.projectId() == null) {
             throw ProblemException.validation("projectId is required");
         }
-        Validated v = validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
+        Validated v =
+                input.validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
         String key = v.key();
         Uni<Created> attempt = pool.withTransaction(c -> createIn(c, userId, req, v));
         if (key == null) {
@@ -171,7 +145,8 @@ public class TaskService {
      * used before, else the project check and {@link #insert}.
      */
     Uni<Created> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
-        Uni<Task> existing = v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
+        Uni<Task> existing =
+                v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
         return existing.chain(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Created(found, true));
@@ -180,14 +155,14 @@ public class TaskService {
                 if (project == null) {
                     throw ProblemException.notFound("project " + req.projectId());
                 }
-                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false).map(task -> new Created(task, false));
+                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false)
+                        .map(task -> new Created(task, false));
             });
         });
     }
 
     /** Checks dependencies and parent (same user, same project) and answers the new task's status. */
-    Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps,
-                                           UUID parentTaskId) {
+    Uni<String> dependenciesStatus(SqlClient c, UUID userId, UUID projectId, Set<UUID> deps, UUID parentTaskId) {
         Set<UUID> wanted = new LinkedHashSet<>(deps);
         if (parentTaskId != null) {
             wanted.add(parentTaskId);
@@ -208,7 +183,8 @@ public class TaskService {
             for (UUID id : deps) {
                 String s = byId.get(id).status();
                 if (TaskStatus.FAILED.equals(s) || TaskStatus.CANCELLED.equals(s)) {
-                    throw new ProblemException(422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
+                    throw new ProblemException(
+                            422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
                 }
                 waiting |= !TaskStatus.COMPLETE.equals(s);
             }
@@ -259,18 +235,24 @@ public class TaskService {
                 throw ProblemException.notFound("project " + projectId);
             }
             return tasks.list(c, projectId, status, taskType, limit, (page - 1) * limit)
-                    .chain(items -> tasks.count(c, projectId, status, taskType).map(total -> new TaskPage(items, page, limit, total)));
+                    .chain(items -> tasks.count(c, projectId, status, taskType)
+                            .map(total -> new TaskPage(items, page, limit, total)));
         }));
     }
 
     public Uni<StatusCounts> statusCounts(UUID userId, UUID projectId) {
         return pool.withConnection(c -> projects.findOwned(c, projectId, userId).chain(project -> {
-            if (project == null) {
-                throw ProblemException.notFound("project " + projectId);
-            }
-            return tasks.statusCounts(c, projectId);
-        })).map(m -> new StatusCounts(m.getOrDefault(TaskStatus.WAITING, 0L), m.getOrDefault(TaskStatus.QUEUED, 0L),
-                m.getOrDefault(TaskStatus.IN_PROGRESS, 0L), m.getOrDefault(TaskStatus.COMPLETE, 0L),
-                m.getOrDefault(TaskStatus.FAILED, 0L), m.getOrDefault(TaskStatus.CANCELLED, 0L)));
+                    if (project == null) {
+                        throw ProblemException.notFound("project " + projectId);
+                    }
+                    return tasks.statusCounts(c, projectId);
+                }))
+                .map(m -> new StatusCounts(
+                        m.getOrDefault(TaskStatus.WAITING, 0L),
+                        m.getOrDefault(TaskStatus.QUEUED, 0L),
+                        m.getOrDefault(TaskStatus.IN_PROGRESS, 0L),
+                        m.getOrDefault(TaskStatus.COMPLETE, 0L),
+                        m.getOrDefault(TaskStatus.FAILED, 0L),
+                        m.getOrDefault(TaskStatus.CANCELLED, 0L)));
     }
 }

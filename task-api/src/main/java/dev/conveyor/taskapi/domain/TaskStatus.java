@@ -12,8 +12,7 @@ public final class TaskStatus {
     public static final String CANCELLED = "cancelled";
     public static final List<String> ALL = List.of(WAITING, QUEUED, IN_PROGRESS, COMPLETE, FAILED, CANCELLED);
 
-    private TaskStatus() {
-    }
+    private TaskStatus() {}
 
     public static boolean isFinal(String status) {
         return COMPLETE.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);

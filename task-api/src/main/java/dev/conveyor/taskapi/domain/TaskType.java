@@ -1,8 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
-import dev.conveyor.kit.http.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
-
+import dev.conveyor.kit.http.ProblemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +18,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param stringParams  params that must be JSON strings when present (e.g. a prompt: a number or object is refused)
  * @param spawns        the children its handler creates (a pipeline); {@link Spawns#NONE} for a plain task
  */
-public record TaskType(String name, String capability, long costBase, long costPerUnit, String costUnitParam, long maxUnits,
-                       List<String> requiredParams, int maxAttempts, Duration backoffBase, Duration backoffCap, Duration lease,
-                       String generation, String shotPath, List<String> stringParams, Spawns spawns) {
+public record TaskType(
+        String name,
+        String capability,
+        long costBase,
+        long costPerUnit,
+        String costUnitParam,
+        long maxUnits,
+        List<String> requiredParams,
+        int maxAttempts,
+        Duration backoffBase,
+        Duration backoffCap,
+        Duration lease,
+        String generation,
+        String shotPath,
+        List<String> stringParams,
+        Spawns spawns) {
 
     /** One line of a price: {@code count} tasks of {@code taskType} costing {@code cost} together. */
-    public record Part(String taskType, long count, long cost) {
-    }
+    public record Part(String taskType, long count, long cost) {}
 
     /**
      * What a pipeline type's handler creates as children: one {@code perUnitType} per unit of the priced param and one
@@ -146,7 +157,8 @@ public record TaskType(String name, String capability, long costBase, long costP
      * 0..d/2 on top, never below d (single_image: at least 2 s, then 4 s, 8 s, ... up to 1 min, each up to half again).
      */
     public Duration backoff(int attempts) {
-        return backoff(backoffBase, backoffCap, attempts, ThreadLocalRandom.current().nextDouble());
+        return backoff(
+                backoffBase, backoffCap, attempts, ThreadLocalRandom.current().nextDouble());
     }
 
     /** The rule itself, with the random draw {@code random} in [0, 1) given. */

@@ -4,7 +4,6 @@ import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.config.ConveyorConfig;
 import dev.conveyor.taskapi.config.ConveyorConfig.TaskTypeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,12 +21,27 @@ public class TaskTypes {
         config.taskTypes().forEach((name, c) -> {
             String generation = c.generation().equals("none") ? null : c.generation();
             if (generation != null && !generation.equals("image") && !generation.equals("video")) {
-                throw new IllegalArgumentException("conveyor.task-types." + name + ".generation must be image, video or none");
+                throw new IllegalArgumentException(
+                        "conveyor.task-types." + name + ".generation must be image, video or none");
             }
-            plain.put(name, new TaskType(name, c.capability().filter(s -> !s.isBlank()).orElse(null), c.costBase(),
-                    c.costPerUnit(), c.costUnitParam().orElse(null), c.maxUnits(), c.requiredParams().orElse(List.of()),
-                    c.maxAttempts(), c.backoffBase(), c.backoffCap(), c.lease(), generation, c.shotPath().orElse(null),
-                    c.stringParams().orElse(List.of()), TaskType.Spawns.NONE));
+            plain.put(
+                    name,
+                    new TaskType(
+                            name,
+                            c.capability().filter(s -> !s.isBlank()).orElse(null),
+                            c.costBase(),
+                            c.costPerUnit(),
+                            c.costUnitParam().orElse(null),
+                            c.maxUnits(),
+                            c.requiredParams().orElse(List.of()),
+                            c.maxAttempts(),
+                            c.backoffBase(),
+                            c.backoffCap(),
+                            c.lease(),
+                            generation,
+                            c.shotPath().orElse(null),
+                            c.stringParams().orElse(List.of()),
+                            TaskType.Spawns.NONE));
         });
         plain.forEach((name, t) -> types.put(name, withSpawns(t, config.taskTypes(), plain)));
     }
@@ -41,20 +55,34 @@ public class TaskTypes {
             return t;
         }
         if (perUnit != null && t.costUnitParam() == null) {
-            throw new IllegalArgumentException("conveyor.task-types." + t.name() + ".spawns-per-unit needs a cost-unit-param");
+            throw new IllegalArgumentException(
+                    "conveyor.task-types." + t.name() + ".spawns-per-unit needs a cost-unit-param");
         }
         List<TaskType.Part> onceParts = new ArrayList<>();
         for (String name : once) {
             onceParts.add(new TaskType.Part(name, 1, flatPrice(t.name(), name, plain, configs)));
         }
         long perUnitCost = perUnit == null ? 0 : flatPrice(t.name(), perUnit, plain, configs);
-        return new TaskType(t.name(), t.capability(), t.costBase(), t.costPerUnit(), t.costUnitParam(), t.maxUnits(),
-                t.requiredParams(), t.maxAttempts(), t.backoffBase(), t.backoffCap(), t.lease(), t.generation(), t.shotPath(),
-                t.stringParams(), new TaskType.Spawns(perUnit, perUnitCost, List.copyOf(onceParts)));
+        return new TaskType(
+                t.name(),
+                t.capability(),
+                t.costBase(),
+                t.costPerUnit(),
+                t.costUnitParam(),
+                t.maxUnits(),
+                t.requiredParams(),
+                t.maxAttempts(),
+                t.backoffBase(),
+                t.backoffCap(),
+                t.lease(),
+                t.generation(),
+                t.shotPath(),
+                t.stringParams(),
+                new TaskType.Spawns(perUnit, perUnitCost, List.copyOf(onceParts)));
     }
 
-    private static long flatPrice(String pipeline, String spawned, Map<String, TaskType> plain,
-                                  Map<String, TaskTypeConfig> configs) {
+    private static long flatPrice(
+            String pipeline, String spawned, Map<String, TaskType> plain, Map<String, TaskTypeConfig> configs) {
         TaskType s = plain.get(spawned);
         if (s == null) {
             throw new IllegalArgumentException("conveyor.task-types." + pipeline + " spawns unknown type " + spawned);
@@ -74,8 +102,13 @@ public class TaskTypes {
     public TaskType require(String name) {
         TaskType t = name == null ? null : types.get(name);
         if (t == null) {
-            throw new ProblemException(422, "unknown_task_type", "Unknown task type",
-                    "unknown task type '" + (name != null && name.length() > 100 ? name.substring(0, 100) + "..." : name) + "'; known: " + String.join(", ", types.keySet()));
+            throw new ProblemException(
+                    422,
+                    "unknown_task_type",
+                    "Unknown task type",
+                    "unknown task type '"
+                            + (name != null && name.length() > 100 ? name.substring(0, 100) + "..." : name)
+                            + "'; known: " + String.join(", ", types.keySet()));
         }
         return t;
     }
@@ -101,6 +134,7 @@ public class TaskTypes {
         return types.values().stream()
                 .filter(t -> t.capability() == null || capabilities.contains(t.capability()))
                 .filter(t -> only == null || only.contains(t.name()))
-                .map(TaskType::name).toArray(String[]::new);
+                .map(TaskType::name)
+                .toArray(String[]::new);
     }
 }

@@ -19,6 +19,11 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -26,12 +31,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 
 /**
  * generation-events, through the service kit's {@link ConsumerLoop}: generation.created sets generation_id on its
@@ -54,8 +53,13 @@ public class GenerationEventsConsumer {
     private final Duration retryBackoff;
     private ConsumerLoop loop;
 
-    public GenerationEventsConsumer(Pool pool, TaskStore tasks, OutboxStore outbox, MeterRegistry metrics, ConveyorConfig config,
-                                    @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public GenerationEventsConsumer(
+            Pool pool,
+            TaskStore tasks,
+            OutboxStore outbox,
+            MeterRegistry metrics,
+            ConveyorConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.pool = pool;
         this.tasks = tasks;
         this.outbox = outbox;
@@ -63,14 +67,21 @@ public class GenerationEventsConsumer {
         this.group = config.generationEvents().group();
         this.maxPollRecords = config.generationEvents().maxPollRecords();
         this.retryBackoff = config.generationEvents().retryBackoff();
-        this.deadLetterProducer = new KafkaProducer<>(KafkaSettings.producer(bootstrap, "task-api-dlq"), new ByteArraySerializer(),
+        this.deadLetterProducer = new KafkaProducer<>(
+                KafkaSettings.producer(bootstrap, "task-api-dlq"),
+                new ByteArraySerializer(),
                 new ByteArraySerializer());
         this.deadLetters = new DeadLetterTopic(deadLetterProducer, Topics.TASK_API_DEAD_LETTERS, metrics);
     }
 
     void start(@Observes StartupEvent ev) {
-        loop = new ConsumerLoop(Topics.GENERATION_EVENTS, KafkaSettings.consumer(bootstrap, group, maxPollRecords), this::handleBatch,
-                deadLetters, retryBackoff).start();
+        loop = new ConsumerLoop(
+                        Topics.GENERATION_EVENTS,
+                        KafkaSettings.consumer(bootstrap, group, maxPollRecords),
+                        this::handleBatch,
+                        deadLetters,
+                        retryBackoff)
+                .start();
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -105,7 +116,11 @@ public class GenerationEventsConsumer {
             for (GenerationSnapshot g : created) {
                 UUID[] ids = g.taskIds().toArray(UUID[]::new);
                 chain = chain.chain(() -> tasks.setGeneration(c, ids, g.generationId())
-                        .chain(changed -> outbox.insert(c, changed.stream().map(t -> Events.task(EventTypes.TASK_UPDATED, t)).toList())));
+                        .chain(changed -> outbox.insert(
+                                c,
+                                changed.stream()
+                                        .map(t -> Events.task(EventTypes.TASK_UPDATED, t))
+                                        .toList())));
             }
             return chain;
         });
@@ -127,7 +142,10 @@ public class GenerationEventsConsumer {
         } catch (RuntimeException e) {
             throw new PoisonEventException("not a generation event: " + e.getMessage(), e);
         }
-        if (generation == null || generation.generationId() == null || generation.taskIds() == null || generation.taskIds().isEmpty()
+        if (generation == null
+                || generation.generationId() == null
+                || generation.taskIds() == null
+                || generation.taskIds().isEmpty()
                 || generation.taskIds().contains(null)) {
             throw new PoisonEventException("generation.created " + event.id() + " lacks generationId or taskIds");
         }
@@ -146,7 +164,9 @@ public class GenerationEventsConsumer {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("generation-events consumer").status(consumer.running()).build();
+            return HealthCheckResponse.named("generation-events consumer")
+                    .status(consumer.running())
+                    .build();
         }
     }
 }

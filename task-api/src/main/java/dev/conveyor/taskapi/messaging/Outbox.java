@@ -13,12 +13,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.Readiness;
-
-import java.time.Duration;
 
 /**
  * task-api's outbox: the service kit's relay (commit order, dead letters, metrics) over this service's JDBC pool,
@@ -30,12 +29,20 @@ public class Outbox {
     private final OutboxRelay relay;
     private final OutboxDeadLetters deadLetters;
 
-    public Outbox(AgroalDataSource dataSource, ConveyorConfig config, PgSignals signals, MeterRegistry registry,
-                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.producer = new KafkaProducer<>(KafkaSettings.producer(bootstrap, "task-api-outbox"), new StringSerializer(), new StringSerializer());
+    public Outbox(
+            AgroalDataSource dataSource,
+            ConveyorConfig config,
+            PgSignals signals,
+            MeterRegistry registry,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.producer = new KafkaProducer<>(
+                KafkaSettings.producer(bootstrap, "task-api-outbox"), new StringSerializer(), new StringSerializer());
         ConveyorConfig.Relay r = config.relay();
-        this.relay = new OutboxRelay(dataSource, producer, new OutboxSettings("task-api", r.batchSize(), r.pollInterval(), r.retention(),
-                r.maxLag()), registry);
+        this.relay = new OutboxRelay(
+                dataSource,
+                producer,
+                new OutboxSettings("task-api", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag()),
+                registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
         signals.onOutbox(relay::nudge);
     }

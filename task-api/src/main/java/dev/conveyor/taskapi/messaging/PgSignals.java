@@ -9,15 +9,13 @@ import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * PostgreSQL LISTEN/NOTIFY: the database triggers notify {@code conveyor_task_queued} (payload = task type) when a task
@@ -30,22 +28,24 @@ public class PgSignals {
     public static final String TASK_QUEUED = "conveyor_task_queued";
     public static final String OUTBOX = "conveyor_outbox";
 
-    private record Waiter(Set<String> types, UniEmitter<? super Boolean> emitter) {
-    }
+    private record Waiter(Set<String> types, UniEmitter<? super Boolean> emitter) {}
 
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private final Set<Runnable> outboxListeners = ConcurrentHashMap.newKeySet();
     /** Counts task-queued notifications per task type, so a claim can tell whether one of its types arrived while it was querying. */
     private final Map<String, AtomicLong> queuedSignals = new ConcurrentHashMap<>();
+
     private final Vertx vertx;
     private final String url;
     private final String user;
     private final String password;
     private PgSubscriber subscriber;
 
-    public PgSignals(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-                     @ConfigProperty(name = "quarkus.datasource.username") String user,
-                     @ConfigProperty(name = "quarkus.datasource.password") String password) {
+    public PgSignals(
+            Vertx vertx,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String user,
+            @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.vertx = vertx;
         this.url = url;
         this.user = user;
@@ -53,13 +53,19 @@ public class PgSignals {
     }
 
     void start(@Observes StartupEvent ev) {
-        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", "")).setUser(user).setPassword(password);
+        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""))
+                .setUser(user)
+                .setPassword(password);
         subscriber = PgSubscriber.subscriber(vertx, options);
         subscriber.reconnectPolicy(retries -> 500L);
         subscriber.channel(TASK_QUEUED).handler(this::taskQueued);
         subscriber.channel(OUTBOX).handler(payload -> outboxListeners.forEach(Runnable::run));
-        subscriber.connect().subscribe().with(ok -> LOG.debug("listening for task and outbox notifications"),
-                e -> LOG.warnf("LISTEN connection failed (claims fall back to polling): %s", e.getMessage()));
+        subscriber
+                .connect()
+                .subscribe()
+                .with(
+                        ok -> LOG.debug("listening for task and outbox notifications"),
+                        e -> LOG.warnf("LISTEN connection failed (claims fall back to polling): %s", e.getMessage()));
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -98,19 +104,22 @@ public class PgSignals {
      * other types never wake it.
      */
     public Uni<Boolean> awaitQueued(Set<String> types, Duration max, long seen) {
-        return Uni.createFrom().<Boolean>emitter(em -> {
-            Waiter w = new Waiter(types, em);
-            waiters.add(w);
-            em.onTermination(() -> waiters.remove(w));
-            if (queuedSignals(types) != seen) {
-                em.complete(true);
-            }
-        }).ifNoItem().after(max).recoverWithItem(false);
+        return Uni.createFrom()
+                .<Boolean>emitter(em -> {
+                    Waiter w = new Waiter(types, em);
+                    waiters.add(w);
+                    em.onTermination(() -> waiters.remove(w));
+                    if (queuedSignals(types) != seen) {
+                        em.complete(true);
+                    }
+                })
+                .ifNoItem()
+                .after(max)
+                .recoverWithItem(false);
     }
 
     /** Long-poll claims waiting for a queued task right now. */
     public int waiting() {
         return waiters.size();
     }
-
 }

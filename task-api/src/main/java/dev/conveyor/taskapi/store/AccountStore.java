@@ -1,12 +1,11 @@
 package dev.conveyor.taskapi.store;
 
-import dev.conveyor.taskapi.domain.Dtos.Account;
+import dev.conveyor.taskapi.domain.Account;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -27,33 +26,42 @@ public class AccountStore {
     }
 
     public Uni<Account> find(SqlClient c, UUID userId) {
-        return c.preparedQuery("SELECT balance, held FROM accounts WHERE user_id = $1").execute(Sql.args(userId))
+        return c.preparedQuery("SELECT balance, held FROM accounts WHERE user_id = $1")
+                .execute(Sql.args(userId))
                 .map(rows -> first(userId, rows));
     }
 
     /** Adds credits, creating the account when missing. */
     public Uni<Account> grant(SqlClient c, UUID userId, long amount) {
-        return c.preparedQuery("INSERT INTO accounts (user_id, balance) VALUES ($1, $2) ON CONFLICT (user_id) "
-                        + "DO UPDATE SET balance = accounts.balance + excluded.balance, updated_at = now() RETURNING balance, held")
-                .execute(Sql.args(userId, amount)).map(rows -> first(userId, rows));
+        return c.preparedQuery(
+                        "INSERT INTO accounts (user_id, balance) VALUES ($1, $2) ON CONFLICT (user_id) "
+                                + "DO UPDATE SET balance = accounts.balance + excluded.balance, updated_at = now() RETURNING balance, held")
+                .execute(Sql.args(userId, amount))
+                .map(rows -> first(userId, rows));
     }
 
     /** Holds {@code amount} if available; null when the account lacks it. */
     public Uni<Account> hold(SqlClient c, UUID userId, long amount) {
-        return c.preparedQuery("UPDATE accounts SET held = held + $2, updated_at = now() WHERE user_id = $1 AND balance - held >= $2 "
-                        + "RETURNING balance, held")
-                .execute(Sql.args(userId, amount)).map(rows -> first(userId, rows));
+        return c.preparedQuery(
+                        "UPDATE accounts SET held = held + $2, updated_at = now() WHERE user_id = $1 AND balance - held >= $2 "
+                                + "RETURNING balance, held")
+                .execute(Sql.args(userId, amount))
+                .map(rows -> first(userId, rows));
     }
 
     /** Gives a held amount back. */
     public Uni<Account> release(SqlClient c, UUID userId, long amount) {
-        return c.preparedQuery("UPDATE accounts SET held = held - $2, updated_at = now() WHERE user_id = $1 RETURNING balance, held")
-                .execute(Sql.args(userId, amount)).map(rows -> first(userId, rows));
+        return c.preparedQuery(
+                        "UPDATE accounts SET held = held - $2, updated_at = now() WHERE user_id = $1 RETURNING balance, held")
+                .execute(Sql.args(userId, amount))
+                .map(rows -> first(userId, rows));
     }
 
     public Uni<Void> ledger(SqlClient c, UUID userId, String kind, long amount, UUID taskId, String reason) {
-        return c.preparedQuery("INSERT INTO credit_ledger (user_id, kind, amount, task_id, reason) VALUES ($1, $2, $3, $4, $5)")
-                .execute(Sql.args(userId, kind, amount, taskId, reason)).replaceWithVoid();
+        return c.preparedQuery(
+                        "INSERT INTO credit_ledger (user_id, kind, amount, task_id, reason) VALUES ($1, $2, $3, $4, $5)")
+                .execute(Sql.args(userId, kind, amount, taskId, reason))
+                .replaceWithVoid();
     }
 
     /**
@@ -61,18 +69,23 @@ public class AccountStore {
      * after it. With more than one user the rows are locked in user id order first, so two batches cannot deadlock.
      */
     public Uni<Map<UUID, Account>> captureAll(SqlClient c, UUID[] userIds, Long[] amounts) {
-        Uni<Void> locked = userIds.length < 2 ? Uni.createFrom().voidItem()
+        Uni<Void> locked = userIds.length < 2
+                ? Uni.createFrom().voidItem()
                 : c.preparedQuery("SELECT user_id FROM accounts WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE")
-                        .execute(Sql.args((Object) userIds)).replaceWithVoid();
-        return locked.chain(() -> c.preparedQuery("UPDATE accounts a SET balance = a.balance - b.amount, held = a.held - b.amount, "
-                        + "updated_at = now() FROM unnest($1::uuid[], $2::bigint[]) AS b(user_id, amount) WHERE a.user_id = b.user_id "
-                        + "RETURNING a.user_id, a.balance, a.held")
-                .execute(Sql.args(userIds, amounts)).map(rows -> {
+                        .execute(Sql.args((Object) userIds))
+                        .replaceWithVoid();
+        return locked.chain(() -> c.preparedQuery(
+                        "UPDATE accounts a SET balance = a.balance - b.amount, held = a.held - b.amount, "
+                                + "updated_at = now() FROM unnest($1::uuid[], $2::bigint[]) AS b(user_id, amount) WHERE a.user_id = b.user_id "
+                                + "RETURNING a.user_id, a.balance, a.held")
+                .execute(Sql.args(userIds, amounts))
+                .map(rows -> {
                     Map<UUID, Account> after = new HashMap<>();
                     for (Row r : rows) {
                         long balance = r.getLong("balance");
                         long held = r.getLong("held");
-                        after.put(r.getUUID("user_id"), new Account(r.getUUID("user_id"), balance, held, balance - held));
+                        after.put(
+                                r.getUUID("user_id"), new Account(r.getUUID("user_id"), balance, held, balance - held));
                     }
                     return after;
                 }));
@@ -80,8 +93,10 @@ public class AccountStore {
 
     /** Several ledger rows of one kind in one insert, in the order given. */
     public Uni<Void> ledgerAll(SqlClient c, String kind, UUID[] userIds, Long[] amounts, UUID[] taskIds) {
-        return c.preparedQuery("INSERT INTO credit_ledger (user_id, kind, amount, task_id) SELECT user_id, $1, amount, task_id "
-                        + "FROM unnest($2::uuid[], $3::bigint[], $4::uuid[]) WITH ORDINALITY AS r(user_id, amount, task_id, n) ORDER BY n")
-                .execute(Sql.args(kind, userIds, amounts, taskIds)).replaceWithVoid();
+        return c.preparedQuery(
+                        "INSERT INTO credit_ledger (user_id, kind, amount, task_id) SELECT user_id, $1, amount, task_id "
+                                + "FROM unnest($2::uuid[], $3::bigint[], $4::uuid[]) WITH ORDINALITY AS r(user_id, amount, task_id, n) ORDER BY n")
+                .execute(Sql.args(kind, userIds, amounts, taskIds))
+                .replaceWithVoid();
     }
 }

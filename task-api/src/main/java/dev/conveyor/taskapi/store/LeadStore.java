@@ -4,7 +4,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -14,13 +13,13 @@ import java.util.UUID;
 public class LeadStore {
 
     /** The outcome of take_lead: who holds the lease now, until when, and who held it before (null = nobody). */
-    public record Outcome(boolean leader, String holder, Instant expiresAt, String previousHolder) {
-    }
+    public record Outcome(boolean leader, String holder, Instant expiresAt, String previousHolder) {}
 
     /** Ends the lease if {@code clientId} holds it (live or expired); true when it did. */
     public Uni<Boolean> release(SqlClient c, UUID userId, String clientId) {
         return c.preparedQuery("DELETE FROM task_leads WHERE user_id = $1 AND client_id = $2")
-                .execute(Sql.args(userId, clientId)).map(rows -> rows.rowCount() > 0);
+                .execute(Sql.args(userId, clientId))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /**
@@ -37,13 +36,22 @@ public class LeadStore {
                 .chain(rows -> {
                     if (rows.size() > 0) {
                         Row r = rows.iterator().next();
-                        return Uni.createFrom().item(new Outcome(true, r.getString("client_id"), Sql.instant(r, "expires_at"),
-                                r.getString("previous")));
+                        return Uni.createFrom()
+                                .item(new Outcome(
+                                        true,
+                                        r.getString("client_id"),
+                                        Sql.instant(r, "expires_at"),
+                                        r.getString("previous")));
                     }
-                    return c.preparedQuery("SELECT client_id, expires_at FROM task_leads WHERE user_id = $1").execute(Sql.args(userId))
+                    return c.preparedQuery("SELECT client_id, expires_at FROM task_leads WHERE user_id = $1")
+                            .execute(Sql.args(userId))
                             .map(held -> {
                                 Row r = held.iterator().next();
-                                return new Outcome(false, r.getString("client_id"), Sql.instant(r, "expires_at"), r.getString("client_id"));
+                                return new Outcome(
+                                        false,
+                                        r.getString("client_id"),
+                                        Sql.instant(r, "expires_at"),
+                                        r.getString("client_id"));
                             });
                 });
     }

@@ -4,7 +4,6 @@ import dev.conveyor.kit.outbox.OutboxWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 
 /** Writes events into the outbox, inside the caller's transaction (service-kit's {@link OutboxWriter}). */
@@ -12,10 +11,13 @@ import java.util.List;
 public class OutboxStore {
 
     /** One outbox row: payload null = tombstone. */
-    public record Record(String topic, String key, String payload) {
-    }
+    public record Record(String topic, String key, String payload) {}
 
     public Uni<Void> insert(SqlClient conn, List<Record> records) {
-        return OutboxWriter.insert(conn, records.stream().map(r -> new OutboxWriter.Row(r.topic(), r.key(), r.payload())).toList());
+        return OutboxWriter.insert(
+                conn,
+                records.stream()
+                        .map(r -> new OutboxWriter.Row(r.topic(), r.key(), r.payload()))
+                        .toList());
     }
 }

@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,8 @@ public class PipelineStore {
     }
 
     public Uni<Share> share(SqlClient c, UUID id) {
-        return c.preparedQuery("SELECT cost, spawn_budget, from_parent FROM tasks WHERE id = $1").execute(Sql.args(id))
+        return c.preparedQuery("SELECT cost, spawn_budget, from_parent FROM tasks WHERE id = $1")
+                .execute(Sql.args(id))
                 .map(rows -> {
                     var it = rows.iterator();
                     if (!it.hasNext()) {
@@ -44,9 +44,11 @@ public class PipelineStore {
      * down by it. Answers false (nothing changed) when the budget has less left.
      */
     public Uni<Boolean> drawBudget(SqlClient c, UUID parentId, long amount) {
-        return c.preparedQuery("UPDATE tasks SET cost = cost - $2, spawn_budget = spawn_budget - $2, updated_at = now() "
-                        + "WHERE id = $1 AND spawn_budget >= $2 RETURNING id")
-                .execute(Sql.args(parentId, amount)).map(rows -> rows.size() == 1);
+        return c.preparedQuery(
+                        "UPDATE tasks SET cost = cost - $2, spawn_budget = spawn_budget - $2, updated_at = now() "
+                                + "WHERE id = $1 AND spawn_budget >= $2 RETURNING id")
+                .execute(Sql.args(parentId, amount))
+                .map(rows -> rows.size() == 1);
     }
 
     /**
@@ -54,10 +56,12 @@ public class PipelineStore {
      * (following only such links) that are not complete. A retried parent holds it again for the children it re-creates.
      */
     public Uni<Long> unpaidDescendants(SqlClient c, UUID id) {
-        return c.preparedQuery("WITH RECURSIVE d AS (SELECT id, cost, status FROM tasks WHERE parent_task_id = $1 AND from_parent "
-                        + "UNION ALL SELECT t.id, t.cost, t.status FROM tasks t JOIN d ON t.parent_task_id = d.id WHERE t.from_parent) "
-                        + "SELECT coalesce(sum(cost) FILTER (WHERE status <> 'complete'), 0) AS unpaid FROM d")
-                .execute(Sql.args(id)).map(rows -> rows.iterator().next().getLong("unpaid"));
+        return c.preparedQuery(
+                        "WITH RECURSIVE d AS (SELECT id, cost, status FROM tasks WHERE parent_task_id = $1 AND from_parent "
+                                + "UNION ALL SELECT t.id, t.cost, t.status FROM tasks t JOIN d ON t.parent_task_id = d.id WHERE t.from_parent) "
+                                + "SELECT coalesce(sum(cost) FILTER (WHERE status <> 'complete'), 0) AS unpaid FROM d")
+                .execute(Sql.args(id))
+                .map(rows -> rows.iterator().next().getLong("unpaid"));
     }
 
     /**
@@ -69,8 +73,10 @@ public class PipelineStore {
                         + "UNION SELECT t.id FROM tasks t JOIN d ON t.parent_task_id = d.id) "
                         + "UPDATE tasks t SET status = 'cancelled', completed_at = now(), updated_at = now(), lease_expires_at = NULL, "
                         + "error_message = 'cancelled with its pipeline: parent task ' || t.parent_task_id || ' ended' "
-                        + "FROM d WHERE t.id = d.id AND t.status IN ('waiting', 'queued', 'in_progress') RETURNING " + TaskStore.T_COLS)
-                .execute(Sql.args((Object) ids)).map(rows -> Sql.map(rows, TaskStore::task));
+                        + "FROM d WHERE t.id = d.id AND t.status IN ('waiting', 'queued', 'in_progress') RETURNING "
+                        + TaskStore.T_COLS)
+                .execute(Sql.args((Object) ids))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     /**
@@ -78,9 +84,11 @@ public class PipelineStore {
      * this transaction that have one; answers the amount per task id, to release.
      */
     public Uni<Map<UUID, Long>> takeUnspent(SqlClient c, UUID[] ids) {
-        return c.preparedQuery("UPDATE tasks t SET cost = t.cost - o.unspent, spawn_budget = 0 FROM (SELECT id, spawn_budget AS unspent "
-                        + "FROM tasks WHERE id = ANY($1) AND spawn_budget > 0) o WHERE t.id = o.id RETURNING t.id, o.unspent")
-                .execute(Sql.args((Object) ids)).map(rows -> {
+        return c.preparedQuery(
+                        "UPDATE tasks t SET cost = t.cost - o.unspent, spawn_budget = 0 FROM (SELECT id, spawn_budget AS unspent "
+                                + "FROM tasks WHERE id = ANY($1) AND spawn_budget > 0) o WHERE t.id = o.id RETURNING t.id, o.unspent")
+                .execute(Sql.args((Object) ids))
+                .map(rows -> {
                     Map<UUID, Long> unspent = new HashMap<>();
                     rows.forEach(r -> unspent.put(r.getUUID("id"), r.getLong("unspent")));
                     return unspent;

@@ -5,7 +5,6 @@ import dev.conveyor.contracts.Json;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -17,8 +16,7 @@ import java.util.function.Function;
 
 /** Small helpers for the reactive client: tuples with nulls, JSON text, timestamps. */
 final class Sql {
-    private Sql() {
-    }
+    private Sql() {}
 
     static Tuple args(Object... values) {
         return Tuple.from(Arrays.asList(values));

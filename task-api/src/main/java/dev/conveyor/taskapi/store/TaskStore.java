@@ -1,12 +1,10 @@
 package dev.conveyor.taskapi.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.taskapi.domain.Task;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,60 +12,93 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** All SQL on tasks. Every method runs on the connection (and transaction) it is given. */
+/**
+ * SQL on tasks for reads, creates and the client-side state changes; the worker protocol's lease statements (claim,
+ * heartbeat, complete, fail, release, reap) are in {@link LeaseStore}. Every method runs on the connection (and
+ * transaction) it is given.
+ */
 @ApplicationScoped
 public class TaskStore {
-    static final String COLS = "id, project_id, user_id, task_type, params::text AS params_json, status, priority, cost, attempts, "
-            + "max_attempts, progress, progress_message, worker_id, output_location, metadata::text AS metadata_json, error_message, "
-            + "generation_id, generation_type, shot_id, depends_on, parent_task_id, created_at, updated_at, claimed_at, completed_at, "
-            + "run_after, lease_token, lease_expires_at";
+    static final String COLS =
+            "id, project_id, user_id, task_type, params::text AS params_json, status, priority, cost, attempts, "
+                    + "max_attempts, progress, progress_message, worker_id, output_location, metadata::text AS metadata_json, error_message, "
+                    + "generation_id, generation_type, shot_id, depends_on, parent_task_id, created_at, updated_at, claimed_at, completed_at, "
+                    + "run_after, lease_token, lease_expires_at";
     static final String T_COLS = COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2");
 
     /** A dependency as create sees it. */
-    public record Dependency(UUID id, UUID projectId, String status) {
-    }
+    public record Dependency(UUID id, UUID projectId, String status) {}
 
     public static Task task(Row r) {
         UUID[] deps = r.getArrayOfUUIDs("depends_on");
-        return new Task(r.getUUID("id"), r.getUUID("project_id"), r.getUUID("user_id"), r.getString("task_type"),
-                Sql.json(r, "params_json"), r.getString("status"), r.getInteger("priority"), r.getLong("cost"),
-                r.getInteger("attempts"), r.getInteger("max_attempts"), r.getInteger("progress"), r.getString("progress_message"),
-                r.getString("worker_id"), r.getString("output_location"), Sql.json(r, "metadata_json"), r.getString("error_message"),
-                r.getUUID("generation_id"), r.getString("generation_type"), r.getUUID("shot_id"),
-                deps == null ? List.of() : Arrays.asList(deps), r.getUUID("parent_task_id"), Sql.instant(r, "created_at"),
-                Sql.instant(r, "updated_at"), Sql.instant(r, "claimed_at"), Sql.instant(r, "completed_at"), Sql.instant(r, "run_after"),
-                null, null, r.getUUID("lease_token"), Sql.instant(r, "lease_expires_at"));
+        return new Task(
+                r.getUUID("id"),
+                r.getUUID("project_id"),
+                r.getUUID("user_id"),
+                r.getString("task_type"),
+                Sql.json(r, "params_json"),
+                r.getString("status"),
+                r.getInteger("priority"),
+                r.getLong("cost"),
+                r.getInteger("attempts"),
+                r.getInteger("max_attempts"),
+                r.getInteger("progress"),
+                r.getString("progress_message"),
+                r.getString("worker_id"),
+                r.getString("output_location"),
+                Sql.json(r, "metadata_json"),
+                r.getString("error_message"),
+                r.getUUID("generation_id"),
+                r.getString("generation_type"),
+                r.getUUID("shot_id"),
+                deps == null ? List.of() : Arrays.asList(deps),
+                r.getUUID("parent_task_id"),
+                Sql.instant(r, "created_at"),
+                Sql.instant(r, "updated_at"),
+                Sql.instant(r, "claimed_at"),
+                Sql.instant(r, "completed_at"),
+                Sql.instant(r, "run_after"),
+                null,
+                null,
+                r.getUUID("lease_token"),
+                Sql.instant(r, "lease_expires_at"));
     }
 
-    private static Task first(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+    static Task first(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         var it = rows.iterator();
         return it.hasNext() ? task(it.next()) : null;
     }
 
     public Uni<Task> find(SqlClient c, UUID id) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1").execute(Sql.args(id)).map(TaskStore::first);
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1")
+                .execute(Sql.args(id))
+                .map(TaskStore::first);
     }
 
     public Uni<Task> findOwned(SqlClient c, UUID id, UUID userId) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1 AND user_id = $2").execute(Sql.args(id, userId))
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1 AND user_id = $2")
+                .execute(Sql.args(id, userId))
                 .map(TaskStore::first);
     }
 
     public Uni<Task> findByIdempotencyKey(SqlClient c, UUID userId, String key) {
         return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE user_id = $1 AND idempotency_key = $2")
-                .execute(Sql.args(userId, key)).map(TaskStore::first);
+                .execute(Sql.args(userId, key))
+                .map(TaskStore::first);
     }
 
     public Uni<List<Dependency>> dependencies(SqlClient c, UUID userId, UUID[] ids) {
         return c.preparedQuery("SELECT id, project_id, status FROM tasks WHERE user_id = $1 AND id = ANY($2) FOR SHARE")
                 .execute(Sql.args(userId, ids))
-                .map(rows -> Sql.map(rows, r -> new Dependency(r.getUUID("id"), r.getUUID("project_id"), r.getString("status"))));
+                .map(rows -> Sql.map(
+                        rows, r -> new Dependency(r.getUUID("id"), r.getUUID("project_id"), r.getString("status"))));
     }
 
     /** A child's key is scoped to its parent ({@code child_key}); a client's to its user ({@code idempotency_key}). */
     public Uni<Task> findChildByKey(SqlClient c, UUID parentId, String childKey) {
         return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE parent_task_id = $1 AND child_key = $2")
-                .execute(Sql.args(parentId, childKey)).map(TaskStore::first);
+                .execute(Sql.args(parentId, childKey))
+                .map(TaskStore::first);
     }
 
     /**
@@ -76,156 +107,131 @@ public class TaskStore {
      * null otherwise.
      */
     public Uni<Task> findLeased(SqlClient c, UUID id, String workerId, UUID token) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1 AND status = 'in_progress' AND lease_token = $2 "
-                        + "AND worker_id = $3 AND lease_expires_at > now() FOR UPDATE")
-                .execute(Sql.args(id, token, workerId)).map(TaskStore::first);
+        return c.preparedQuery(
+                        "SELECT " + COLS + " FROM tasks WHERE id = $1 AND status = 'in_progress' AND lease_token = $2 "
+                                + "AND worker_id = $3 AND lease_expires_at > now() FOR UPDATE")
+                .execute(Sql.args(id, token, workerId))
+                .map(TaskStore::first);
     }
 
     /**
-     * A task to insert. {@code spawnBudget}: the part of {@code cost} held for the children a pipeline will create;
+     * A task to insert. {@code paramsJson}: the params as JSON text, serialised once by the create's checks;
+     * {@code spawnBudget}: the part of {@code cost} held for the children a pipeline will create;
      * {@code fromParent}: a child whose cost was drawn from its parent's spawn budget (not held on the account).
      */
-    public record NewTask(UUID id, UUID projectId, UUID userId, String taskType, JsonNode params, String status, int priority,
-                          long cost, int maxAttempts, Duration lease, String generationType, UUID shotId, UUID[] dependsOn,
-                          UUID parentTaskId, String idempotencyKey, String childKey, long spawnBudget, boolean fromParent) {
-    }
+    public record NewTask(
+            UUID id,
+            UUID projectId,
+            UUID userId,
+            String taskType,
+            String paramsJson,
+            String status,
+            int priority,
+            long cost,
+            int maxAttempts,
+            Duration lease,
+            String generationType,
+            UUID shotId,
+            UUID[] dependsOn,
+            UUID parentTaskId,
+            String idempotencyKey,
+            String childKey,
+            long spawnBudget,
+            boolean fromParent) {}
 
     /**
      * created_at is the insert's own time (not the transaction's), so the tasks of one batch keep their order (children
      * listed oldest first, claims first in first out).
      */
     public Uni<Task> insert(SqlClient c, NewTask t) {
-        return c.preparedQuery("INSERT INTO tasks (id, project_id, user_id, task_type, params, status, priority, cost, max_attempts, "
-                        + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, "
-                        + "from_parent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, "
-                        + "$13, $14, $15, $16, $17, $18, clock_timestamp(), clock_timestamp()) RETURNING " + COLS)
-                .execute(Sql.args(t.id(), t.projectId(), t.userId(), t.taskType(), Sql.text(t.params()), t.status(), t.priority(),
-                        t.cost(), t.maxAttempts(), t.lease().toMillis(), t.generationType(), t.shotId(), t.dependsOn(),
-                        t.parentTaskId(), t.idempotencyKey(), t.childKey(), t.spawnBudget(), t.fromParent()))
+        return c.preparedQuery(
+                        "INSERT INTO tasks (id, project_id, user_id, task_type, params, status, priority, cost, max_attempts, "
+                                + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, "
+                                + "from_parent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, "
+                                + "$13, $14, $15, $16, $17, $18, clock_timestamp(), clock_timestamp()) RETURNING "
+                                + COLS)
+                .execute(Sql.args(
+                        t.id(),
+                        t.projectId(),
+                        t.userId(),
+                        t.taskType(),
+                        t.paramsJson(),
+                        t.status(),
+                        t.priority(),
+                        t.cost(),
+                        t.maxAttempts(),
+                        t.lease().toMillis(),
+                        t.generationType(),
+                        t.shotId(),
+                        t.dependsOn(),
+                        t.parentTaskId(),
+                        t.idempotencyKey(),
+                        t.childKey(),
+                        t.spawnBudget(),
+                        t.fromParent()))
                 .map(TaskStore::first);
     }
 
     public Uni<List<Task>> list(SqlClient c, UUID projectId, String status, String taskType, int limit, int offset) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) "
-                        + "AND ($3::text IS NULL OR task_type = $3) ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5")
-                .execute(Sql.args(projectId, status, taskType, limit, offset)).map(rows -> Sql.map(rows, TaskStore::task));
+        return c.preparedQuery(
+                        "SELECT " + COLS + " FROM tasks WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) "
+                                + "AND ($3::text IS NULL OR task_type = $3) ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5")
+                .execute(Sql.args(projectId, status, taskType, limit, offset))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     public Uni<Long> count(SqlClient c, UUID projectId, String status, String taskType) {
-        return c.preparedQuery("SELECT count(*) AS n FROM tasks WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) "
-                        + "AND ($3::text IS NULL OR task_type = $3)")
-                .execute(Sql.args(projectId, status, taskType)).map(rows -> rows.iterator().next().getLong("n"));
+        return c.preparedQuery(
+                        "SELECT count(*) AS n FROM tasks WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) "
+                                + "AND ($3::text IS NULL OR task_type = $3)")
+                .execute(Sql.args(projectId, status, taskType))
+                .map(rows -> rows.iterator().next().getLong("n"));
     }
 
     /** The user's tasks across their projects, newest first; {@code statuses} null = every status. */
     public Uni<List<Task>> listByUser(SqlClient c, UUID userId, String[] statuses, int limit, int offset) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)) "
+        return c.preparedQuery("SELECT " + COLS
+                        + " FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)) "
                         + "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
-                .execute(Sql.args(userId, statuses, limit, offset)).map(rows -> Sql.map(rows, TaskStore::task));
+                .execute(Sql.args(userId, statuses, limit, offset))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     public Uni<Long> countByUser(SqlClient c, UUID userId, String[] statuses) {
-        return c.preparedQuery("SELECT count(*) AS n FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))")
-                .execute(Sql.args(userId, statuses)).map(rows -> rows.iterator().next().getLong("n"));
+        return c.preparedQuery(
+                        "SELECT count(*) AS n FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))")
+                .execute(Sql.args(userId, statuses))
+                .map(rows -> rows.iterator().next().getLong("n"));
     }
 
     public Uni<List<Task>> children(SqlClient c, UUID parentId) {
         return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE parent_task_id = $1 ORDER BY created_at, id")
-                .execute(Sql.args(parentId)).map(rows -> Sql.map(rows, TaskStore::task));
+                .execute(Sql.args(parentId))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     public Uni<Map<String, Long>> statusCounts(SqlClient c, UUID projectId) {
         return c.preparedQuery("SELECT status, count(*) AS n FROM tasks WHERE project_id = $1 GROUP BY status")
-                .execute(Sql.args(projectId)).map(rows -> {
+                .execute(Sql.args(projectId))
+                .map(rows -> {
                     Map<String, Long> counts = new HashMap<>();
                     rows.forEach(r -> counts.put(r.getString("status"), r.getLong("n")));
                     return counts;
                 });
     }
 
-    /** Batch claim: queued, due, of a runnable type; highest priority first, then oldest; locked rows skipped. */
-    public Uni<List<Task>> claim(SqlClient c, String[] types, int max, String workerId) {
-        return c.preparedQuery("WITH picked AS (SELECT id FROM tasks WHERE status = 'queued' AND run_after <= now() "
-                        + "AND task_type = ANY($1) ORDER BY priority DESC, created_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
-                        + "UPDATE tasks t SET status = 'in_progress', lease_token = gen_random_uuid(), "
-                        + "lease_expires_at = now() + t.lease_ms * interval '1 millisecond', attempts = t.attempts + 1, worker_id = $3, "
-                        + "claimed_at = now(), updated_at = now(), progress = NULL, progress_message = NULL "
-                        + "FROM picked WHERE t.id = picked.id RETURNING " + T_COLS)
-                .execute(Sql.args(types, max, workerId)).map(rows -> Sql.map(rows, TaskStore::task));
-    }
-
-    /**
-     * Records the worker as seen, with the task types it can claim (what the stalled-task check looks for). A worker claims many times a second under load (and every woken worker claims on each
-     * task event), so the row is rewritten only when its capabilities changed or it was last seen over 5 s ago: most
-     * claims leave no new row version (and no WAL) behind.
-     */
-    public Uni<Void> touchWorker(SqlClient c, String workerId, String[] capabilities, String[] taskTypes) {
-        return c.preparedQuery("INSERT INTO workers (worker_id, capabilities, task_types, last_seen_at) VALUES ($1, $2, $3, now()) "
-                        + "ON CONFLICT (worker_id) DO UPDATE SET capabilities = excluded.capabilities, "
-                        + "task_types = excluded.task_types, last_seen_at = now() "
-                        + "WHERE workers.last_seen_at < now() - interval '5 seconds' "
-                        + "OR workers.capabilities IS DISTINCT FROM excluded.capabilities "
-                        + "OR workers.task_types IS DISTINCT FROM excluded.task_types")
-                .execute(Sql.args(workerId, capabilities, taskTypes)).replaceWithVoid();
-    }
-
-    public Uni<Task> heartbeat(SqlClient c, UUID id, UUID token, String workerId, Integer progress, String message) {
-        return c.preparedQuery("UPDATE tasks SET lease_expires_at = now() + lease_ms * interval '1 millisecond', "
-                        + "progress = coalesce($3, progress), progress_message = coalesce($4, progress_message), updated_at = now() "
-                        + "WHERE id = $1 AND lease_token = $2 AND worker_id = $5 AND status = 'in_progress' RETURNING " + COLS)
-                .execute(Sql.args(id, token, progress, message, workerId)).map(TaskStore::first);
-    }
-
-    /**
-     * Completes, in one statement, every item whose lease token is its task's live lease ({@code in_progress}) held by
-     * this worker; answers the completed tasks (items whose token is stale or another worker's, or whose task is
-     * unknown, are simply not among them).
-     */
-    public Uni<List<Task>> completeAll(SqlClient c, String workerId, UUID[] ids, UUID[] tokens, String[] outputLocations,
-                                       JsonNode[] metadata) {
-        String[] metadataJson = Arrays.stream(metadata).map(Sql::text).toArray(String[]::new);
-        return c.preparedQuery("UPDATE tasks t SET status = 'complete', output_location = b.output_location, "
-                        + "metadata = b.metadata::jsonb, progress = 100, completed_at = now(), updated_at = now(), lease_expires_at = NULL "
-                        + "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS b(id, token, output_location, metadata) "
-                        + "WHERE t.id = b.id AND t.lease_token = b.token AND t.worker_id = $5 AND t.status = 'in_progress' "
-                        + "RETURNING " + T_COLS)
-                .execute(Sql.args(ids, tokens, outputLocations, metadataJson, workerId)).map(rows -> Sql.map(rows, TaskStore::task));
-    }
-
     public Uni<List<Task>> findAll(SqlClient c, UUID[] ids) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = ANY($1)").execute(Sql.args((Object) ids))
+        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = ANY($1)")
+                .execute(Sql.args((Object) ids))
                 .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
-    /** A failed attempt that may retry: back to queued, due after the backoff. */
-    public Uni<Task> requeue(SqlClient c, UUID id, UUID token, Duration backoff, String error) {
-        return c.preparedQuery("UPDATE tasks SET status = 'queued', run_after = now() + $3 * interval '1 millisecond', "
-                        + "error_message = $4, lease_expires_at = NULL, updated_at = now() "
-                        + "WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + COLS)
-                .execute(Sql.args(id, token, backoff.toMillis(), error)).map(TaskStore::first);
-    }
-
-    /**
-     * A hand-back without penalty: back to queued, due now, the attempt the claim counted given back, the lease ended
-     * (the token stays stored, so a repeat with it is recognised). Fenced by token and worker.
-     */
-    public Uni<Task> release(SqlClient c, UUID id, UUID token, String workerId) {
-        return c.preparedQuery("UPDATE tasks SET status = 'queued', run_after = now(), attempts = greatest(attempts - 1, 0), "
-                        + "lease_expires_at = NULL, progress = NULL, progress_message = NULL, updated_at = now() "
-                        + "WHERE id = $1 AND lease_token = $2 AND worker_id = $3 AND status = 'in_progress' RETURNING " + COLS)
-                .execute(Sql.args(id, token, workerId)).map(TaskStore::first);
-    }
-
-    public Uni<Task> failFinal(SqlClient c, UUID id, UUID token, String error) {
-        return c.preparedQuery("UPDATE tasks SET status = 'failed', error_message = $3, completed_at = now(), updated_at = now(), "
-                        + "lease_expires_at = NULL WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + COLS)
-                .execute(Sql.args(id, token, error)).map(TaskStore::first);
-    }
-
     public Uni<Task> cancel(SqlClient c, UUID id) {
-        return c.preparedQuery("UPDATE tasks SET status = 'cancelled', completed_at = now(), updated_at = now(), lease_expires_at = NULL "
-                        + "WHERE id = $1 AND status IN ('waiting', 'queued', 'in_progress') RETURNING " + COLS)
-                .execute(Sql.args(id)).map(TaskStore::first);
+        return c.preparedQuery(
+                        "UPDATE tasks SET status = 'cancelled', completed_at = now(), updated_at = now(), lease_expires_at = NULL "
+                                + "WHERE id = $1 AND status IN ('waiting', 'queued', 'in_progress') RETURNING " + COLS)
+                .execute(Sql.args(id))
+                .map(TaskStore::first);
     }
 
     /**
@@ -233,44 +239,40 @@ public class TaskStore {
      * the children it will (re)create; {@code fromParent} whether that cost was drawn from the parent's spawn budget.
      */
     public Uni<Task> retry(SqlClient c, UUID id, String status, long cost, long spawnBudget, boolean fromParent) {
-        return c.preparedQuery("UPDATE tasks SET status = $2, attempts = 0, run_after = now(), error_message = NULL, progress = NULL, "
-                        + "progress_message = NULL, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, completed_at = NULL, "
-                        + "output_location = NULL, cost = $3, spawn_budget = $4, from_parent = $5, updated_at = now() "
-                        + "WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING " + COLS)
-                .execute(Sql.args(id, status, cost, spawnBudget, fromParent)).map(TaskStore::first);
+        return c.preparedQuery(
+                        "UPDATE tasks SET status = $2, attempts = 0, run_after = now(), error_message = NULL, progress = NULL, "
+                                + "progress_message = NULL, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, completed_at = NULL, "
+                                + "output_location = NULL, cost = $3, spawn_budget = $4, from_parent = $5, updated_at = now() "
+                                + "WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING " + COLS)
+                .execute(Sql.args(id, status, cost, spawnBudget, fromParent))
+                .map(TaskStore::first);
     }
 
     /** Waiting tasks that depend on any of these (just completed) tasks and all of whose dependencies are complete become queued. */
     public Uni<List<Task>> promoteWaiting(SqlClient c, UUID[] completedIds) {
         return c.preparedQuery("UPDATE tasks t SET status = 'queued', run_after = now(), updated_at = now() "
                         + "WHERE t.status = 'waiting' AND t.depends_on && $1::uuid[] AND NOT EXISTS "
-                        + "(SELECT 1 FROM tasks d WHERE d.id = ANY(t.depends_on) AND d.status <> 'complete') RETURNING " + T_COLS)
-                .execute(Sql.args((Object) completedIds)).map(rows -> Sql.map(rows, TaskStore::task));
+                        + "(SELECT 1 FROM tasks d WHERE d.id = ANY(t.depends_on) AND d.status <> 'complete') RETURNING "
+                        + T_COLS)
+                .execute(Sql.args((Object) completedIds))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     /** Waiting tasks that depend on any of these (failed or cancelled) tasks fail. */
     public Uni<List<Task>> failDependents(SqlClient c, UUID[] ids) {
         return c.preparedQuery("UPDATE tasks SET status = 'failed', error_message = 'dependency ' || ("
                         + "SELECT d FROM unnest(depends_on) d WHERE d = ANY($1) LIMIT 1) || ' did not complete', "
-                        + "completed_at = now(), updated_at = now() WHERE status = 'waiting' AND depends_on && $1 RETURNING " + COLS)
-                .execute(Sql.args((Object) ids)).map(rows -> Sql.map(rows, TaskStore::task));
-    }
-
-    /** Expired leases: back to queued, or failed when attempts are spent. Skips rows another replica holds. */
-    public Uni<List<Task>> reap(SqlClient c, int batch) {
-        return c.preparedQuery("WITH expired AS (SELECT id FROM tasks WHERE status = 'in_progress' AND lease_expires_at < now() "
-                        + "ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
-                        + "UPDATE tasks t SET status = CASE WHEN t.attempts >= t.max_attempts THEN 'failed' ELSE 'queued' END, "
-                        + "completed_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END, run_after = now(), "
-                        + "error_message = 'lease expired (worker ' || coalesce(t.worker_id, '?') || ')', lease_expires_at = NULL, "
-                        + "updated_at = now() FROM expired WHERE t.id = expired.id RETURNING " + T_COLS)
-                .execute(Sql.args(batch)).map(rows -> Sql.map(rows, TaskStore::task));
+                        + "completed_at = now(), updated_at = now() WHERE status = 'waiting' AND depends_on && $1 RETURNING "
+                        + COLS)
+                .execute(Sql.args((Object) ids))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 
     /** Sets the generation id where it differs (so a redelivered event changes nothing). */
     public Uni<List<Task>> setGeneration(SqlClient c, UUID[] taskIds, UUID generationId) {
         return c.preparedQuery("UPDATE tasks SET generation_id = $2, updated_at = now() WHERE id = ANY($1) "
                         + "AND generation_id IS DISTINCT FROM $2 RETURNING " + COLS)
-                .execute(Sql.args(taskIds, generationId)).map(rows -> Sql.map(rows, TaskStore::task));
+                .execute(Sql.args(taskIds, generationId))
+                .map(rows -> Sql.map(rows, TaskStore::task));
     }
 }

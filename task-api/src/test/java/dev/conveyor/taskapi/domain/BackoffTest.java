@@ -1,11 +1,10 @@
 package dev.conveyor.taskapi.domain;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The retry delay rule (pure): base doubling per attempt, capped, never below that, jitter of up to half again on top. */
 class BackoffTest {
@@ -31,14 +30,30 @@ class BackoffTest {
         for (int i = 0; i < 10_000; i++) {
             int attempts = 1 + i % 8;
             long min = Math.min(CAP.toMillis(), BASE.toMillis() << (attempts - 1));
-            Duration d = TaskType.backoff(BASE, CAP, attempts, ThreadLocalRandom.current().nextDouble());
+            Duration d = TaskType.backoff(
+                    BASE, CAP, attempts, ThreadLocalRandom.current().nextDouble());
             assertThat(d.toMillis()).as("attempt %d", attempts).isBetween(min, min + min / 2);
         }
     }
 
     @Test
     void aConfiguredTypeUsesTheSameRule() {
-        TaskType type = new TaskType("t", null, 1, 0, null, 1, java.util.List.of(), 3, BASE, CAP, Duration.ofMinutes(5), null, null, java.util.List.of(), TaskType.Spawns.NONE);
+        TaskType type = new TaskType(
+                "t",
+                null,
+                1,
+                0,
+                null,
+                1,
+                java.util.List.of(),
+                3,
+                BASE,
+                CAP,
+                Duration.ofMinutes(5),
+                null,
+                null,
+                java.util.List.of(),
+                TaskType.Spawns.NONE);
         for (int i = 0; i < 1000; i++) {
             assertThat(type.backoff(1)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(3));
             assertThat(type.backoff(2)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(6));

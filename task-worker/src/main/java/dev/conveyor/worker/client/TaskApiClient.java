@@ -9,7 +9,6 @@ import dev.conveyor.worker.domain.LeaseLostException;
 import dev.conveyor.worker.domain.TaskApiException;
 import dev.conveyor.worker.sdk.ChildTask;
 import dev.conveyor.worker.sdk.TaskView;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,8 +34,11 @@ public final class TaskApiClient {
     public TaskApiClient(String baseUrl, String token, Executor executor) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).executor(executor)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(3))
+                .executor(executor)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     public String baseUrl() {
@@ -44,7 +46,8 @@ public final class TaskApiClient {
     }
 
     /** Blocking claim (the dispatcher thread calls it); {@code waitSeconds} 0 answers at once. */
-    public List<ClaimedTask> claim(String workerId, List<String> capabilities, List<String> taskTypes, int max, int waitSeconds)
+    public List<ClaimedTask> claim(
+            String workerId, List<String> capabilities, List<String> taskTypes, int max, int waitSeconds)
             throws IOException, InterruptedException {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
@@ -62,7 +65,8 @@ public final class TaskApiClient {
         return tasks;
     }
 
-    public CompletableFuture<HeartbeatAnswer> heartbeat(UUID taskId, String workerId, String leaseToken, Integer progress, String message) {
+    public CompletableFuture<HeartbeatAnswer> heartbeat(
+            UUID taskId, String workerId, String leaseToken, Integer progress, String message) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
         body.put("leaseToken", leaseToken);
@@ -76,7 +80,8 @@ public final class TaskApiClient {
                 .thenApply(n -> convert(n, HeartbeatAnswer.class));
     }
 
-    public CompletableFuture<JsonNode> complete(UUID taskId, String workerId, String leaseToken, String outputLocation, JsonNode metadata) {
+    public CompletableFuture<JsonNode> complete(
+            UUID taskId, String workerId, String leaseToken, String outputLocation, JsonNode metadata) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
         body.put("leaseToken", leaseToken);
@@ -86,8 +91,7 @@ public final class TaskApiClient {
     }
 
     /** One completion of a batch. */
-    public record Completion(UUID taskId, String leaseToken, String outputLocation, JsonNode metadata) {
-    }
+    public record Completion(UUID taskId, String leaseToken, String outputLocation, JsonNode metadata) {}
 
     /**
      * Batch complete ({@code POST /v1/worker/complete}, 1..100 items): answers the {@code results} array, one
@@ -107,7 +111,8 @@ public final class TaskApiClient {
         return send(post("/v1/worker/complete", body, Duration.ofSeconds(15))).thenApply(n -> n.path("results"));
     }
 
-    public CompletableFuture<JsonNode> fail(UUID taskId, String workerId, String leaseToken, String error, boolean retryable) {
+    public CompletableFuture<JsonNode> fail(
+            UUID taskId, String workerId, String leaseToken, String error, boolean retryable) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
         body.put("leaseToken", leaseToken);
@@ -149,7 +154,8 @@ public final class TaskApiClient {
      * Creates 1..100 children of the leased task {@code parentId} in one transaction, all or none
      * ({@code POST /v1/worker/tasks/{parentId}/children/batch}); answers their ids in order.
      */
-    public CompletableFuture<List<UUID>> createChildren(UUID parentId, String workerId, String leaseToken, List<ChildTask> children) {
+    public CompletableFuture<List<UUID>> createChildren(
+            UUID parentId, String workerId, String leaseToken, List<ChildTask> children) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
         body.put("leaseToken", leaseToken);
@@ -167,27 +173,36 @@ public final class TaskApiClient {
                 item.put("idempotencyKey", child.idempotencyKey());
             }
         }
-        return send(post("/v1/worker/tasks/" + parentId + "/children/batch", body, Duration.ofSeconds(30))).thenApply(n -> {
-            List<UUID> ids = new ArrayList<>();
-            n.path("items").forEach(i -> ids.add(UUID.fromString(i.path("task").path("id").asText())));
-            return ids;
-        });
+        return send(post("/v1/worker/tasks/" + parentId + "/children/batch", body, Duration.ofSeconds(30)))
+                .thenApply(n -> {
+                    List<UUID> ids = new ArrayList<>();
+                    n.path("items")
+                            .forEach(i -> ids.add(
+                                    UUID.fromString(i.path("task").path("id").asText())));
+                    return ids;
+                });
     }
 
     /** Reads any task (worker endpoint). */
     public CompletableFuture<TaskView> task(UUID taskId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/worker/tasks/" + taskId))
-                .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json").GET().build();
+                .timeout(Duration.ofSeconds(15))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
         return send(request).thenApply(n -> convert(n, TaskView.class));
     }
 
     private HttpRequest post(String path, JsonNode body, Duration timeout) {
         try {
-            return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+            return HttpRequest.newBuilder(URI.create(baseUrl + path))
+                    .timeout(timeout)
                     .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json").header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build();
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
+                    .build();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -201,7 +216,10 @@ public final class TaskApiClient {
         try {
             return Json.MAPPER.treeToValue(node, type);
         } catch (IOException e) {
-            throw new TaskApiException(200, "unreadable_answer", "task-api answer is not a " + type.getSimpleName() + ": " + e.getMessage());
+            throw new TaskApiException(
+                    200,
+                    "unreadable_answer",
+                    "task-api answer is not a " + type.getSimpleName() + ": " + e.getMessage());
         }
     }
 
@@ -209,7 +227,8 @@ public final class TaskApiClient {
         JsonNode body;
         try {
             body = response.body() == null || response.body().length == 0
-                    ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(response.body());
+                    ? Json.MAPPER.createObjectNode()
+                    : Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             body = Json.MAPPER.createObjectNode();
         }
@@ -222,7 +241,10 @@ public final class TaskApiClient {
         if (status == 409 && "lease_lost".equals(code)) {
             throw new LeaseLostException(detail);
         }
-        throw new TaskApiException(status, code, response.request().method() + " " + response.request().uri().getPath()
-                + " -> " + status + " " + code + ": " + detail);
+        throw new TaskApiException(
+                status,
+                code,
+                response.request().method() + " " + response.request().uri().getPath() + " -> " + status + " " + code
+                        + ": " + detail);
     }
 }

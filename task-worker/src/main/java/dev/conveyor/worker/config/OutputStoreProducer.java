@@ -4,7 +4,6 @@ import dev.conveyor.worker.output.FileSystemOutputStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
 import java.nio.file.Path;
 
 /**

@@ -3,7 +3,6 @@ package dev.conveyor.worker.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -22,8 +22,7 @@ import javax.imageio.stream.ImageOutputStream;
 public final class Gif {
     private static final String FORMAT = "javax_imageio_gif_image_1.0";
 
-    private Gif() {
-    }
+    private Gif() {}
 
     /** Writes full frames, each shown {@code delayMillis}, looping forever, with {@code comment} in the file. */
     public static byte[] write(List<BufferedImage> frames, int delayMillis, String comment) {
@@ -37,7 +36,8 @@ public final class Gif {
             writer.prepareWriteSequence(null);
             boolean first = true;
             for (BufferedImage frame : frames) {
-                IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
+                IIOMetadata metadata =
+                        writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
                 IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(FORMAT);
                 IIOMetadataNode gce = child(root, "GraphicControlExtension");
                 gce.setAttribute("disposalMethod", "none");
@@ -50,7 +50,7 @@ public final class Gif {
                     IIOMetadataNode loop = new IIOMetadataNode("ApplicationExtension");
                     loop.setAttribute("applicationID", "NETSCAPE");
                     loop.setAttribute("authenticationCode", "2.0");
-                    loop.setUserObject(new byte[]{0x1, 0, 0});
+                    loop.setUserObject(new byte[] {0x1, 0, 0});
                     apps.appendChild(loop);
                     if (comment != null && !comment.isEmpty()) {
                         IIOMetadataNode comments = child(root, "CommentExtensions");

@@ -7,7 +7,6 @@ import dev.conveyor.worker.sdk.TaskResult;
 import io.quarkus.arc.lookup.LookupIfProperty;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Instant;
 
 /**
@@ -30,7 +29,11 @@ public class NoopHandler implements TaskHandler {
 
     @Override
     public Uni<TaskResult> handle(TaskContext ctx) {
-        return Uni.createFrom().item(new TaskResult(null, JsonNodeFactory.instance.objectNode()
-                .put("startedAt", Instant.now().toString())));
+        return Uni.createFrom()
+                .item(new TaskResult(
+                        null,
+                        JsonNodeFactory.instance
+                                .objectNode()
+                                .put("startedAt", Instant.now().toString())));
     }
 }

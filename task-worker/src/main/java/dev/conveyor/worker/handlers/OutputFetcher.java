@@ -3,7 +3,6 @@ package dev.conveyor.worker.handlers;
 import dev.conveyor.worker.output.OutputStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +15,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class OutputFetcher {
     private final OutputStore store;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     public OutputFetcher(OutputStore store) {
         this.store = store;
@@ -30,8 +30,12 @@ public class OutputFetcher {
                 return Uni.createFrom().item(local.get());
             }
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build();
-        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build();
+        return Uni.createFrom()
+                .completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
                 .map(r -> {
                     if (r.statusCode() != 200) {
                         throw new IllegalStateException(new IOException("GET " + url + " answered " + r.statusCode()));

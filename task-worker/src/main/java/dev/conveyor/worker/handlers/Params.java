@@ -2,13 +2,11 @@ package dev.conveyor.worker.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.worker.sdk.PermanentTaskException;
-
 import java.util.UUID;
 
 /** Reads task params; anything invalid is a {@link PermanentTaskException} (retrying cannot fix the input). */
 final class Params {
-    private Params() {
-    }
+    private Params() {}
 
     static String text(JsonNode params, String name, String fallback) {
         JsonNode n = params.get(name);

@@ -19,8 +19,7 @@ import javax.imageio.ImageIO;
  * frame always give the same pixels. A stand-in for a GPU model that still produces real image files.
  */
 public final class Renderer {
-    private Renderer() {
-    }
+    private Renderer() {}
 
     /** One picture; {@code t} in [0,1] moves the scene (0 for still images, the frame position for animations). */
     public static BufferedImage render(String prompt, int width, int height, long seed, double t) {
@@ -37,8 +36,10 @@ public final class Renderer {
             int shapes = 6 + random.nextInt(10);
             for (int i = 0; i < shapes; i++) {
                 int r = 4 + random.nextInt(Math.max(5, Math.min(width, height) / 4));
-                double cx = random.nextDouble() * width + Math.cos(2 * Math.PI * (t + i / (double) shapes)) * width * 0.1 * t;
-                double cy = random.nextDouble() * height + Math.sin(2 * Math.PI * (t + i / (double) shapes)) * height * 0.1 * t;
+                double cx = random.nextDouble() * width
+                        + Math.cos(2 * Math.PI * (t + i / (double) shapes)) * width * 0.1 * t;
+                double cy = random.nextDouble() * height
+                        + Math.sin(2 * Math.PI * (t + i / (double) shapes)) * height * 0.1 * t;
                 g.setColor(new Color(random.nextInt(0xFFFFFF) | 0x40000000, true));
                 g.fillOval((int) (cx - r), (int) (cy - r), 2 * r, 2 * r);
             }

@@ -9,7 +9,6 @@ import dev.conveyor.worker.sdk.TaskHandler;
 import dev.conveyor.worker.sdk.TaskResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.awt.image.BufferedImage;
 
 /**
@@ -48,7 +47,8 @@ public class SingleImageHandler implements TaskHandler {
             throw new PermanentTaskException("fail_permanently requested (attempt " + ctx.attempt() + ")");
         }
         if (ctx.attempt() <= failAttempts) {
-            throw new InjectedFailureException("fail_attempts=" + failAttempts + ": attempt " + ctx.attempt() + " fails");
+            throw new InjectedFailureException(
+                    "fail_attempts=" + failAttempts + ": attempt " + ctx.attempt() + " fails");
         }
         ctx.progress(0, "rendering");
         for (int step = 1; step <= 4; step++) {
@@ -59,8 +59,13 @@ public class SingleImageHandler implements TaskHandler {
         BufferedImage image = Renderer.render(prompt, width, height, seed, 0);
         byte[] png = Renderer.png(image);
         ctx.progress(90, "storing");
-        ObjectNode meta = JsonNodeFactory.instance.objectNode()
-                .put("format", "png").put("width", width).put("height", height).put("seed", seed).put("bytes", png.length);
+        ObjectNode meta = JsonNodeFactory.instance
+                .objectNode()
+                .put("format", "png")
+                .put("width", width)
+                .put("height", height)
+                .put("seed", seed)
+                .put("bytes", png.length);
         if (p.hasNonNull("shot_id")) {
             meta.put("shotId", p.get("shot_id").asText());
         }

@@ -12,7 +12,6 @@ import dev.conveyor.worker.sdk.TaskHandler;
 import dev.conveyor.worker.sdk.TaskResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,8 @@ public class TravelOrchestratorHandler implements TaskHandler {
         }
         JsonNode segments = payload.path("segments");
         if (!segments.isArray() || segments.isEmpty() || segments.size() > MAX_SEGMENTS) {
-            throw new PermanentTaskException("full_orchestrator_payload.segments must list 1.." + MAX_SEGMENTS + " segments");
+            throw new PermanentTaskException(
+                    "full_orchestrator_payload.segments must list 1.." + MAX_SEGMENTS + " segments");
         }
         int width = Params.integer(payload, "width", 256, 16, 1024);
         int height = Params.integer(payload, "height", 256, 16, 1024);
@@ -79,8 +79,8 @@ public class TravelOrchestratorHandler implements TaskHandler {
         List<ChildTask> children = new ArrayList<>();
         List<Integer> segmentIndexes = new ArrayList<>();
         for (int i = 0; i < segmentParams.size(); i++) {
-            children.add(new ChildTask(TravelSegmentHandler.TYPE, segmentParams.get(i), List.of(), null,
-                    ctx.taskId() + ":segment:" + i));
+            children.add(new ChildTask(
+                    TravelSegmentHandler.TYPE, segmentParams.get(i), List.of(), null, ctx.taskId() + ":segment:" + i));
             segmentIndexes.add(i);
         }
         ObjectNode stitchParams = JsonNodeFactory.instance.objectNode();
@@ -89,15 +89,17 @@ public class TravelOrchestratorHandler implements TaskHandler {
         if (payload.hasNonNull("shot_id")) {
             stitchParams.putObject("full_orchestrator_payload").set("shot_id", payload.get("shot_id"));
         }
-        // The stitch's segments are its dependencies (segment_task_ids cannot name ids that exist only after the batch).
-        children.add(new ChildTask(TravelStitchHandler.TYPE, stitchParams, List.of(), segmentIndexes, null, ctx.taskId() + ":stitch"));
+        // The stitch's segments are its dependencies (segment_task_ids cannot name ids that exist only after the
+        // batch).
+        children.add(new ChildTask(
+                TravelStitchHandler.TYPE, stitchParams, List.of(), segmentIndexes, null, ctx.taskId() + ":stitch"));
         ctx.progress(0, "creating " + segmentParams.size() + " segments and the stitch");
         // One request, one transaction: the whole pipeline exists, or (refused) none of it does.
         return ctx.createChildren(children).flatMap(ids -> {
             ctx.progress(90, ids.size() + " children created");
             if (ctx.attempt() <= failAttempts) {
-                throw new IllegalStateException("fail_attempts=" + failAttempts
-                        + ": attempt " + ctx.attempt() + " fails after creating its children");
+                throw new IllegalStateException("fail_attempts=" + failAttempts + ": attempt " + ctx.attempt()
+                        + " fails after creating its children");
             }
             return storePlan(ctx, ids.subList(0, segmentParams.size()), ids.get(segmentParams.size()));
         });
@@ -115,7 +117,8 @@ public class TravelOrchestratorHandler implements TaskHandler {
             throw new IllegalStateException(e);
         }
         ctx.progress(95, "plan stored");
-        return ctx.outputs().put(ctx.taskId() + "/plan.json", json, "application/json")
+        return ctx.outputs()
+                .put(ctx.taskId() + "/plan.json", json, "application/json")
                 .map(url -> TaskResult.of(url, plan));
     }
 }

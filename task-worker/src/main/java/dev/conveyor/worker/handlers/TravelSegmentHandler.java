@@ -8,7 +8,6 @@ import dev.conveyor.worker.sdk.TaskHandler;
 import dev.conveyor.worker.sdk.TaskResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,11 +45,19 @@ public class TravelSegmentHandler implements TaskHandler {
             ctx.progress((i + 1) * 90 / frames, "frame " + (i + 1) + "/" + frames);
         }
         byte[] gif = Gif.write(images, 1000 / fps, "conveyor travel_segment " + ctx.taskId());
-        ObjectNode meta = JsonNodeFactory.instance.objectNode().put("format", "gif").put("frames", frames)
-                .put("width", width).put("height", height).put("fps", fps).put("bytes", gif.length);
+        ObjectNode meta = JsonNodeFactory.instance
+                .objectNode()
+                .put("format", "gif")
+                .put("frames", frames)
+                .put("width", width)
+                .put("height", height)
+                .put("fps", fps)
+                .put("bytes", gif.length);
         if (p.has("segment_index")) {
             meta.set("segmentIndex", p.get("segment_index"));
         }
-        return ctx.outputs().put(ctx.taskId() + "/segment.gif", gif, "image/gif").map(url -> TaskResult.of(url, meta));
+        return ctx.outputs()
+                .put(ctx.taskId() + "/segment.gif", gif, "image/gif")
+                .map(url -> TaskResult.of(url, meta));
     }
 }

@@ -10,7 +10,6 @@ import dev.conveyor.worker.sdk.TaskResult;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,8 @@ public class TravelStitchHandler implements TaskHandler {
             idsNode.forEach(n -> ids.add(Params.uuid(n, "segment_task_ids entry")));
         }
         if (ids.isEmpty()) {
-            throw new PermanentTaskException("param segment_task_ids (or the stitch's dependencies) must list the segment tasks");
+            throw new PermanentTaskException(
+                    "param segment_task_ids (or the stitch's dependencies) must list the segment tasks");
         }
         return ids;
     }
@@ -61,30 +61,43 @@ public class TravelStitchHandler implements TaskHandler {
         int fps = Params.integer(ctx.params(), "fps", 8, 1, 60);
         int total = ids.size();
         ctx.progress(0, "fetching " + total + " segments");
-        return Multi.createFrom().range(0, total)
-                .onItem().transformToUniAndConcatenate(i -> ctx.task(ids.get(i)).flatMap(segment -> {
-                    if (!"complete".equals(segment.status()) || segment.outputLocation() == null) {
-                        // Not expected (dependencies hold this task back); retrying later is the safe answer.
-                        throw new IllegalStateException("segment " + segment.id() + " is " + segment.status());
-                    }
-                    return fetcher.fetch(segment.outputLocation());
-                }).map(bytes -> {
-                    List<BufferedImage> frames = Gif.read(bytes);
-                    ctx.progress((i + 1) * 60 / total, "segment " + (i + 1) + "/" + total + " read");
-                    return frames;
-                }))
-                .collect().asList()
+        return Multi.createFrom()
+                .range(0, total)
+                .onItem()
+                .transformToUniAndConcatenate(i -> ctx.task(ids.get(i))
+                        .flatMap(segment -> {
+                            if (!"complete".equals(segment.status()) || segment.outputLocation() == null) {
+                                // Not expected (dependencies hold this task back); retrying later is the safe answer.
+                                throw new IllegalStateException("segment " + segment.id() + " is " + segment.status());
+                            }
+                            return fetcher.fetch(segment.outputLocation());
+                        })
+                        .map(bytes -> {
+                            List<BufferedImage> frames = Gif.read(bytes);
+                            ctx.progress((i + 1) * 60 / total, "segment " + (i + 1) + "/" + total + " read");
+                            return frames;
+                        }))
+                .collect()
+                .asList()
                 .flatMap(perSegment -> {
                     ctx.checkCancelled();
                     List<BufferedImage> all = new ArrayList<>();
                     perSegment.forEach(all::addAll);
                     ctx.progress(70, "encoding " + all.size() + " frames");
                     byte[] gif = Gif.write(all, 1000 / fps, "conveyor travel " + ctx.taskId());
-                    ObjectNode meta = JsonNodeFactory.instance.objectNode().put("format", "gif")
-                            .put("frames", all.size()).put("segments", total).put("fps", fps)
-                            .put("durationMs", all.size() * (1000 / fps)).put("bytes", gif.length)
-                            .put("width", all.get(0).getWidth()).put("height", all.get(0).getHeight());
-                    return ctx.outputs().put(ctx.taskId() + "/travel.gif", gif, "image/gif").map(url -> TaskResult.of(url, meta));
+                    ObjectNode meta = JsonNodeFactory.instance
+                            .objectNode()
+                            .put("format", "gif")
+                            .put("frames", all.size())
+                            .put("segments", total)
+                            .put("fps", fps)
+                            .put("durationMs", all.size() * (1000 / fps))
+                            .put("bytes", gif.length)
+                            .put("width", all.get(0).getWidth())
+                            .put("height", all.get(0).getHeight());
+                    return ctx.outputs()
+                            .put(ctx.taskId() + "/travel.gif", gif, "image/gif")
+                            .map(url -> TaskResult.of(url, meta));
                 });
     }
 }

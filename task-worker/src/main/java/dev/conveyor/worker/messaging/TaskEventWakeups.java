@@ -10,6 +10,15 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -23,16 +32,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Wake-ups from {@code task-events}: every worker reads every partition from the end (no consumer group, no
  * commits: the records are only a signal, the claim is the source of truth). A record of a task type this worker
@@ -42,7 +41,8 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class TaskEventWakeups {
     private static final Logger LOG = Logger.getLogger(TaskEventWakeups.class);
-    private static final Set<String> WAKING = Set.of(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED, EventTypes.TASK_REQUEUED);
+    private static final Set<String> WAKING =
+            Set.of(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED, EventTypes.TASK_REQUEUED);
 
     private final WorkerConfig config;
     private final WorkerRuntime runtime;
@@ -53,8 +53,10 @@ public class TaskEventWakeups {
     private Thread thread;
     private ScheduledExecutorService delayed;
 
-    public TaskEventWakeups(WorkerConfig config, WorkerRuntime runtime,
-                            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public TaskEventWakeups(
+            WorkerConfig config,
+            WorkerRuntime runtime,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.config = config;
         this.runtime = runtime;
         this.bootstrapServers = bootstrapServers;
@@ -66,7 +68,8 @@ public class TaskEventWakeups {
             return false;
         }
         JsonNode data = event.data();
-        return runsType.test(data.path("taskType").asText(null)) && "queued".equals(data.path("status").asText(null));
+        return runsType.test(data.path("taskType").asText(null))
+                && "queued".equals(data.path("status").asText(null));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -122,7 +125,9 @@ public class TaskEventWakeups {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
                 consumer = c;
                 List<PartitionInfo> partitions = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5));
-                List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                List<TopicPartition> tps = partitions.stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .toList();
                 c.assign(tps);
                 c.seekToEnd(tps);
                 tps.forEach(c::position);
@@ -158,7 +163,8 @@ public class TaskEventWakeups {
             return;
         }
         Instant runAfter = parseInstant(event.data().path("runAfter").asText(null));
-        long delay = runAfter == null ? 0 : Duration.between(Instant.now(), runAfter).toMillis();
+        long delay =
+                runAfter == null ? 0 : Duration.between(Instant.now(), runAfter).toMillis();
         if (delay <= 5) {
             runtime.wake();
         } else {
@@ -177,7 +183,8 @@ public class TaskEventWakeups {
     /** The consumer holds at least one live broker connection. */
     static boolean connected(Map<MetricName, ? extends Metric> metrics) {
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
-            if ("connection-count".equals(e.getKey().name()) && "consumer-metrics".equals(e.getKey().group())) {
+            if ("connection-count".equals(e.getKey().name())
+                    && "consumer-metrics".equals(e.getKey().group())) {
                 Object v = e.getValue().metricValue();
                 return v instanceof Number n && n.doubleValue() > 0;
             }

@@ -2,7 +2,6 @@ package dev.conveyor.worker.output;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,19 +25,22 @@ public final class FileSystemOutputStore implements OutputStore {
 
     @Override
     public Uni<String> put(String key, byte[] data, String contentType) {
-        return Uni.createFrom().item(() -> {
-            Path target = resolve(key).orElseThrow(() -> new IllegalArgumentException("invalid output key: " + key));
-            try {
-                Files.createDirectories(target.getParent());
-                Path tmp = Files.createTempFile(target.getParent(), ".part-", ".tmp");
-                Files.write(tmp, data);
-                // Readers never see a half-written file.
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not store " + key, e);
-            }
-            return urlOf(key);
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .item(() -> {
+                    Path target =
+                            resolve(key).orElseThrow(() -> new IllegalArgumentException("invalid output key: " + key));
+                    try {
+                        Files.createDirectories(target.getParent());
+                        Path tmp = Files.createTempFile(target.getParent(), ".part-", ".tmp");
+                        Files.write(tmp, data);
+                        // Readers never see a half-written file.
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not store " + key, e);
+                    }
+                    return urlOf(key);
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @Override

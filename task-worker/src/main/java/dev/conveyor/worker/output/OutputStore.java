@@ -1,7 +1,6 @@
 package dev.conveyor.worker.output;
 
 import io.smallrye.mutiny.Uni;
-
 import java.util.Optional;
 
 /**
@@ -26,7 +25,10 @@ public interface OutputStore {
             return false;
         }
         for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !segment.matches("[A-Za-z0-9._-]+")) {
+            if (segment.isEmpty()
+                    || segment.equals(".")
+                    || segment.equals("..")
+                    || !segment.matches("[A-Za-z0-9._-]+")) {
                 return false;
             }
         }

@@ -3,14 +3,13 @@ package dev.conveyor.worker.runtime;
 import dev.conveyor.worker.client.TaskApiClient;
 import dev.conveyor.worker.domain.ClaimedTask;
 import io.micrometer.core.instrument.Counter;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The dispatcher thread: runs the {@link Dispatcher}'s steps (waits on one monitor, claims through task-api) and hands
@@ -29,8 +28,7 @@ final class ClaimLoop {
     }
 
     /** Who claims and what it can run: sent with every claim. */
-    record Claimant(String workerId, List<String> capabilities, List<String> taskTypes) {
-    }
+    record Claimant(String workerId, List<String> capabilities, List<String> taskTypes) {}
 
     private final Dispatcher dispatcher;
     private final IntSupplier running;
@@ -72,7 +70,8 @@ final class ClaimLoop {
             try {
                 claimRequests.incrementAndGet();
                 claims.increment();
-                claimed = client.claim(who.workerId(), who.capabilities(), who.taskTypes(), step.max(), step.waitSeconds());
+                claimed = client.claim(
+                        who.workerId(), who.capabilities(), who.taskTypes(), step.max(), step.waitSeconds());
                 dispatcher.claimed(System.nanoTime(), claimed.size(), step.max());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -5,8 +5,6 @@ import dev.conveyor.worker.client.TaskApiClient;
 import dev.conveyor.worker.client.TaskApiClient.Completion;
 import dev.conveyor.worker.domain.LeaseLostException;
 import dev.conveyor.worker.domain.TaskApiException;
-import org.jboss.logging.Logger;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.jboss.logging.Logger;
 
 /**
  * Group commit of completions. A completion is sent at once when no batch request is in flight (no added latency for
@@ -29,8 +28,7 @@ public final class CompletionBatcher {
     private static final Logger LOG = Logger.getLogger(CompletionBatcher.class);
     public static final int MAX_BATCH = 100;
 
-    private record Pending(Completion completion, CompletableFuture<JsonNode> result) {
-    }
+    private record Pending(Completion completion, CompletableFuture<JsonNode> result) {}
 
     private final TaskApiClient client;
     private final String workerId;
@@ -48,11 +46,13 @@ public final class CompletionBatcher {
     }
 
     /** Queues one completion; the future answers that task's outcome (see the class comment). */
-    public CompletableFuture<JsonNode> complete(UUID taskId, String leaseToken, String outputLocation, JsonNode metadata) {
+    public CompletableFuture<JsonNode> complete(
+            UUID taskId, String leaseToken, String outputLocation, JsonNode metadata) {
         if (!supported) {
             return client.complete(taskId, workerId, leaseToken, outputLocation, metadata);
         }
-        Pending p = new Pending(new Completion(taskId, leaseToken, outputLocation, metadata), new CompletableFuture<>());
+        Pending p =
+                new Pending(new Completion(taskId, leaseToken, outputLocation, metadata), new CompletableFuture<>());
         synchronized (this) {
             queue.add(p);
         }
@@ -81,7 +81,8 @@ public final class CompletionBatcher {
         batchSent.accept(batch.size());
         CompletableFuture<JsonNode> call;
         try {
-            call = client.completeBatch(workerId, batch.stream().map(Pending::completion).toList());
+            call = client.completeBatch(
+                    workerId, batch.stream().map(Pending::completion).toList());
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -103,17 +104,20 @@ public final class CompletionBatcher {
         if (error != null) {
             Throwable cause = RunningTask.unwrap(error);
             if (cause instanceof TaskApiException t && (t.status() == 404 || t.status() == 405)) {
-                LOG.warnf("task-api has no batch complete endpoint (%s): completing one task per request", t.getMessage());
+                LOG.warnf(
+                        "task-api has no batch complete endpoint (%s): completing one task per request",
+                        t.getMessage());
                 supported = false;
                 batch.forEach(p -> {
                     Completion c = p.completion();
-                    client.complete(c.taskId(), workerId, c.leaseToken(), c.outputLocation(), c.metadata()).whenComplete((task, e) -> {
-                        if (e != null) {
-                            p.result().completeExceptionally(RunningTask.unwrap(e));
-                        } else {
-                            p.result().complete(task);
-                        }
-                    });
+                    client.complete(c.taskId(), workerId, c.leaseToken(), c.outputLocation(), c.metadata())
+                            .whenComplete((task, e) -> {
+                                if (e != null) {
+                                    p.result().completeExceptionally(RunningTask.unwrap(e));
+                                } else {
+                                    p.result().complete(task);
+                                }
+                            });
                 });
                 return;
             }
@@ -127,14 +131,23 @@ public final class CompletionBatcher {
         for (Pending p : batch) {
             JsonNode r = byId.get(p.completion().taskId().toString());
             String outcome = r == null ? "" : r.path("outcome").asText();
-            String detail = r == null ? "no result for task " + p.completion().taskId()
-                    : r.path("error").path("detail").asText("task " + p.completion().taskId() + ": " + outcome);
+            String detail = r == null
+                    ? "no result for task " + p.completion().taskId()
+                    : r.path("error")
+                            .path("detail")
+                            .asText("task " + p.completion().taskId() + ": " + outcome);
             switch (outcome) {
                 case "complete" -> p.result().complete(r.path("task"));
                 case "lease_lost" -> p.result().completeExceptionally(new LeaseLostException(detail));
-                case "task_not_found" -> p.result().completeExceptionally(new TaskApiException(404, "not_found", detail));
-                default -> p.result().completeExceptionally(new TaskApiException(200, "unexpected_outcome",
-                        "batch complete answered '" + outcome + "' for task " + p.completion().taskId()));
+                case "task_not_found" ->
+                    p.result().completeExceptionally(new TaskApiException(404, "not_found", detail));
+                default ->
+                    p.result()
+                            .completeExceptionally(new TaskApiException(
+                                    200,
+                                    "unexpected_outcome",
+                                    "batch complete answered '" + outcome + "' for task "
+                                            + p.completion().taskId()));
             }
         }
     }

@@ -26,7 +26,13 @@ import java.util.concurrent.TimeUnit;
  * worker hears every created task, so claiming on each wake-up would send one claim per task per busy worker.
  */
 final class Dispatcher {
-    enum State { IDLE, CLAIMING, LINGERING, SATURATED, STOPPING }
+    enum State {
+        IDLE,
+        CLAIMING,
+        LINGERING,
+        SATURATED,
+        STOPPING
+    }
 
     /** What to do next: wait {@code waitNanos} (IDLE, LINGERING, SATURATED), or claim {@code max} tasks long-polling {@code waitSeconds}. */
     record Step(State state, long waitNanos, int max, int waitSeconds) {
@@ -36,8 +42,7 @@ final class Dispatcher {
     }
 
     /** What the loop sees when it asks: how many tasks run, whether a wake-up is pending, whether to long-poll, whether stopping. */
-    record Inputs(long now, int running, boolean wakePending, boolean longPoll, boolean stopping) {
-    }
+    record Inputs(long now, int running, boolean wakePending, boolean longPoll, boolean stopping) {}
 
     static final long SATURATED_WAIT = TimeUnit.SECONDS.toNanos(1);
     static final long MAX_IDLE_WAIT_MILLIS = 1000;

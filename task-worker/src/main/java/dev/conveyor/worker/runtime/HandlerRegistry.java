@@ -4,7 +4,6 @@ import dev.conveyor.worker.config.WorkerConfig;
 import dev.conveyor.worker.sdk.TaskHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,10 @@ public class HandlerRegistry {
         this(beans.stream().toList(), config.taskTypes(), config.capabilities());
     }
 
-    HandlerRegistry(List<TaskHandler> handlers, Optional<List<String>> onlyTypes, Optional<List<String>> configuredCapabilities) {
+    HandlerRegistry(
+            List<TaskHandler> handlers,
+            Optional<List<String>> onlyTypes,
+            Optional<List<String>> configuredCapabilities) {
         Map<String, TaskHandler> map = new LinkedHashMap<>();
         for (TaskHandler h : handlers) {
             if (onlyTypes.isPresent() && !onlyTypes.get().contains(h.taskType())) {
@@ -38,14 +40,19 @@ public class HandlerRegistry {
         if (onlyTypes.isPresent()) {
             for (String t : onlyTypes.get()) {
                 if (!map.containsKey(t)) {
-                    throw new IllegalStateException("conveyor.worker.task-types names " + t + " but no handler bean runs it");
+                    throw new IllegalStateException(
+                            "conveyor.worker.task-types names " + t + " but no handler bean runs it");
                 }
             }
         }
         this.byType = Map.copyOf(map);
         TreeSet<String> caps = new TreeSet<>();
-        configuredCapabilities.ifPresentOrElse(caps::addAll, () -> map.values().stream()
-                .map(TaskHandler::capability).filter(c -> c != null && !c.isBlank()).forEach(caps::add));
+        configuredCapabilities.ifPresentOrElse(
+                caps::addAll,
+                () -> map.values().stream()
+                        .map(TaskHandler::capability)
+                        .filter(c -> c != null && !c.isBlank())
+                        .forEach(caps::add));
         this.capabilities = List.copyOf(caps);
     }
 

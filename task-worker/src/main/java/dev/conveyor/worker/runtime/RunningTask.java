@@ -17,8 +17,6 @@ import dev.conveyor.worker.sdk.TaskResult;
 import dev.conveyor.worker.sdk.TaskView;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * One attempt of one claimed task: runs the handler, keeps the lease alive (a heartbeat at a third of the lease),
@@ -42,7 +41,15 @@ final class RunningTask implements TaskContext {
     private static final int REPORT_ATTEMPTS = 5;
 
     /** How an attempt ended, for metrics and tests. */
-    enum Outcome { COMPLETED, FAILED_RETRYABLE, FAILED_PERMANENT, CANCELLED, LEASE_LOST, RELEASED, REPORT_FAILED }
+    enum Outcome {
+        COMPLETED,
+        FAILED_RETRYABLE,
+        FAILED_PERMANENT,
+        CANCELLED,
+        LEASE_LOST,
+        RELEASED,
+        REPORT_FAILED
+    }
 
     /** Sends a completion: one request per task, or through the {@link CompletionBatcher}. */
     interface Completer {
@@ -71,6 +78,7 @@ final class RunningTask implements TaskContext {
     private volatile Cancellable subscription;
     /** The outcome is being reported (completion queued or sent): from now on only its answer decides how this ends. */
     private volatile CompletableFuture<Void> reporting;
+
     private ScheduledFuture<?> leaseBeat;
     private ScheduledFuture<?> progressFlush;
     private Integer pendingProgress;
@@ -79,8 +87,17 @@ final class RunningTask implements TaskContext {
     private long lastSentNanos;
     private volatile Instant leaseExpiresAt;
 
-    RunningTask(ClaimedTask task, TaskHandler handler, TaskApiClient client, Completer completer, String workerId, OutputStore outputs,
-                ScheduledExecutorService timer, Executor handlerPool, Duration progressInterval, Listener listener) {
+    RunningTask(
+            ClaimedTask task,
+            TaskHandler handler,
+            TaskApiClient client,
+            Completer completer,
+            String workerId,
+            OutputStore outputs,
+            ScheduledExecutorService timer,
+            Executor handlerPool,
+            Duration progressInterval,
+            Listener listener) {
         this.task = task;
         this.handler = handler;
         this.client = client;
@@ -100,7 +117,8 @@ final class RunningTask implements TaskContext {
             return Duration.ofSeconds(10);
         }
         long third = Duration.between(now, leaseExpiresAt).toMillis() / 3;
-        return Duration.ofMillis(Math.max(200, Math.min(third, Duration.ofMinutes(10).toMillis())));
+        return Duration.ofMillis(
+                Math.max(200, Math.min(third, Duration.ofMinutes(10).toMillis())));
     }
 
     void start() {
@@ -110,9 +128,11 @@ final class RunningTask implements TaskContext {
             leaseBeat = timer.scheduleWithFixedDelay(this::sendHeartbeat, every, every, TimeUnit.MILLISECONDS);
         }
         listener.started(this);
-        subscription = Uni.createFrom().deferred(this::invokeHandler)
+        subscription = Uni.createFrom()
+                .deferred(this::invokeHandler)
                 .runSubscriptionOn(handlerPool)
-                .subscribe().with(this::onResult, this::onFailure);
+                .subscribe()
+                .with(this::onResult, this::onFailure);
     }
 
     /** A handler that notices its cancellation throws; after a cancel nobody listens any more, so that is the end. */
@@ -177,7 +197,8 @@ final class RunningTask implements TaskContext {
             long since = System.nanoTime() - lastSentNanos;
             sendNow = since >= progressInterval.toNanos();
             if (!sendNow && progressFlush == null) {
-                progressFlush = timer.schedule(this::sendHeartbeat, progressInterval.toNanos() - since, TimeUnit.NANOSECONDS);
+                progressFlush =
+                        timer.schedule(this::sendHeartbeat, progressInterval.toNanos() - since, TimeUnit.NANOSECONDS);
             }
         }
         if (sendNow) {
@@ -197,12 +218,14 @@ final class RunningTask implements TaskContext {
 
     @Override
     public Uni<UUID> createChild(ChildTask child) {
-        return Uni.createFrom().completionStage(() -> client.createChild(task.id(), workerId, task.leaseToken(), child));
+        return Uni.createFrom()
+                .completionStage(() -> client.createChild(task.id(), workerId, task.leaseToken(), child));
     }
 
     @Override
     public Uni<List<UUID>> createChildren(List<ChildTask> children) {
-        return Uni.createFrom().completionStage(() -> client.createChildren(task.id(), workerId, task.leaseToken(), children));
+        return Uni.createFrom()
+                .completionStage(() -> client.createChildren(task.id(), workerId, task.leaseToken(), children));
     }
 
     @Override
@@ -230,24 +253,27 @@ final class RunningTask implements TaskContext {
             progressFlush = null;
             lastSentNanos = System.nanoTime();
         }
-        client.heartbeat(task.id(), workerId, task.leaseToken(), progress, message).whenComplete((answer, error) -> {
-            if (reporting != null) {
-                // The outcome is on its way (a queued completion): a heartbeat racing it must not end the task early.
-                // Heartbeats still keep the lease alive until the report is acknowledged; its answer decides.
-                return;
-            }
-            if (error != null) {
-                Throwable cause = unwrap(error);
-                if (cause instanceof LeaseLostException) {
-                    stop(Outcome.LEASE_LOST);
-                } else {
-                    // Transient: the next beat (a third of the lease later) tries again before the lease runs out.
-                    LOG.debugf("heartbeat of %s failed: %s", task.id(), cause.toString());
-                }
-                return;
-            }
-            onHeartbeat(answer);
-        });
+        client.heartbeat(task.id(), workerId, task.leaseToken(), progress, message)
+                .whenComplete((answer, error) -> {
+                    if (reporting != null) {
+                        // The outcome is on its way (a queued completion): a heartbeat racing it must not end the task
+                        // early.
+                        // Heartbeats still keep the lease alive until the report is acknowledged; its answer decides.
+                        return;
+                    }
+                    if (error != null) {
+                        Throwable cause = unwrap(error);
+                        if (cause instanceof LeaseLostException) {
+                            stop(Outcome.LEASE_LOST);
+                        } else {
+                            // Transient: the next beat (a third of the lease later) tries again before the lease runs
+                            // out.
+                            LOG.debugf("heartbeat of %s failed: %s", task.id(), cause.toString());
+                        }
+                        return;
+                    }
+                    onHeartbeat(answer);
+                });
     }
 
     private void onHeartbeat(HeartbeatAnswer answer) {
@@ -298,7 +324,9 @@ final class RunningTask implements TaskContext {
             return;
         }
         TaskResult r = result == null ? TaskResult.empty() : result;
-        report(() -> completer.complete(task.id(), task.leaseToken(), r.outputLocation(), r.metadata()), Outcome.COMPLETED);
+        report(
+                () -> completer.complete(task.id(), task.leaseToken(), r.outputLocation(), r.metadata()),
+                Outcome.COMPLETED);
     }
 
     private void onFailure(Throwable error) {
@@ -318,7 +346,8 @@ final class RunningTask implements TaskContext {
             LOG.infof("task %s (%s) failed permanently: %s", task.id(), task.taskType(), message);
         }
         boolean retryable = !permanent;
-        report(() -> client.fail(task.id(), workerId, task.leaseToken(), truncate(message), retryable),
+        report(
+                () -> client.fail(task.id(), workerId, task.leaseToken(), truncate(message), retryable),
                 permanent ? Outcome.FAILED_PERMANENT : Outcome.FAILED_RETRYABLE);
     }
 
@@ -337,7 +366,8 @@ final class RunningTask implements TaskContext {
         return result;
     }
 
-    private void attemptReport(Supplier<CompletableFuture<JsonNode>> call, Outcome outcome, int attempt, CompletableFuture<Void> result) {
+    private void attemptReport(
+            Supplier<CompletableFuture<JsonNode>> call, Outcome outcome, int attempt, CompletableFuture<Void> result) {
         call.get().whenComplete((ok, error) -> {
             if (error == null) {
                 finish(outcome);
@@ -346,14 +376,19 @@ final class RunningTask implements TaskContext {
             }
             Throwable cause = unwrap(error);
             if (cause instanceof LeaseLostException) {
-                LOG.infof("task %s: lease lost before the %s was reported; the result is discarded", task.id(), outcome);
+                LOG.infof(
+                        "task %s: lease lost before the %s was reported; the result is discarded", task.id(), outcome);
                 finish(Outcome.LEASE_LOST);
                 result.complete(null);
-            } else if (attempt < REPORT_ATTEMPTS && (cause instanceof IOException
-                    || (cause instanceof TaskApiException t && t.transientError()))) {
-                timer.schedule(() -> attemptReport(call, outcome, attempt + 1, result), 200L << attempt, TimeUnit.MILLISECONDS);
+            } else if (attempt < REPORT_ATTEMPTS
+                    && (cause instanceof IOException || (cause instanceof TaskApiException t && t.transientError()))) {
+                timer.schedule(
+                        () -> attemptReport(call, outcome, attempt + 1, result),
+                        200L << attempt,
+                        TimeUnit.MILLISECONDS);
             } else {
-                LOG.errorf("task %s: could not report %s: %s (the lease will expire and the task run again)",
+                LOG.errorf(
+                        "task %s: could not report %s: %s (the lease will expire and the task run again)",
                         task.id(), outcome, cause.toString());
                 finish(Outcome.REPORT_FAILED);
                 result.complete(null);
@@ -387,7 +422,8 @@ final class RunningTask implements TaskContext {
 
     static Throwable unwrap(Throwable t) {
         Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
+        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+                && c.getCause() != null) {
             c = c.getCause();
         }
         return c;

@@ -12,9 +12,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The worker runtime's lifecycle and slots: on start it builds the task-api client, the pools and the completion
@@ -64,19 +63,24 @@ public class WorkerRuntime implements RunningTask.Listener {
     private ScheduledExecutorService timer;
     private Thread dispatcher;
 
-    public WorkerRuntime(WorkerConfig config, HandlerRegistry handlers, OutputStore outputs, MeterRegistry meters,
-                         @ConfigProperty(name = "task-api.url") String taskApiUrl,
-                         @ConfigProperty(name = "task-api.token") Optional<String> token) {
+    public WorkerRuntime(
+            WorkerConfig config,
+            HandlerRegistry handlers,
+            OutputStore outputs,
+            MeterRegistry meters,
+            @ConfigProperty(name = "task-api.url") String taskApiUrl,
+            @ConfigProperty(name = "task-api.token") Optional<String> token) {
         this.config = config;
         this.handlers = handlers;
         this.outputs = outputs;
         this.meters = meters;
         this.taskApiUrl = taskApiUrl;
         this.token = token.orElse("");
-        this.workerId = config.id().orElse("worker-" + UUID.randomUUID().toString().substring(0, 8));
+        this.workerId =
+                config.id().orElse("worker-" + UUID.randomUUID().toString().substring(0, 8));
         meters.gauge("conveyor.worker.running", running, Map::size);
-        Dispatcher rules = new Dispatcher(config.slots(), config.batch(), config.pollInterval(), config.claimLinger(),
-                config.longPoll());
+        Dispatcher rules = new Dispatcher(
+                config.slots(), config.batch(), config.pollInterval(), config.claimLinger(), config.longPoll());
         this.loop = new ClaimLoop(rules, running::size, config.kafkaWakeups());
     }
 
@@ -94,11 +98,13 @@ public class WorkerRuntime implements RunningTask.Listener {
         timer = Executors.newScheduledThreadPool(1, named("worker-timer"));
         client = new TaskApiClient(taskApiUrl, token, httpPool);
         DistributionSummary batchSizes = DistributionSummary.builder("conveyor.worker.complete.batch.size")
-                .description("completions per batch complete request").register(meters);
+                .description("completions per batch complete request")
+                .register(meters);
         Counter claims = meters.counter("conveyor.worker.claim.requests");
         Counter claimedTasks = meters.counter("conveyor.worker.claimed.tasks");
         batcher = new CompletionBatcher(client, workerId, batchSizes::record);
-        completer = config.completeBatch() ? batcher::complete
+        completer = config.completeBatch()
+                ? batcher::complete
                 : (id, lease, output, metadata) -> client.complete(id, workerId, lease, output, metadata);
         ClaimLoop.Claimant who = new ClaimLoop.Claimant(workerId, handlers.capabilities(), handlers.taskTypes());
         ClaimLoop.Sink sink = new ClaimLoop.Sink() {
@@ -114,8 +120,15 @@ public class WorkerRuntime implements RunningTask.Listener {
         };
         dispatcher = named("worker-dispatcher").newThread(() -> loop.run(client, who, sink, claims, claimedTasks));
         dispatcher.start();
-        LOG.infof("worker %s runs %s with capabilities %s, %d slots, batch %d, batch complete %s, against %s", workerId,
-                handlers.taskTypes(), handlers.capabilities(), config.slots(), config.batch(), config.completeBatch(), taskApiUrl);
+        LOG.infof(
+                "worker %s runs %s with capabilities %s, %d slots, batch %d, batch complete %s, against %s",
+                workerId,
+                handlers.taskTypes(),
+                handlers.capabilities(),
+                config.slots(),
+                config.batch(),
+                config.completeBatch(),
+                taskApiUrl);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -171,13 +184,23 @@ public class WorkerRuntime implements RunningTask.Listener {
     private void start(ClaimedTask task) {
         Optional<TaskHandler> handler = handlers.handler(task.taskType());
         if (handler.isEmpty()) {
-            // Cannot happen with a task-api that honours the claim's taskTypes (the handlers' types); kept as a safety net.
+            // Cannot happen with a task-api that honours the claim's taskTypes (the handlers' types); kept as a safety
+            // net.
             LOG.errorf("claimed task %s of type %s that no handler runs; handing it back", task.id(), task.taskType());
             handBack(task, "no handler for " + task.taskType());
             return;
         }
-        RunningTask rt = new RunningTask(task, handler.get(), client, completer, workerId, outputs, timer, handlerPool,
-                config.progressInterval(), this);
+        RunningTask rt = new RunningTask(
+                task,
+                handler.get(),
+                client,
+                completer,
+                workerId,
+                outputs,
+                timer,
+                handlerPool,
+                config.progressInterval(),
+                this);
         running.put(task.id(), rt);
         rt.start();
     }
@@ -186,8 +209,9 @@ public class WorkerRuntime implements RunningTask.Listener {
     private void handBack(ClaimedTask task, String why) {
         client.release(task.id(), workerId, task.leaseToken()).whenComplete((ok, error) -> {
             if (error != null) {
-                LOG.warnf("could not hand task %s back (%s): %s; it runs again when its lease expires", task.id(), why,
-                        RunningTask.unwrap(error).toString());
+                LOG.warnf(
+                        "could not hand task %s back (%s): %s; it runs again when its lease expires",
+                        task.id(), why, RunningTask.unwrap(error).toString());
             }
         });
     }
@@ -202,7 +226,13 @@ public class WorkerRuntime implements RunningTask.Listener {
     @Override
     public void finished(RunningTask task, RunningTask.Outcome outcome) {
         running.remove(task.taskId(), task);
-        meters.counter("conveyor.worker.tasks", "type", task.taskType(), "outcome", outcome.name().toLowerCase()).increment();
+        meters.counter(
+                        "conveyor.worker.tasks",
+                        "type",
+                        task.taskType(),
+                        "outcome",
+                        outcome.name().toLowerCase())
+                .increment();
         loop.signal();
     }
 

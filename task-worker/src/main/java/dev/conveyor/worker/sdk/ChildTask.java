@@ -1,7 +1,6 @@
 package dev.conveyor.worker.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -12,8 +11,13 @@ import java.util.UUID;
  *                          this one depends on (their ids exist only once the batch commits)
  * @param idempotencyKey    makes the creation safe to repeat when the orchestrator itself is retried
  */
-public record ChildTask(String taskType, JsonNode params, List<UUID> dependsOn, List<Integer> dependsOnChildren,
-                        Integer priority, String idempotencyKey) {
+public record ChildTask(
+        String taskType,
+        JsonNode params,
+        List<UUID> dependsOn,
+        List<Integer> dependsOnChildren,
+        Integer priority,
+        String idempotencyKey) {
     public ChildTask {
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
         dependsOnChildren = dependsOnChildren == null ? List.of() : List.copyOf(dependsOnChildren);

@@ -3,7 +3,6 @@ package dev.conveyor.worker.sdk;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.worker.output.OutputStore;
 import io.smallrye.mutiny.Uni;
-
 import java.util.List;
 import java.util.UUID;
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +15,8 @@ import java.util.UUID;
 
 /** A task-api client as a user (and an admin for credits) would call it, over plain HTTP. */
 public final class Api {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final String base;
     private final UUID userId = UUID.randomUUID();
     private final String userToken;
@@ -30,14 +30,26 @@ public final class Api {
 
     /** A user with credits and a project; answers the project id. */
     public UUID newProject(long credits) {
-        send("POST", "/v1/admin/accounts/" + userId + "/credits", adminToken,
-                Json.MAPPER.createObjectNode().put("amount", credits).put("reason", "test"), 200);
-        JsonNode p = send("POST", "/v1/projects", userToken, Json.MAPPER.createObjectNode().put("name", "worker e2e"), 201);
+        send(
+                "POST",
+                "/v1/admin/accounts/" + userId + "/credits",
+                adminToken,
+                Json.MAPPER.createObjectNode().put("amount", credits).put("reason", "test"),
+                200);
+        JsonNode p = send(
+                "POST",
+                "/v1/projects",
+                userToken,
+                Json.MAPPER.createObjectNode().put("name", "worker e2e"),
+                201);
         return UUID.fromString(p.path("id").asText());
     }
 
     public JsonNode createTask(UUID projectId, String taskType, JsonNode params) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("projectId", projectId.toString()).put("taskType", taskType);
+        ObjectNode body = Json.MAPPER
+                .createObjectNode()
+                .put("projectId", projectId.toString())
+                .put("taskType", taskType);
         body.set("params", params);
         return send("POST", "/v1/tasks", userToken, body, 201);
     }
@@ -46,7 +58,8 @@ public final class Api {
     public JsonNode createTasks(UUID projectId, String taskType, JsonNode params, int n) {
         var items = Json.MAPPER.createArrayNode();
         for (int i = 0; i < n; i++) {
-            ObjectNode item = items.addObject().put("projectId", projectId.toString()).put("taskType", taskType);
+            ObjectNode item =
+                    items.addObject().put("projectId", projectId.toString()).put("taskType", taskType);
             item.set("params", params);
         }
         ObjectNode body = Json.MAPPER.createObjectNode();
@@ -56,9 +69,14 @@ public final class Api {
 
     /** A task that stays waiting until every task in {@code dependsOn} completes. */
     public JsonNode createTask(UUID projectId, String taskType, JsonNode params, List<UUID> dependsOn) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("projectId", projectId.toString()).put("taskType", taskType);
+        ObjectNode body = Json.MAPPER
+                .createObjectNode()
+                .put("projectId", projectId.toString())
+                .put("taskType", taskType);
         body.set("params", params);
-        body.set("dependsOn", Json.MAPPER.valueToTree(dependsOn.stream().map(UUID::toString).toList()));
+        body.set(
+                "dependsOn",
+                Json.MAPPER.valueToTree(dependsOn.stream().map(UUID::toString).toList()));
         return send("POST", "/v1/tasks", userToken, body, 201);
     }
 
@@ -67,13 +85,22 @@ public final class Api {
      * Answers the completed task.
      */
     public JsonNode claimAndComplete(String workerToken, String capability, String taskType) {
-        ObjectNode claim = Json.MAPPER.createObjectNode().put("workerId", "bench-gate").put("max", 1).put("waitSeconds", 10);
+        ObjectNode claim = Json.MAPPER
+                .createObjectNode()
+                .put("workerId", "bench-gate")
+                .put("max", 1)
+                .put("waitSeconds", 10);
         claim.set("capabilities", Json.MAPPER.valueToTree(List.of(capability)));
-        JsonNode task = send("POST", "/v1/worker/claim", workerToken, claim, 200).path("tasks").path(0);
+        JsonNode task = send("POST", "/v1/worker/claim", workerToken, claim, 200)
+                .path("tasks")
+                .path(0);
         if (task.isMissingNode()) {
             throw new IllegalStateException("no " + taskType + " task to claim");
         }
-        ObjectNode complete = Json.MAPPER.createObjectNode().put("workerId", "bench-gate").put("leaseToken", task.path("leaseToken").asText());
+        ObjectNode complete = Json.MAPPER
+                .createObjectNode()
+                .put("workerId", "bench-gate")
+                .put("leaseToken", task.path("leaseToken").asText());
         return send("POST", "/v1/worker/tasks/" + task.path("id").asText() + "/complete", workerToken, complete, 200);
     }
 
@@ -100,7 +127,8 @@ public final class Api {
 
     /** One page (100, newest first) of a project's tasks. */
     public JsonNode tasksPage(UUID projectId, int page) {
-        return send("GET", "/v1/projects/" + projectId + "/tasks?limit=100&page=" + page, userToken, null, 200).path("items");
+        return send("GET", "/v1/projects/" + projectId + "/tasks?limit=100&page=" + page, userToken, null, 200)
+                .path("items");
     }
 
     public JsonNode cancel(UUID id) {
@@ -109,7 +137,8 @@ public final class Api {
 
     public static byte[] download(String url) {
         try {
-            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("GET " + url + " -> " + r.statusCode());
             }
@@ -129,8 +158,10 @@ public final class Api {
 
     private JsonNode send(String method, String path, String token, JsonNode body, int expected) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/json");
             if (body != null) {
                 b.header("Content-Type", "application/json")
                         .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));

@@ -1,19 +1,17 @@
 package dev.conveyor.worker.e2e;
 
-import dev.conveyor.devstack.Ports;
-import dev.conveyor.devstack.ServiceProcess;
-import java.nio.file.Path;
-
 import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.devstack.Ports;
 import dev.conveyor.devstack.Postgres;
-
+import dev.conveyor.devstack.ServiceProcess;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.time.Duration;
 
 /**
  * The real task-api, started once per test JVM from its packaged jar on devstack's PostgreSQL and Kafka, with short
@@ -23,11 +21,11 @@ public final class TaskApiProcess {
     public static final String DATABASE = "conveyor_tasks_worker_test";
     /** The lease of every task type in this task-api (heartbeats come every third of it). */
     public static final Duration LEASE = Duration.ofSeconds(6);
+
     private static ServiceProcess process;
     private static List<String> jvmOptions = ServiceProcess.TEST_JVM;
 
-    private TaskApiProcess() {
-    }
+    private TaskApiProcess() {}
 
     /** JVM options for the task-api started by the next {@link #url()} (benchmarks want production-like ones). */
     public static synchronized void jvmOptions(List<String> options) {
@@ -57,7 +55,9 @@ public final class TaskApiProcess {
         props.put("quarkus.datasource.reactive.url", stack.postgres().reactiveUrl(DATABASE));
         props.put("quarkus.datasource.username", Postgres.USER);
         props.put("quarkus.datasource.password", Postgres.PASSWORD);
-        props.put("mp.jwt.verify.publickey.location", DevstackResource.keys().publicKey().toAbsolutePath().toString());
+        props.put(
+                "mp.jwt.verify.publickey.location",
+                DevstackResource.keys().publicKey().toAbsolutePath().toString());
         props.put("mp.jwt.verify.issuer", DevKeys.ISSUER);
         props.put("quarkus.otel.sdk.disabled", "true");
         props.put("conveyor.reaper.every", "500ms");
@@ -73,7 +73,8 @@ public final class TaskApiProcess {
         props.put("conveyor.task-types.bench_gate.capability", "bench_gate");
         props.put("conveyor.task-types.bench_gate.cost-base", "1");
         return new ServiceProcess("task-api", jar, Ports.free(), props, Map.of(), Path.of("target", "processes"))
-                .jvmOptions(jvmOptions).start();
+                .jvmOptions(jvmOptions)
+                .start();
     }
 
     public static String workerToken() {

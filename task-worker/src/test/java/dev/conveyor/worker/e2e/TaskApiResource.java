@@ -1,9 +1,7 @@
 package dev.conveyor.worker.e2e;
 
 import dev.conveyor.devstack.Ports;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.Map;
 
 /** Points the in-test worker at a real task-api process and turns its claim loop on. Use after DevstackResource. */
@@ -12,14 +10,21 @@ public class TaskApiResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         int port = Ports.free();
         return Map.of(
-                "task-api.url", TaskApiProcess.url(),
-                "task-api.token", TaskApiProcess.workerToken(),
-                "conveyor.worker.enabled", "true",
+                "task-api.url",
+                TaskApiProcess.url(),
+                "task-api.token",
+                TaskApiProcess.workerToken(),
+                "conveyor.worker.enabled",
+                "true",
                 // Far beyond any test's wait: a task that runs within seconds was claimed on a Kafka wake-up.
-                "conveyor.worker.poll-interval", "60s",
-                "conveyor.worker.long-poll", "5s",
-                "quarkus.http.test-port", Integer.toString(port),
-                "conveyor.worker.public-url", "http://127.0.0.1:" + port);
+                "conveyor.worker.poll-interval",
+                "60s",
+                "conveyor.worker.long-poll",
+                "5s",
+                "quarkus.http.test-port",
+                Integer.toString(port),
+                "conveyor.worker.public-url",
+                "http://127.0.0.1:" + port);
     }
 
     @Override

@@ -1,12 +1,12 @@
 package dev.conveyor.worker.e2e;
 
-import dev.conveyor.devstack.Ports;
-import dev.conveyor.devstack.ServiceProcess;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
-import org.junit.jupiter.api.Test;
-
+import dev.conveyor.devstack.Ports;
+import dev.conveyor.devstack.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * On-demand benchmark (never part of the normal build: the name matches neither *Test nor *IT). Run:
@@ -42,10 +40,16 @@ class WorkerBenchmark {
     private static final int THROUGHPUT_ROUNDS = Integer.getInteger("bench.throughput.rounds", 3);
     private static final int CREATE_BATCH = Integer.getInteger("bench.create.batch", 50);
     private static final int WARM_UP_TASKS = Integer.getInteger("bench.warmup.tasks", 500);
-    private static final List<Integer> PROCESSES = java.util.Arrays.stream(System.getProperty("bench.processes", "1,4").split(","))
-            .map(String::trim).map(Integer::valueOf).toList();
-    private static final List<Boolean> COMPLETE_BATCH = java.util.Arrays.stream(System.getProperty("bench.complete-batch", "on,off")
-            .split(",")).map(String::trim).map("on"::equals).toList();
+    private static final List<Integer> PROCESSES = java.util.Arrays.stream(
+                    System.getProperty("bench.processes", "1,4").split(","))
+            .map(String::trim)
+            .map(Integer::valueOf)
+            .toList();
+    private static final List<Boolean> COMPLETE_BATCH = java.util.Arrays.stream(
+                    System.getProperty("bench.complete-batch", "on,off").split(","))
+            .map(String::trim)
+            .map("on"::equals)
+            .toList();
 
     private final StringBuilder report = new StringBuilder();
 
@@ -53,10 +57,11 @@ class WorkerBenchmark {
      * Production-like JVMs (full JIT, the default collector) unless -Dbench.jvm=test: the tests' C1-only 256 MB JVMs
      * start fast but run the hot paths several times slower.
      */
-    private static final List<String> TASK_API_JVM = "test".equals(System.getProperty("bench.jvm")) ? ServiceProcess.TEST_JVM
-            : List.of("-Xmx512m");
-    private static final List<String> WORKER_JVM = "test".equals(System.getProperty("bench.jvm")) ? ServiceProcess.TEST_JVM
-            : List.of("-Xmx256m");
+    private static final List<String> TASK_API_JVM =
+            "test".equals(System.getProperty("bench.jvm")) ? ServiceProcess.TEST_JVM : List.of("-Xmx512m");
+
+    private static final List<String> WORKER_JVM =
+            "test".equals(System.getProperty("bench.jvm")) ? ServiceProcess.TEST_JVM : List.of("-Xmx256m");
 
     @Test
     void run() throws Exception {
@@ -99,10 +104,19 @@ class WorkerBenchmark {
         props.put("quarkus.log.level", "WARN");
         props.putAll(extra);
         // -Dbench.worker.<key>=<value> sets conveyor.worker.<key> on every benchmark worker (e.g. claim-linger=0).
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.worker."))
-                .forEach(k -> props.put("conveyor.worker." + k.substring("bench.worker.".length()), System.getProperty(k)));
-        return new ServiceProcess("bench-worker", ServiceProcess.jarFromProperty("worker.jar"), port, props, Map.of(), Path.of("target", "processes"))
-                .jvmOptions(WORKER_JVM).start();
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.worker."))
+                .forEach(k ->
+                        props.put("conveyor.worker." + k.substring("bench.worker.".length()), System.getProperty(k)));
+        return new ServiceProcess(
+                        "bench-worker",
+                        ServiceProcess.jarFromProperty("worker.jar"),
+                        port,
+                        props,
+                        Map.of(),
+                        Path.of("target", "processes"))
+                .jvmOptions(WORKER_JVM)
+                .start();
     }
 
     private void latency(String label, Map<String, String> config) throws Exception {
@@ -112,20 +126,26 @@ class WorkerBenchmark {
             List<Long> micros = new ArrayList<>();
             for (int i = 0; i < LATENCY_SAMPLES + 20; i++) {
                 Instant before = Instant.now();
-                UUID id = UUID.fromString(api.createTask(project, "noop", Api.json("{}")).path("id").asText());
+                UUID id = UUID.fromString(api.createTask(project, "noop", Api.json("{}"))
+                        .path("id")
+                        .asText());
                 JsonNode[] done = new JsonNode[1];
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
-                    done[0] = api.task(id);
-                    return "complete".equals(done[0].path("status").asText());
-                });
-                Instant started = Instant.parse(done[0].path("metadata").path("startedAt").asText());
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(5))
+                        .until(() -> {
+                            done[0] = api.task(id);
+                            return "complete".equals(done[0].path("status").asText());
+                        });
+                Instant started =
+                        Instant.parse(done[0].path("metadata").path("startedAt").asText());
                 if (i >= 20) { // warm-up excluded
                     micros.add(Duration.between(before, started).toNanos() / 1000);
                 }
             }
             Collections.sort(micros);
-            line(String.format("| create -> handler start, %s (n=%d) | p50 %.1f ms, p99 %.1f ms |", label, micros.size(),
-                    pct(micros, 50) / 1000.0, pct(micros, 99) / 1000.0));
+            line(String.format(
+                    "| create -> handler start, %s (n=%d) | p50 %.1f ms, p99 %.1f ms |",
+                    label, micros.size(), pct(micros, 50) / 1000.0, pct(micros, 99) / 1000.0));
         }
     }
 
@@ -145,8 +165,13 @@ class WorkerBenchmark {
         try {
             List<Future<ServiceProcess>> starting = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
-                starting.add(pool.submit(() -> worker(Map.of("conveyor.worker.slots", "32", "conveyor.worker.batch", "32",
-                        "conveyor.worker.complete-batch", Boolean.toString(completeBatch)))));
+                starting.add(pool.submit(() -> worker(Map.of(
+                        "conveyor.worker.slots",
+                        "32",
+                        "conveyor.worker.batch",
+                        "32",
+                        "conveyor.worker.complete-batch",
+                        Boolean.toString(completeBatch)))));
             }
             for (Future<ServiceProcess> f : starting) {
                 workers.add(f.get());
@@ -156,12 +181,17 @@ class WorkerBenchmark {
             awaitComplete(api, warmUp, WARM_UP_TASKS);
 
             UUID drain = api.newProject(1_000_000);
-            UUID gate = UUID.fromString(api.createTask(drain, "bench_gate", Api.json("{}")).path("id").asText());
+            UUID gate = UUID.fromString(api.createTask(drain, "bench_gate", Api.json("{}"))
+                    .path("id")
+                    .asText());
             createAll(pool, THROUGHPUT_TASKS, () -> api.createTask(drain, "noop", Api.json("{}"), List.of(gate)));
             JsonNode gateDone = api.claimAndComplete(TaskApiProcess.workerToken(), "bench_gate", "bench_gate");
             awaitComplete(api, drain, THROUGHPUT_TASKS + 1);
             Instant released = Instant.parse(gateDone.path("completedAt").asText());
-            double drainSeconds = Duration.between(released, span(api, drain, gate).lastComplete()).toNanos() / 1e9;
+            double drainSeconds =
+                    Duration.between(released, span(api, drain, gate).lastComplete())
+                                    .toNanos()
+                            / 1e9;
 
             double liveOneUser = live(pool, 1, 1);
             double liveEightUsers = live(pool, 8, 1);
@@ -173,10 +203,19 @@ class WorkerBenchmark {
                 claims += metric(w, "conveyor_worker_claim_requests_total");
                 claimed += metric(w, "conveyor_worker_claimed_tasks_total");
             }
-            line(String.format("| no-op throughput, %s, %d worker process(es) x 32 slots, claim batch 32, batch complete %s (n=%d) "
-                    + "| drain %.0f tasks/s; live create->complete, 1 user %.0f tasks/s, 8 users %.0f tasks/s, 1 user creating in "
-                    + "batches of %d %.0f tasks/s; %.1f tasks per claim request |", label, processes, completeBatch ? "on" : "off",
-                    THROUGHPUT_TASKS, THROUGHPUT_TASKS / drainSeconds, liveOneUser, liveEightUsers, CREATE_BATCH, liveBatched,
+            line(String.format(
+                    "| no-op throughput, %s, %d worker process(es) x 32 slots, claim batch 32, batch complete %s (n=%d) "
+                            + "| drain %.0f tasks/s; live create->complete, 1 user %.0f tasks/s, 8 users %.0f tasks/s, 1 user creating in "
+                            + "batches of %d %.0f tasks/s; %.1f tasks per claim request |",
+                    label,
+                    processes,
+                    completeBatch ? "on" : "off",
+                    THROUGHPUT_TASKS,
+                    THROUGHPUT_TASKS / drainSeconds,
+                    liveOneUser,
+                    liveEightUsers,
+                    CREATE_BATCH,
+                    liveBatched,
                     claims == 0 ? 0 : claimed / claims));
         } finally {
             workers.forEach(ServiceProcess::close);
@@ -187,8 +226,10 @@ class WorkerBenchmark {
     /** A counter's value from a worker's Prometheus endpoint (0 when absent). */
     private static double metric(ServiceProcess worker, String name) {
         String text = new String(Api.download(worker.url() + "/q/metrics"), java.nio.charset.StandardCharsets.UTF_8);
-        return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return text.lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /**
@@ -207,7 +248,8 @@ class WorkerBenchmark {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         createAll(pool, THROUGHPUT_TASKS / perRequest, () -> {
             int u = next.getAndIncrement() % users;
-            return perRequest == 1 ? apis.get(u).createTask(projects.get(u), "noop", Api.json("{}"))
+            return perRequest == 1
+                    ? apis.get(u).createTask(projects.get(u), "noop", Api.json("{}"))
                     : apis.get(u).createTasks(projects.get(u), "noop", Api.json("{}"), perRequest);
         });
         Instant firstCreate = Instant.MAX;
@@ -222,10 +264,10 @@ class WorkerBenchmark {
         return THROUGHPUT_TASKS / (Duration.between(firstCreate, lastComplete).toNanos() / 1e9);
     }
 
-    private record Span(Instant firstCreate, Instant lastComplete) {
-    }
+    private record Span(Instant firstCreate, Instant lastComplete) {}
 
-    private static void createAll(ExecutorService pool, int n, java.util.concurrent.Callable<?> create) throws Exception {
+    private static void createAll(ExecutorService pool, int n, java.util.concurrent.Callable<?> create)
+            throws Exception {
         List<Future<?>> creates = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             creates.add(pool.submit(create));
@@ -236,7 +278,8 @@ class WorkerBenchmark {
     }
 
     private static void awaitComplete(Api api, UUID project, int n) {
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> api.statusCounts(project).path("complete").asInt() == n);
     }
 

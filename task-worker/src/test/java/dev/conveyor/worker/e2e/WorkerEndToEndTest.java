@@ -1,21 +1,17 @@
 package dev.conveyor.worker.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.devstack.Postgres;
 import dev.conveyor.worker.messaging.TaskEventWakeups;
 import dev.conveyor.worker.output.OutputStore;
 import dev.conveyor.worker.runtime.WorkerRuntime;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
-import dev.conveyor.devstack.Postgres;
-
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +29,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /** The worker in this JVM against the real task-api process, PostgreSQL and Kafka. */
 @QuarkusTest
 @QuarkusTestResource(value = DevstackResource.class)
-// Not restricted to this class: every @QuarkusTest of the module shares one app (a second app would start a second devstack).
+// Not restricted to this class: every @QuarkusTest of the module shares one app (a second app would start a second
+// devstack).
 @QuarkusTestResource(value = TaskApiResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkerEndToEndTest {
@@ -48,8 +47,10 @@ class WorkerEndToEndTest {
 
     @Inject
     WorkerRuntime runtime;
+
     @Inject
     TaskEventWakeups wakeups;
+
     @Inject
     OutputStore outputs;
 
@@ -79,8 +80,12 @@ class WorkerEndToEndTest {
     @Test
     @Order(1)
     void aSingleImageTaskCompletesAndItsPngIsFetchableAtItsOutputLocation() throws Exception {
-        UUID id = UUID.fromString(api.createTask(project, "single_image",
-                Api.json("{\"prompt\":\"a lighthouse at dusk\",\"width\":96,\"height\":64,\"seed\":3}")).path("id").asText());
+        UUID id = UUID.fromString(api.createTask(
+                        project,
+                        "single_image",
+                        Api.json("{\"prompt\":\"a lighthouse at dusk\",\"width\":96,\"height\":64,\"seed\":3}"))
+                .path("id")
+                .asText());
 
         JsonNode done = awaitStatus(id, "complete", Duration.ofSeconds(20));
 
@@ -101,8 +106,10 @@ class WorkerEndToEndTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> runtime.runningCount() == 0);
         int claimsBefore = runtime.claimRequests();
         long created = System.nanoTime();
-        UUID id = UUID.fromString(api.createTask(project, "single_image",
-                Api.json("{\"prompt\":\"wake\",\"width\":16,\"height\":16}")).path("id").asText());
+        UUID id = UUID.fromString(
+                api.createTask(project, "single_image", Api.json("{\"prompt\":\"wake\",\"width\":16,\"height\":16}"))
+                        .path("id")
+                        .asText());
 
         awaitStatus(id, "complete", Duration.ofSeconds(15));
 
@@ -114,12 +121,18 @@ class WorkerEndToEndTest {
     @Test
     @Order(3)
     void aCancelledTaskStopsItsHandlerAndLeavesNoResult() {
-        UUID id = UUID.fromString(api.createTask(project, "single_image",
-                Api.json("{\"prompt\":\"slow\",\"width\":32,\"height\":32,\"work_ms\":30000}")).path("id").asText());
+        UUID id = UUID.fromString(api.createTask(
+                        project,
+                        "single_image",
+                        Api.json("{\"prompt\":\"slow\",\"width\":32,\"height\":32,\"work_ms\":30000}"))
+                .path("id")
+                .asText());
         awaitStatus(id, "in_progress", Duration.ofSeconds(15));
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 1);
         // progress reported by the handler reaches task-api with a heartbeat
-        await().atMost(Duration.ofSeconds(5)).until(() -> "rendering".equals(api.task(id).path("progressMessage").asText()));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        "rendering".equals(api.task(id).path("progressMessage").asText()));
 
         api.cancel(id);
 
@@ -127,7 +140,9 @@ class WorkerEndToEndTest {
         await().atMost(TaskApiProcess.LEASE).until(() -> runtime.runningCount() == 0);
         JsonNode after = api.task(id);
         assertThat(after.path("status").asText()).isEqualTo("cancelled");
-        assertThat(after.path("outputLocation").isMissingNode() || after.path("outputLocation").isNull()).isTrue();
+        assertThat(after.path("outputLocation").isMissingNode()
+                        || after.path("outputLocation").isNull())
+                .isTrue();
         assertThat(outputs.get(id + "/image.png")).isEmpty();
     }
 
@@ -135,8 +150,13 @@ class WorkerEndToEndTest {
     @Order(4)
     void heartbeatsKeepATaskThatRunsLongerThanItsLease() {
         Duration work = TaskApiProcess.LEASE.plusSeconds(3);
-        UUID id = UUID.fromString(api.createTask(project, "single_image", Api.json(
-                "{\"prompt\":\"long\",\"width\":16,\"height\":16,\"work_ms\":" + work.toMillis() + "}")).path("id").asText());
+        UUID id = UUID.fromString(api.createTask(
+                        project,
+                        "single_image",
+                        Api.json(
+                                "{\"prompt\":\"long\",\"width\":16,\"height\":16,\"work_ms\":" + work.toMillis() + "}"))
+                .path("id")
+                .asText());
 
         JsonNode done = awaitStatus(id, "complete", work.plusSeconds(20));
 
@@ -148,8 +168,10 @@ class WorkerEndToEndTest {
     @Order(5)
     void aFailingTaskIsRetriedAndThenFailsPermanentlyOnBadInput() {
         // width outside the handler's range: a PermanentTaskException, so no retry
-        UUID id = UUID.fromString(api.createTask(project, "single_image",
-                Api.json("{\"prompt\":\"bad\",\"width\":100000,\"height\":16}")).path("id").asText());
+        UUID id = UUID.fromString(
+                api.createTask(project, "single_image", Api.json("{\"prompt\":\"bad\",\"width\":100000,\"height\":16}"))
+                        .path("id")
+                        .asText());
         JsonNode failed = awaitStatus(id, "failed", Duration.ofSeconds(15));
         assertThat(failed.path("attempts").asInt()).isEqualTo(1);
         assertThat(failed.path("errorMessage").asText()).contains("width");
@@ -158,8 +180,12 @@ class WorkerEndToEndTest {
     @Test
     @Order(6)
     void aTravelSegmentRendersItsFramesIntoAnAnimatedGif() {
-        UUID id = UUID.fromString(api.createTask(project, "travel_segment", Api.json(
-                "{\"prompt\":\"valley\",\"frames\":4,\"width\":24,\"height\":16,\"fps\":8}")).path("id").asText());
+        UUID id = UUID.fromString(api.createTask(
+                        project,
+                        "travel_segment",
+                        Api.json("{\"prompt\":\"valley\",\"frames\":4,\"width\":24,\"height\":16,\"fps\":8}"))
+                .path("id")
+                .asText());
 
         JsonNode done = awaitStatus(id, "complete", Duration.ofSeconds(20));
 
@@ -182,21 +208,28 @@ class WorkerEndToEndTest {
     /** The orchestrator's children once all 4 exist and the stitch is final. */
     private List<JsonNode> awaitPipeline(UUID orchestrator) {
         List<JsonNode> children = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            children.clear();
-            api.children(orchestrator).forEach(children::add);
-            assertThat(children).as(children.toString()).hasSize(4);
-            assertThat(children.get(3).path("status").asText()).as(children.get(3).toString()).isIn("complete", "failed");
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    children.clear();
+                    api.children(orchestrator).forEach(children::add);
+                    assertThat(children).as(children.toString()).hasSize(4);
+                    assertThat(children.get(3).path("status").asText())
+                            .as(children.get(3).toString())
+                            .isIn("complete", "failed");
+                });
         return children;
     }
 
     /** credit_ledger rows of one task in task-api's database, as "kind:amount". */
     private static List<String> ledger(String taskId) throws Exception {
         List<String> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(DevstackResource.devstack().postgres().jdbcUrl(TaskApiProcess.DATABASE),
-                Postgres.USER, Postgres.PASSWORD);
-             PreparedStatement s = c.prepareStatement("SELECT kind, amount FROM credit_ledger WHERE task_id = ? ORDER BY id")) {
+        try (Connection c = DriverManager.getConnection(
+                        DevstackResource.devstack().postgres().jdbcUrl(TaskApiProcess.DATABASE),
+                        Postgres.USER,
+                        Postgres.PASSWORD);
+                PreparedStatement s =
+                        c.prepareStatement("SELECT kind, amount FROM credit_ledger WHERE task_id = ? ORDER BY id")) {
             s.setObject(1, UUID.fromString(taskId));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -220,13 +253,16 @@ class WorkerEndToEndTest {
     @Test
     @Order(7)
     void travelPipelineProducesOneAnimation() throws Exception {
-        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", travelParams(0)).path("id").asText());
+        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", travelParams(0))
+                .path("id")
+                .asText());
 
         List<JsonNode> children = awaitPipeline(orchestrator);
 
         JsonNode parent = awaitStatus(orchestrator, "complete", Duration.ofSeconds(30));
         assertThat(parent.path("attempts").asInt()).isEqualTo(1);
-        assertThat(children).extracting(c -> c.path("taskType").asText())
+        assertThat(children)
+                .extracting(c -> c.path("taskType").asText())
                 .containsExactly("travel_segment", "travel_segment", "travel_segment", "travel_stitch");
         assertThat(children).allSatisfy(c -> {
             assertThat(c.path("parentTaskId").asText()).isEqualTo(orchestrator.toString());
@@ -235,13 +271,18 @@ class WorkerEndToEndTest {
         });
         List<JsonNode> segments = children.subList(0, 3);
         JsonNode stitch = children.get(3);
-        assertThat(stitch.path("dependsOn")).extracting(JsonNode::asText)
-                .containsExactlyElementsOf(segments.stream().map(c -> c.path("id").asText()).toList());
+        assertThat(stitch.path("dependsOn"))
+                .extracting(JsonNode::asText)
+                .containsExactlyElementsOf(
+                        segments.stream().map(c -> c.path("id").asText()).toList());
         // the stitch ran only after every segment completed
         Instant stitchClaimed = Instant.parse(stitch.path("claimedAt").asText());
-        assertThat(segments).allSatisfy(c -> assertThat(Instant.parse(c.path("completedAt").asText())).isBefore(stitchClaimed));
+        assertThat(segments)
+                .allSatisfy(c -> assertThat(Instant.parse(c.path("completedAt").asText()))
+                        .isBefore(stitchClaimed));
         // the plan names the children the orchestrator created
-        assertThat(parent.path("metadata").path("stitchTaskId").asText()).isEqualTo(stitch.path("id").asText());
+        assertThat(parent.path("metadata").path("stitchTaskId").asText())
+                .isEqualTo(stitch.path("id").asText());
 
         byte[] gif = Api.download(stitch.path("outputLocation").asText());
         assertThat(new String(gif, 0, 6, StandardCharsets.US_ASCII)).isEqualTo("GIF89a");
@@ -252,13 +293,18 @@ class WorkerEndToEndTest {
         assertThat(first.getHeight()).isEqualTo(64);
 
         // progress reached task-api while the segments ran (complete keeps the last message)
-        assertThat(segments).allSatisfy(c -> assertThat(c.path("progressMessage").asText()).as(c.toString()).startsWith("frame "));
+        assertThat(segments)
+                .allSatisfy(c -> assertThat(c.path("progressMessage").asText())
+                        .as(c.toString())
+                        .startsWith("frame "));
         // the orchestrator's create held the whole pipeline (2 + 3 segments * 3 + 1 stitch); each child drew its cost
         // from that hold and captured it on completion: the user paid the estimate, once
         assertThat(children).extracting(c -> c.path("cost").asLong()).containsExactly(3L, 3L, 3L, 1L);
         for (JsonNode c : children) {
             long cost = c.path("cost").asLong();
-            assertThat(ledger(c.path("id").asText())).as(c.path("taskType").asText()).containsExactly("capture:" + cost);
+            assertThat(ledger(c.path("id").asText()))
+                    .as(c.path("taskType").asText())
+                    .containsExactly("capture:" + cost);
         }
         assertThat(parent.path("cost").asLong()).isEqualTo(2);
         assertThat(ledger(orchestrator.toString())).containsExactly("hold:12", "capture:2");
@@ -271,21 +317,29 @@ class WorkerEndToEndTest {
     @Order(8)
     void aRetriedOrchestratorFindsTheChildrenOfItsFailedAttemptInsteadOfCreatingDuplicates() throws Exception {
         // attempt 1 creates all children, then fails retryably; attempt 2 (a new lease) creates them again by key
-        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", travelParams(1)).path("id").asText());
+        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", travelParams(1))
+                .path("id")
+                .asText());
 
         JsonNode parent = awaitStatus(orchestrator, "complete", Duration.ofSeconds(60));
         List<JsonNode> children = awaitPipeline(orchestrator);
 
         assertThat(parent.path("attempts").asInt()).isEqualTo(2);
-        assertThat(children).extracting(c -> c.path("taskType").asText())
+        assertThat(children)
+                .extracting(c -> c.path("taskType").asText())
                 .containsExactly("travel_segment", "travel_segment", "travel_segment", "travel_stitch");
         List<String> ids = children.stream().map(c -> c.path("id").asText()).toList();
-        assertThat(parent.path("metadata").path("segmentTaskIds")).extracting(JsonNode::asText).containsExactlyElementsOf(ids.subList(0, 3));
+        assertThat(parent.path("metadata").path("segmentTaskIds"))
+                .extracting(JsonNode::asText)
+                .containsExactlyElementsOf(ids.subList(0, 3));
         assertThat(parent.path("metadata").path("stitchTaskId").asText()).isEqualTo(ids.get(3));
         assertThat(children.get(3).path("status").asText()).isEqualTo("complete");
-        assertThat(gifFrames(Api.download(children.get(3).path("outputLocation").asText()))).isEqualTo(12);
+        assertThat(gifFrames(Api.download(children.get(3).path("outputLocation").asText())))
+                .isEqualTo(12);
         for (JsonNode c : children) {
-            assertThat(ledger(c.path("id").asText())).as("drawn once, captured once").containsExactly("capture:" + c.path("cost").asLong());
+            assertThat(ledger(c.path("id").asText()))
+                    .as("drawn once, captured once")
+                    .containsExactly("capture:" + c.path("cost").asLong());
         }
         assertThat(ledger(orchestrator.toString())).containsExactly("hold:12", "capture:2");
         assertThat(api.account().path("balance").asLong()).isEqualTo(1000 - 12);
@@ -296,21 +350,28 @@ class WorkerEndToEndTest {
     void theWorkerClaimsExactlyTheTypesItHasHandlersFor() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> runtime.claimRequests() > 0);
         String recorded;
-        try (Connection c = DriverManager.getConnection(DevstackResource.devstack().postgres().jdbcUrl(TaskApiProcess.DATABASE),
-                Postgres.USER, Postgres.PASSWORD);
-             PreparedStatement s = c.prepareStatement("SELECT array_to_string(task_types, ',') FROM workers WHERE worker_id = ?")) {
+        try (Connection c = DriverManager.getConnection(
+                        DevstackResource.devstack().postgres().jdbcUrl(TaskApiProcess.DATABASE),
+                        Postgres.USER,
+                        Postgres.PASSWORD);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT array_to_string(task_types, ',') FROM workers WHERE worker_id = ?")) {
             s.setString(1, runtime.workerId());
             try (ResultSet rs = s.executeQuery()) {
                 assertThat(rs.next()).as("task-api recorded the worker").isTrue();
                 recorded = rs.getString(1);
             }
         }
-        // What task-api lets this worker claim (its capabilities narrowed by the claim's taskTypes) is its handlers' types
-        // that task-api configures: the README's "shout" handler (test source) is a type task-api does not know, and the
+        // What task-api lets this worker claim (its capabilities narrowed by the claim's taskTypes) is its handlers'
+        // types
+        // that task-api configures: the README's "shout" handler (test source) is a type task-api does not know, and
+        // the
         // benchmark's noop (capability bench, no handler here) is left out.
-        List<String> known = runtime.taskTypes().stream().filter(t -> !t.equals("shout")).toList();
+        List<String> known =
+                runtime.taskTypes().stream().filter(t -> !t.equals("shout")).toList();
         assertThat(runtime.taskTypes()).contains("shout");
-        assertThat(List.of(recorded.split(","))).containsExactlyInAnyOrderElementsOf(known)
+        assertThat(List.of(recorded.split(",")))
+                .containsExactlyInAnyOrderElementsOf(known)
                 .containsExactlyInAnyOrder("single_image", "travel_orchestrator", "travel_segment", "travel_stitch");
     }
 
@@ -320,8 +381,10 @@ class WorkerEndToEndTest {
         DevstackResource.devstack().kafka().kill();
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> !wakeups.healthy());
-            UUID id = UUID.fromString(api.createTask(project, "single_image",
-                    Api.json("{\"prompt\":\"no kafka\",\"width\":16,\"height\":16}")).path("id").asText());
+            UUID id = UUID.fromString(api.createTask(
+                            project, "single_image", Api.json("{\"prompt\":\"no kafka\",\"width\":16,\"height\":16}"))
+                    .path("id")
+                    .asText());
             awaitStatus(id, "complete", Duration.ofSeconds(20));
         } finally {
             DevstackResource.devstack().kafka().restart();
@@ -333,17 +396,25 @@ class WorkerEndToEndTest {
     @Order(10)
     void cancellingARunningPipelineAtItsRootStopsItsSegmentsOnTheWorkerAndReleasesWhatTheyHold() throws Exception {
         // two segments of 60 s each: still running when the user cancels the pipeline at its (completed) orchestrator
-        UUID orchestrator = UUID.fromString(api.createTask(project, "travel_orchestrator", Api.json(
-                "{\"full_orchestrator_payload\":{\"width\":16,\"height\":16,\"segments\":["
-                        + "{\"prompt\":\"a\",\"frames\":2,\"work_ms\":60000},{\"prompt\":\"b\",\"frames\":2,\"work_ms\":60000}]}}"))
-                .path("id").asText());
+        UUID orchestrator = UUID.fromString(api.createTask(
+                        project,
+                        "travel_orchestrator",
+                        Api.json(
+                                "{\"full_orchestrator_payload\":{\"width\":16,\"height\":16,\"segments\":["
+                                        + "{\"prompt\":\"a\",\"frames\":2,\"work_ms\":60000},{\"prompt\":\"b\",\"frames\":2,\"work_ms\":60000}]}}"))
+                .path("id")
+                .asText());
         awaitStatus(orchestrator, "complete", Duration.ofSeconds(30));
         List<JsonNode> children = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            children.clear();
-            api.children(orchestrator).forEach(children::add);
-            assertThat(children).extracting(c -> c.path("status").asText()).containsExactly("in_progress", "in_progress", "waiting");
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    children.clear();
+                    api.children(orchestrator).forEach(children::add);
+                    assertThat(children)
+                            .extracting(c -> c.path("status").asText())
+                            .containsExactly("in_progress", "in_progress", "waiting");
+                });
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 2);
 
         api.cancel(orchestrator);
@@ -353,7 +424,8 @@ class WorkerEndToEndTest {
         for (JsonNode c : children) {
             UUID id = UUID.fromString(c.path("id").asText());
             assertThat(api.task(id).path("status").asText()).isEqualTo("cancelled");
-            assertThat(ledger(id.toString())).containsExactly("release:" + c.path("cost").asLong());
+            assertThat(ledger(id.toString()))
+                    .containsExactly("release:" + c.path("cost").asLong());
         }
         assertThat(ledger(orchestrator.toString())).containsExactly("hold:9", "capture:2");
         JsonNode account = api.account();

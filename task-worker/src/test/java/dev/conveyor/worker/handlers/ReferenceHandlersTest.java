@@ -1,14 +1,14 @@
 package dev.conveyor.worker.handlers;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.worker.sdk.PermanentTaskException;
 import dev.conveyor.worker.sdk.TaskCancelledException;
 import dev.conveyor.worker.sdk.TaskResult;
 import dev.conveyor.worker.sdk.TaskView;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import javax.imageio.ImageIO;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The reference handlers' pure work: real PNG/GIF files, parameter rules, progress and cancellation. */
 class ReferenceHandlersTest {
@@ -37,7 +36,8 @@ class ReferenceHandlersTest {
 
     @Test
     void singleImageWritesAPngOfTheRequestedSizeAndReportsProgress() throws Exception {
-        TestContext ctx = new TestContext(json("{\"prompt\":\"a red fox\",\"width\":64,\"height\":48,\"seed\":7}"), dir);
+        TestContext ctx =
+                new TestContext(json("{\"prompt\":\"a red fox\",\"width\":64,\"height\":48,\"seed\":7}"), dir);
         TaskResult r = new SingleImageHandler().handle(ctx).await().atMost(Duration.ofSeconds(20));
 
         assertThat(r.outputLocation()).isEqualTo("http://127.0.0.1:1/v1/outputs/" + ctx.id + "/image.png");
@@ -62,11 +62,14 @@ class ReferenceHandlersTest {
     void invalidParamsFailPermanently() throws Exception {
         SingleImageHandler h = new SingleImageHandler();
         assertThatThrownBy(() -> h.handle(new TestContext(json("{\"width\":64}"), dir)))
-                .isInstanceOf(PermanentTaskException.class).hasMessageContaining("prompt");
+                .isInstanceOf(PermanentTaskException.class)
+                .hasMessageContaining("prompt");
         assertThatThrownBy(() -> h.handle(new TestContext(json("{\"prompt\":\"x\",\"width\":99999}"), dir)))
-                .isInstanceOf(PermanentTaskException.class).hasMessageContaining("width");
+                .isInstanceOf(PermanentTaskException.class)
+                .hasMessageContaining("width");
         assertThatThrownBy(() -> h.handle(new TestContext(json("{\"prompt\":\"x\",\"height\":\"tall\"}"), dir)))
-                .isInstanceOf(PermanentTaskException.class).hasMessageContaining("height");
+                .isInstanceOf(PermanentTaskException.class)
+                .hasMessageContaining("height");
     }
 
     @Test
@@ -79,7 +82,8 @@ class ReferenceHandlersTest {
 
     @Test
     void aSegmentIsAnAnimatedGifWithOneFramePerRequestedFrame() throws Exception {
-        TestContext ctx = new TestContext(json("{\"prompt\":\"dunes\",\"frames\":5,\"width\":32,\"height\":24,\"fps\":10}"), dir);
+        TestContext ctx =
+                new TestContext(json("{\"prompt\":\"dunes\",\"frames\":5,\"width\":32,\"height\":24,\"fps\":10}"), dir);
         TaskResult r = new TravelSegmentHandler().handle(ctx).await().atMost(Duration.ofSeconds(20));
 
         byte[] gif = file(ctx, r);
@@ -112,24 +116,35 @@ class ReferenceHandlersTest {
         assertThat(ctx.children.get(2).params().path("segment_index").asInt()).isEqualTo(2);
         var stitch = ctx.children.get(3);
         List<UUID> segmentIds = ctx.children.subList(0, 3).stream()
-                .map(c -> UUID.nameUUIDFromBytes(c.idempotencyKey().getBytes())).toList();
+                .map(c -> UUID.nameUUIDFromBytes(c.idempotencyKey().getBytes()))
+                .toList();
         assertThat(stitch.taskType()).isEqualTo("travel_stitch");
         assertThat(stitch.dependsOnChildren()).containsExactly(0, 1, 2);
         assertThat(stitch.params().has("segment_task_ids")).isFalse();
-        assertThat(r.metadata().path("segmentTaskIds")).extracting(n -> UUID.fromString(n.asText()))
+        assertThat(r.metadata().path("segmentTaskIds"))
+                .extracting(n -> UUID.fromString(n.asText()))
                 .containsExactlyElementsOf(segmentIds);
-        assertThat(stitch.params().path("full_orchestrator_payload").path("shot_id").asText())
-                .isEqualTo(ctx.params.path("full_orchestrator_payload").path("shot_id").asText());
-        assertThat(ctx.children).extracting(c -> c.idempotencyKey()).doesNotHaveDuplicates()
+        assertThat(stitch.params()
+                        .path("full_orchestrator_payload")
+                        .path("shot_id")
+                        .asText())
+                .isEqualTo(ctx.params
+                        .path("full_orchestrator_payload")
+                        .path("shot_id")
+                        .asText());
+        assertThat(ctx.children)
+                .extracting(c -> c.idempotencyKey())
+                .doesNotHaveDuplicates()
                 .allSatisfy(k -> assertThat(k).startsWith(ctx.id.toString()));
         assertThat(r.metadata().path("segmentTaskIds")).hasSize(3);
     }
 
     @Test
     void theOrchestratorRejectsAPayloadWithoutSegments() throws Exception {
-        assertThatThrownBy(() -> new TravelOrchestratorHandler().handle(new TestContext(json(
-                "{\"full_orchestrator_payload\":{\"segments\":[]}}"), dir)))
-                .isInstanceOf(PermanentTaskException.class).hasMessageContaining("segments");
+        assertThatThrownBy(() -> new TravelOrchestratorHandler()
+                        .handle(new TestContext(json("{\"full_orchestrator_payload\":{\"segments\":[]}}"), dir)))
+                .isInstanceOf(PermanentTaskException.class)
+                .hasMessageContaining("segments");
     }
 
     @Test
@@ -137,16 +152,39 @@ class ReferenceHandlersTest {
         TestContext ctx = new TestContext(null, dir);
         UUID s1 = UUID.randomUUID();
         UUID s2 = UUID.randomUUID();
-        String u1 = ctx.store.put(s1 + "/segment.gif", Gif.write(List.of(Renderer.render("a", 24, 24, 1, 0),
-                Renderer.render("a", 24, 24, 1, 1)), 100, null), "image/gif").await().indefinitely();
-        String u2 = ctx.store.put(s2 + "/segment.gif", Gif.write(List.of(Renderer.render("b", 24, 24, 2, 0),
-                Renderer.render("b", 24, 24, 2, 0.5), Renderer.render("b", 24, 24, 2, 1)), 100, null), "image/gif").await().indefinitely();
+        String u1 = ctx.store
+                .put(
+                        s1 + "/segment.gif",
+                        Gif.write(
+                                List.of(Renderer.render("a", 24, 24, 1, 0), Renderer.render("a", 24, 24, 1, 1)),
+                                100,
+                                null),
+                        "image/gif")
+                .await()
+                .indefinitely();
+        String u2 = ctx.store
+                .put(
+                        s2 + "/segment.gif",
+                        Gif.write(
+                                List.of(
+                                        Renderer.render("b", 24, 24, 2, 0),
+                                        Renderer.render("b", 24, 24, 2, 0.5),
+                                        Renderer.render("b", 24, 24, 2, 1)),
+                                100,
+                                null),
+                        "image/gif")
+                .await()
+                .indefinitely();
         ctx.tasks.put(s1, new TaskView(s1, null, "travel_segment", "complete", null, u1, null, List.of(), null));
         ctx.tasks.put(s2, new TaskView(s2, null, "travel_segment", "complete", null, u2, null, List.of(), null));
-        TestContext stitchCtx = new TestContext(json("{\"segment_task_ids\":[\"" + s1 + "\",\"" + s2 + "\"],\"fps\":10}"), dir);
+        TestContext stitchCtx =
+                new TestContext(json("{\"segment_task_ids\":[\"" + s1 + "\",\"" + s2 + "\"],\"fps\":10}"), dir);
         stitchCtx.tasks.putAll(ctx.tasks);
 
-        TaskResult r = new TravelStitchHandler(new OutputFetcher(stitchCtx.store)).handle(stitchCtx).await().atMost(Duration.ofSeconds(20));
+        TaskResult r = new TravelStitchHandler(new OutputFetcher(stitchCtx.store))
+                .handle(stitchCtx)
+                .await()
+                .atMost(Duration.ofSeconds(20));
 
         List<BufferedImage> frames = Gif.read(file(stitchCtx, r));
         assertThat(frames).hasSize(5);
@@ -160,23 +198,41 @@ class ReferenceHandlersTest {
         TestContext ctx = new TestContext(json("{\"fps\":10}"), dir);
         UUID s1 = UUID.randomUUID();
         UUID s2 = UUID.randomUUID();
-        String u1 = ctx.store.put(s1 + "/segment.gif", Gif.write(List.of(Renderer.render("a", 24, 24, 1, 0)), 100, null),
-                "image/gif").await().indefinitely();
-        String u2 = ctx.store.put(s2 + "/segment.gif", Gif.write(List.of(Renderer.render("b", 32, 32, 2, 0),
-                Renderer.render("b", 32, 32, 2, 1)), 100, null), "image/gif").await().indefinitely();
+        String u1 = ctx.store
+                .put(
+                        s1 + "/segment.gif",
+                        Gif.write(List.of(Renderer.render("a", 24, 24, 1, 0)), 100, null),
+                        "image/gif")
+                .await()
+                .indefinitely();
+        String u2 = ctx.store
+                .put(
+                        s2 + "/segment.gif",
+                        Gif.write(
+                                List.of(Renderer.render("b", 32, 32, 2, 0), Renderer.render("b", 32, 32, 2, 1)),
+                                100,
+                                null),
+                        "image/gif")
+                .await()
+                .indefinitely();
         ctx.tasks.put(s1, new TaskView(s1, null, "travel_segment", "complete", null, u1, null, List.of(), null));
         ctx.tasks.put(s2, new TaskView(s2, null, "travel_segment", "complete", null, u2, null, List.of(), null));
         ctx.dependsOn = List.of(s2, s1);
 
-        TaskResult r = new TravelStitchHandler(new OutputFetcher(ctx.store)).handle(ctx).await().atMost(Duration.ofSeconds(20));
+        TaskResult r = new TravelStitchHandler(new OutputFetcher(ctx.store))
+                .handle(ctx)
+                .await()
+                .atMost(Duration.ofSeconds(20));
 
         List<BufferedImage> frames = Gif.read(file(ctx, r));
         assertThat(frames).hasSize(3);
         assertThat(r.metadata().path("segments").asInt()).isEqualTo(2);
         // in dependency order: s2's two 32-pixel frames first, then s1's
         assertThat(frames).extracting(BufferedImage::getWidth).containsExactly(32, 32, 24);
-        assertThatThrownBy(() -> new TravelStitchHandler(new OutputFetcher(ctx.store)).handle(new TestContext(json("{}"), dir)))
-                .isInstanceOf(PermanentTaskException.class).hasMessageContaining("segment");
+        assertThatThrownBy(() ->
+                        new TravelStitchHandler(new OutputFetcher(ctx.store)).handle(new TestContext(json("{}"), dir)))
+                .isInstanceOf(PermanentTaskException.class)
+                .hasMessageContaining("segment");
     }
 
     @Test
@@ -184,7 +240,10 @@ class ReferenceHandlersTest {
         UUID s1 = UUID.randomUUID();
         TestContext ctx = new TestContext(json("{\"segment_task_ids\":[\"" + s1 + "\"]}"), dir);
         ctx.tasks.put(s1, new TaskView(s1, null, "travel_segment", "in_progress", null, null, null, List.of(), null));
-        assertThatThrownBy(() -> new TravelStitchHandler(new OutputFetcher(ctx.store)).handle(ctx).await().atMost(Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> new TravelStitchHandler(new OutputFetcher(ctx.store))
+                        .handle(ctx)
+                        .await()
+                        .atMost(Duration.ofSeconds(5)))
                 .hasMessageContaining("in_progress");
     }
 }

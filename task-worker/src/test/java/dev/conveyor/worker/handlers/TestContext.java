@@ -7,7 +7,6 @@ import dev.conveyor.worker.sdk.ChildTask;
 import dev.conveyor.worker.sdk.TaskContext;
 import dev.conveyor.worker.sdk.TaskView;
 import io.smallrye.mutiny.Uni;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +23,7 @@ final class TestContext implements TaskContext {
     final List<ChildTask> children = new ArrayList<>();
     /** Each createChildren call's children. */
     final List<List<ChildTask>> batches = new ArrayList<>();
+
     List<UUID> dependsOn = List.of();
     final Map<UUID, TaskView> tasks = new HashMap<>();
     volatile boolean cancelled;
@@ -33,27 +33,66 @@ final class TestContext implements TaskContext {
         this.store = new FileSystemOutputStore(dir, "http://127.0.0.1:1");
     }
 
-    @Override public UUID taskId() { return id; }
-    @Override public UUID projectId() { return UUID.nameUUIDFromBytes("p".getBytes()); }
-    @Override public UUID userId() { return UUID.nameUUIDFromBytes("u".getBytes()); }
-    @Override public String taskType() { return "test"; }
-    @Override public JsonNode params() { return params; }
-    @Override public int attempt() { return 1; }
-    @Override public synchronized void progress(int percent, String message) { progress.add(percent); }
-    @Override public boolean isCancelled() { return cancelled; }
-    @Override public OutputStore outputs() { return store; }
+    @Override
+    public UUID taskId() {
+        return id;
+    }
+
+    @Override
+    public UUID projectId() {
+        return UUID.nameUUIDFromBytes("p".getBytes());
+    }
+
+    @Override
+    public UUID userId() {
+        return UUID.nameUUIDFromBytes("u".getBytes());
+    }
+
+    @Override
+    public String taskType() {
+        return "test";
+    }
+
+    @Override
+    public JsonNode params() {
+        return params;
+    }
+
+    @Override
+    public int attempt() {
+        return 1;
+    }
+
+    @Override
+    public synchronized void progress(int percent, String message) {
+        progress.add(percent);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public OutputStore outputs() {
+        return store;
+    }
 
     @Override
     public synchronized Uni<UUID> createChild(ChildTask child) {
         children.add(child);
-        return Uni.createFrom().item(UUID.nameUUIDFromBytes(child.idempotencyKey().getBytes()));
+        return Uni.createFrom()
+                .item(UUID.nameUUIDFromBytes(child.idempotencyKey().getBytes()));
     }
 
     @Override
     public synchronized Uni<List<UUID>> createChildren(List<ChildTask> batch) {
         batches.add(List.copyOf(batch));
         children.addAll(batch);
-        return Uni.createFrom().item(batch.stream().map(c -> UUID.nameUUIDFromBytes(c.idempotencyKey().getBytes())).toList());
+        return Uni.createFrom()
+                .item(batch.stream()
+                        .map(c -> UUID.nameUUIDFromBytes(c.idempotencyKey().getBytes()))
+                        .toList());
     }
 
     @Override
@@ -64,6 +103,8 @@ final class TestContext implements TaskContext {
     @Override
     public Uni<TaskView> task(UUID taskId) {
         TaskView view = tasks.get(taskId);
-        return view == null ? Uni.createFrom().failure(new IllegalStateException("no task " + taskId)) : Uni.createFrom().item(view);
+        return view == null
+                ? Uni.createFrom().failure(new IllegalStateException("no task " + taskId))
+                : Uni.createFrom().item(view);
     }
 }

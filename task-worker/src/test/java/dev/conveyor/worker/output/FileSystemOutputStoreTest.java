@@ -1,13 +1,12 @@
 package dev.conveyor.worker.output;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FileSystemOutputStoreTest {
     @TempDir
@@ -16,22 +15,27 @@ class FileSystemOutputStoreTest {
     @Test
     void putStoresTheBytesAndAnswersThePublicUrl() throws Exception {
         FileSystemOutputStore store = new FileSystemOutputStore(dir, "http://worker.example:8084/");
-        String url = store.put("t1/image.png", new byte[]{1, 2, 3}, "image/png").await().indefinitely();
+        String url = store.put("t1/image.png", new byte[] {1, 2, 3}, "image/png")
+                .await()
+                .indefinitely();
 
         assertThat(url).isEqualTo("http://worker.example:8084/v1/outputs/t1/image.png");
         assertThat(Files.readAllBytes(dir.resolve("t1/image.png"))).containsExactly(1, 2, 3);
-        assertThat(store.get("t1/image.png")).contains(new byte[]{1, 2, 3});
+        assertThat(store.get("t1/image.png")).contains(new byte[] {1, 2, 3});
         assertThat(Files.list(dir.resolve("t1"))).hasSize(1);
     }
 
     @Test
     void keysThatCouldLeaveTheRootAreRefused() {
         FileSystemOutputStore store = new FileSystemOutputStore(dir, "http://w");
-        for (String bad : new String[]{"../x", "a/../../x", "/etc/passwd", "a//b", "a/./b", "", "a/", "a b", "a\\b", "%2e%2e/x"}) {
+        for (String bad :
+                new String[] {"../x", "a/../../x", "/etc/passwd", "a//b", "a/./b", "", "a/", "a b", "a\\b", "%2e%2e/x"
+                }) {
             assertThat(OutputStore.isValidKey(bad)).as(bad).isFalse();
             assertThat(store.resolve(bad)).as(bad).isEmpty();
         }
-        assertThatThrownBy(() -> store.put("../escape", new byte[]{1}, "x").await().indefinitely())
+        assertThatThrownBy(() ->
+                        store.put("../escape", new byte[] {1}, "x").await().indefinitely())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(Files.exists(dir.getParent().resolve("escape"))).isFalse();
     }

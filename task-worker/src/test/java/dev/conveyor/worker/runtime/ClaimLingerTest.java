@@ -1,8 +1,8 @@
 package dev.conveyor.worker.runtime;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** When the claim loop waits (claim-linger) before claiming: busy workers batch, idle ones never wait. */
 class ClaimLingerTest {

@@ -1,5 +1,9 @@
 package dev.conveyor.worker.runtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.worker.client.TaskApiClient;
@@ -12,8 +16,6 @@ import dev.conveyor.worker.e2e.TaskApiResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,10 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /** Completions go through task-api's batch endpoint (group commit): against the real task-api process. */
 @QuarkusTest
@@ -45,11 +44,18 @@ class CompletionBatchTest {
 
     /** task-api's own count of requests to a route (its Prometheus metrics), over every status. */
     private static long taskApiRequests(String uriLabel) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TaskApiProcess.url() + "/q/metrics"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(TaskApiProcess.url() + "/q/metrics"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        return r.body().lines().filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains(uriLabel))
-                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return r.body()
+                .lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains(uriLabel))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
@@ -61,10 +67,13 @@ class CompletionBatchTest {
         long singleBefore = taskApiRequests(SINGLE_URI);
         int runtimeBatchesBefore = runtime.completeBatchRequests();
 
-        UUID id = UUID.fromString(api.createTask(project, "single_image",
-                Api.json("{\"prompt\":\"alone\",\"width\":16,\"height\":16}")).path("id").asText());
+        UUID id = UUID.fromString(
+                api.createTask(project, "single_image", Api.json("{\"prompt\":\"alone\",\"width\":16,\"height\":16}"))
+                        .path("id")
+                        .asText());
 
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> "complete".equals(api.task(id).path("status").asText()));
         assertThat(api.task(id).path("workerId").asText()).isEqualTo(runtime.workerId());
         assertThat(runtime.completeBatchRequests() - runtimeBatchesBefore).isEqualTo(1);
@@ -79,7 +88,8 @@ class CompletionBatchTest {
         // noop tasks: the in-test runtime does not run them (no bench handlers), so this test holds their leases.
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            ids.add(UUID.fromString(api.createTask(project, "noop", Api.json("{}")).path("id").asText()));
+            ids.add(UUID.fromString(
+                    api.createTask(project, "noop", Api.json("{}")).path("id").asText()));
         }
         var http = Executors.newFixedThreadPool(2);
         try {
@@ -87,7 +97,8 @@ class CompletionBatchTest {
             List<ClaimedTask> claimed = new ArrayList<>();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 claimed.addAll(client.claim("batch-test", List.of("bench"), List.of("noop"), 12, 1).stream()
-                        .filter(t -> ids.contains(t.id())).toList());
+                        .filter(t -> ids.contains(t.id()))
+                        .toList());
                 return claimed.size() == ids.size();
             });
             List<Integer> sizes = new ArrayList<>();
@@ -102,32 +113,49 @@ class CompletionBatchTest {
             for (ClaimedTask t : claimed.subList(1, claimed.size())) {
                 good.add(batcher.complete(t.id(), t.leaseToken(), "http://out/" + t.id(), Api.json("{\"ok\":true}")));
             }
-            CompletableFuture<JsonNode> staleAnswer = batcher.complete(stale.id(), UUID.randomUUID().toString(), null, null);
-            CompletableFuture<JsonNode> unknownAnswer = batcher.complete(unknown, UUID.randomUUID().toString(), null, null);
+            CompletableFuture<JsonNode> staleAnswer =
+                    batcher.complete(stale.id(), UUID.randomUUID().toString(), null, null);
+            CompletableFuture<JsonNode> unknownAnswer =
+                    batcher.complete(unknown, UUID.randomUUID().toString(), null, null);
 
             for (int i = 0; i < good.size(); i++) {
                 JsonNode task = good.get(i).get(20, TimeUnit.SECONDS);
-                assertThat(task.path("id").asText()).isEqualTo(claimed.get(i + 1).id().toString());
+                assertThat(task.path("id").asText())
+                        .isEqualTo(claimed.get(i + 1).id().toString());
                 assertThat(task.path("status").asText()).isEqualTo("complete");
-                assertThat(task.path("outputLocation").asText()).isEqualTo("http://out/" + claimed.get(i + 1).id());
+                assertThat(task.path("outputLocation").asText())
+                        .isEqualTo("http://out/" + claimed.get(i + 1).id());
             }
-            assertThatThrownBy(() -> staleAnswer.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> staleAnswer.get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(LeaseLostException.class);
-            assertThatThrownBy(() -> unknownAnswer.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(TaskApiException.class).hasMessageContaining(unknown.toString());
-            // 13 completions queued within microseconds: the first went out alone, the rest waited for it and shared requests.
+            assertThatThrownBy(() -> unknownAnswer.get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(TaskApiException.class)
+                    .hasMessageContaining(unknown.toString());
+            // 13 completions queued within microseconds: the first went out alone, the rest waited for it and shared
+            // requests.
             assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(13);
-            assertThat(sizes).hasSizeLessThan(13).anySatisfy(size -> assertThat(size).isGreaterThan(1));
+            assertThat(sizes)
+                    .hasSizeLessThan(13)
+                    .anySatisfy(size -> assertThat(size).isGreaterThan(1));
             assertThat(batcher.requests()).isEqualTo(sizes.size());
             assertThat(api.task(stale.id()).path("status").asText()).isEqualTo("in_progress");
             assertThat(api.statusCounts(project).path("complete").asInt()).isEqualTo(11);
 
             // The stale one's real lease still completes it; a repeat of a completed one is answered complete again.
-            assertThat(batcher.complete(stale.id(), stale.leaseToken(), null, null).get(20, TimeUnit.SECONDS).path("status").asText())
+            assertThat(batcher.complete(stale.id(), stale.leaseToken(), null, null)
+                            .get(20, TimeUnit.SECONDS)
+                            .path("status")
+                            .asText())
                     .isEqualTo("complete");
             ClaimedTask again = claimed.get(1);
-            assertThat(batcher.complete(again.id(), again.leaseToken(), "http://other", null).get(20, TimeUnit.SECONDS)
-                    .path("outputLocation").asText()).isEqualTo("http://out/" + again.id());
+            assertThat(batcher.complete(again.id(), again.leaseToken(), "http://other", null)
+                            .get(20, TimeUnit.SECONDS)
+                            .path("outputLocation")
+                            .asText())
+                    .isEqualTo("http://out/" + again.id());
         } finally {
             http.shutdownNow();
         }

@@ -1,19 +1,19 @@
 package dev.conveyor.worker.runtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.conveyor.worker.runtime.Dispatcher.Inputs;
 import dev.conveyor.worker.runtime.Dispatcher.State;
 import dev.conveyor.worker.runtime.Dispatcher.Step;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The claim loop's state machine: which step follows which inputs and events (time passed in, nothing waits). */
 class DispatcherTest {
     private static final long MS = 1_000_000L;
     /** 4 slots, batch 4, poll every 5 s, linger 10 ms, long-poll 10 s. */
-    private final Dispatcher rules = new Dispatcher(4, 4, Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofSeconds(10));
+    private final Dispatcher rules =
+            new Dispatcher(4, 4, Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofSeconds(10));
 
     private static Inputs at(long nanos, int running, boolean wakePending, boolean longPoll) {
         return new Inputs(nanos, running, wakePending, longPoll, false);
