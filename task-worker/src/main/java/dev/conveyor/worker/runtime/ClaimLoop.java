@@ -1,7 +1,7 @@
 package dev.conveyor.worker.runtime;
 
 import dev.conveyor.worker.client.TaskApiClient;
-import dev.conveyor.worker.domain.ClaimedTask;
+import dev.conveyor.worker.client.model.ClaimedTask;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.conveyor.worker.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.worker.client.LeaseLostException;
 import dev.conveyor.worker.client.TaskApiClient;
-import dev.conveyor.worker.client.TaskApiClient.Completion;
-import dev.conveyor.worker.domain.LeaseLostException;
-import dev.conveyor.worker.domain.TaskApiException;
+import dev.conveyor.worker.client.TaskApiException;
+import dev.conveyor.worker.client.model.Completion;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

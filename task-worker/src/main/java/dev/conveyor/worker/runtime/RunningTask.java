@@ -2,11 +2,11 @@ package dev.conveyor.worker.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.conveyor.worker.client.LeaseLostException;
 import dev.conveyor.worker.client.TaskApiClient;
-import dev.conveyor.worker.domain.ClaimedTask;
-import dev.conveyor.worker.domain.HeartbeatAnswer;
-import dev.conveyor.worker.domain.LeaseLostException;
-import dev.conveyor.worker.domain.TaskApiException;
+import dev.conveyor.worker.client.TaskApiException;
+import dev.conveyor.worker.client.model.ClaimedTask;
+import dev.conveyor.worker.client.model.HeartbeatAnswer;
 import dev.conveyor.worker.output.OutputStore;
 import dev.conveyor.worker.sdk.ChildTask;
 import dev.conveyor.worker.sdk.PermanentTaskException;

@@ -1,8 +1,8 @@
 package dev.conveyor.worker.runtime;
 
 import dev.conveyor.worker.client.TaskApiClient;
+import dev.conveyor.worker.client.model.ClaimedTask;
 import dev.conveyor.worker.config.WorkerConfig;
-import dev.conveyor.worker.domain.ClaimedTask;
 import dev.conveyor.worker.output.OutputStore;
 import dev.conveyor.worker.sdk.TaskHandler;
 import io.micrometer.core.instrument.Counter;
