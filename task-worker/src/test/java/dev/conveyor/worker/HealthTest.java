@@ -25,6 +25,17 @@ class HealthTest {
     }
 
     @Test
+    void readinessNamesTheWakeUpLoopUpAndOffOnAWorkerThatTakesNoWakeUps() {
+        // %test runs no claim loop (conveyor.worker.enabled=false): the wake-up consumer is off, which is not a fault
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'task-events-wakeups' }.status", is("UP"))
+                .body("checks.find { it.name == 'task-events-wakeups' }.data.off", is(true));
+    }
+
+    @Test
     void livenessMetricsAndOpenApiAreServed() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));

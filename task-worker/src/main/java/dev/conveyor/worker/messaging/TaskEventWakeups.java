@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
+import dev.conveyor.kit.loop.BackgroundLoop;
 import dev.conveyor.worker.config.WorkerConfig;
 import dev.conveyor.worker.runtime.WorkerRuntime;
 import io.quarkus.runtime.ShutdownEvent;
@@ -16,20 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,21 +35,23 @@ import org.jboss.logging.Logger;
  * commits: the records are only a signal, the claim is the source of truth). A record of a task type this worker
  * runs that is now claimable (created/queued/requeued with status queued) wakes the claim loop at once, or at its
  * {@code runAfter}. Healthy while the consumer holds a broker connection; otherwise the runtime long-polls.
+ *
+ * <p>The consumer runs on a {@link BackgroundLoop} ({@code task-events-wakeups}): each step is one consumer session;
+ * a session that fails (no broker at start, say) is logged and a new one opens {@value #RETRY_SECONDS} s later.
  */
 @ApplicationScoped
 public class TaskEventWakeups {
     private static final Logger LOG = Logger.getLogger(TaskEventWakeups.class);
     private static final Set<String> WAKING =
             Set.of(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED, EventTypes.TASK_REQUEUED);
+    private static final int RETRY_SECONDS = 1;
+    private static final String LOOP = "task-events-wakeups";
 
     private final WorkerConfig config;
     private final WorkerRuntime runtime;
     private final String bootstrapServers;
-    private volatile boolean running;
     private volatile boolean healthy;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
-    private ScheduledExecutorService delayed;
+    private volatile BackgroundLoop loop;
 
     public TaskEventWakeups(
             WorkerConfig config,
@@ -63,7 +63,7 @@ public class TaskEventWakeups {
     }
 
     /** Whether a task-events record should wake a worker that runs {@code taskTypes}; pure, for tests. */
-    public static boolean wakes(EventEnvelope event, java.util.function.Predicate<String> runsType) {
+    public static boolean wakes(EventEnvelope event, Predicate<String> runsType) {
         if (!WAKING.contains(event.type()) || event.data() == null) {
             return false;
         }
@@ -76,27 +76,30 @@ public class TaskEventWakeups {
         if (!config.enabled() || !config.kafkaWakeups()) {
             return;
         }
-        running = true;
-        delayed = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "wakeup-timer");
-            t.setDaemon(true);
-            return t;
-        });
         runtime.wakeupSource(() -> healthy);
-        thread = new Thread(this::loop, "task-events-wakeups");
-        thread.setDaemon(true);
-        thread.start();
+        Duration retry = Duration.ofSeconds(RETRY_SECONDS);
+        loop = new BackgroundLoop(LOOP, this::session, retry, retry).start();
     }
 
+    /** Interrupts the session (the consumer's poll ends with Kafka's InterruptException) and waits for it to close. */
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
+        BackgroundLoop running = loop;
+        if (running != null) {
+            running.close();
         }
-        if (delayed != null) {
-            delayed.shutdownNow();
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** The consumer loop's health; up and marked off when this worker takes no wake-ups (disabled, or long-poll only). */
+    HealthCheckResponse loopHealth() {
+        BackgroundLoop running = loop;
+        if (running == null) {
+            return HealthCheckResponse.named(LOOP).up().withData("off", true).build();
         }
+        return running.health();
     }
 
     private void setHealthy(boolean now) {
@@ -107,11 +110,31 @@ public class TaskEventWakeups {
         }
     }
 
-    public boolean healthy() {
-        return healthy;
+    /** One consumer session, from the end of every partition, until the loop stops it; a failure ends it (thrown). */
+    private void session() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+            List<TopicPartition> tps = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            c.assign(tps);
+            c.seekToEnd(tps);
+            tps.forEach(c::position);
+            LOG.infof("wake-ups from %s (%d partitions)", Topics.TASK_EVENTS, tps.size());
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    onRecord(r.value());
+                }
+                setHealthy(connected(c.metrics()));
+            }
+        } catch (InterruptException stopped) {
+            throw stopped; // the loop is closing (shutdown): not a failure
+        } catch (RuntimeException e) {
+            setHealthy(false);
+            throw e;
+        }
     }
 
-    private void loop() {
+    private Properties consumerConfig() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "task-worker-wakeups-" + runtime.workerId());
@@ -121,32 +144,7 @@ public class TaskEventWakeups {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        while (running) {
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
-                consumer = c;
-                List<PartitionInfo> partitions = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5));
-                List<TopicPartition> tps = partitions.stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .toList();
-                c.assign(tps);
-                c.seekToEnd(tps);
-                tps.forEach(c::position);
-                LOG.infof("wake-ups from %s (%d partitions)", Topics.TASK_EVENTS, tps.size());
-                while (running) {
-                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
-                        onRecord(r.value());
-                    }
-                    setHealthy(connected(c.metrics()));
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                setHealthy(false);
-                LOG.debugf("task-events consumer: %s; retrying", e.toString());
-                pause();
-            }
-        }
+        return props;
     }
 
     private void onRecord(byte[] value) {
@@ -163,12 +161,10 @@ public class TaskEventWakeups {
             return;
         }
         Instant runAfter = parseInstant(event.data().path("runAfter").asText(null));
-        long delay =
-                runAfter == null ? 0 : Duration.between(Instant.now(), runAfter).toMillis();
-        if (delay <= 5) {
+        if (runAfter == null) {
             runtime.wake();
         } else {
-            delayed.schedule(runtime::wake, delay, TimeUnit.MILLISECONDS);
+            runtime.wakeAt(runAfter);
         }
     }
 
@@ -190,14 +186,5 @@ public class TaskEventWakeups {
             }
         }
         return false;
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 }

@@ -13,6 +13,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -186,6 +187,16 @@ public class WorkerRuntime implements RunningTask.Listener {
     /** A matching task was queued: claim now. */
     public void wake() {
         loop.wake();
+    }
+
+    /** A matching task becomes claimable at {@code runAfter} (a requeued task's backoff): claim then. */
+    public void wakeAt(Instant runAfter) {
+        long delay = Duration.between(Instant.now(), runAfter).toMillis();
+        if (delay <= 5) {
+            wake();
+        } else {
+            timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void start(ClaimedTask task) {
