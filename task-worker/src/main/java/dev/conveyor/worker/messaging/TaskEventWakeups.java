@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -52,6 +55,10 @@ public class TaskEventWakeups {
     private final String bootstrapServers;
     private volatile boolean healthy;
     private volatile BackgroundLoop loop;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean stopping;
+    /** Counted down when a session ended because of {@link #onStop}, its consumer closed. */
+    private final CountDownLatch sessionClosed = new CountDownLatch(1);
 
     public TaskEventWakeups(
             WorkerConfig config,
@@ -81,12 +88,26 @@ public class TaskEventWakeups {
         loop = new BackgroundLoop(LOOP, this::session, retry, retry).start();
     }
 
-    /** Interrupts the session (the consumer's poll ends with Kafka's InterruptException) and waits for it to close. */
+    /**
+     * Wakes the consumer, so the session closes it and ends the loop, then closes the loop. The loop's own stop
+     * interrupts its thread, and a Kafka consumer interrupted while it closes logs an error: that comes last.
+     */
     void onStop(@Observes ShutdownEvent event) {
         BackgroundLoop running = loop;
-        if (running != null) {
-            running.close();
+        if (running == null) {
+            return;
         }
+        stopping = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+            try {
+                sessionClosed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        running.close();
     }
 
     public boolean healthy() {
@@ -110,9 +131,16 @@ public class TaskEventWakeups {
         }
     }
 
-    /** One consumer session, from the end of every partition, until the loop stops it; a failure ends it (thrown). */
-    private void session() {
+    /**
+     * One consumer session, from the end of every partition, until {@link #onStop} wakes it: then it closes its consumer
+     * and ends the loop (InterruptedException). A failure ends the session (thrown): the loop opens another.
+     */
+    private void session() throws InterruptedException {
+        if (stopping) {
+            throw new InterruptedException("wake-ups stopped");
+        }
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+            consumer = c;
             List<TopicPartition> tps = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
                     .toList();
@@ -126,11 +154,17 @@ public class TaskEventWakeups {
                 }
                 setHealthy(connected(c.metrics()));
             }
+        } catch (WakeupException e) {
+            // onStop woke the consumer; try-with-resources closed it before this clause
+            sessionClosed.countDown();
+            throw new InterruptedException("wake-ups stopped");
         } catch (InterruptException stopped) {
             throw stopped; // the loop is closing (shutdown): not a failure
         } catch (RuntimeException e) {
             setHealthy(false);
             throw e;
+        } finally {
+            consumer = null;
         }
     }
 
