@@ -278,7 +278,8 @@ public class WorkerRuntime implements RunningTask.Listener {
         workerPool.shutdownNow();
     }
 
-    private static ThreadFactory named(String prefix) {
+    /** A factory of daemon threads named {@code <prefix>-<n>}. */
+    static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -28,9 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,9 +48,10 @@ class FollowUpThreadsTest {
     @Inject
     OutputStore outputs;
 
-    private final ExecutorService http = Executors.newFixedThreadPool(2, named("test-http"));
-    private final ExecutorService workerPool = Executors.newCachedThreadPool(named("test-worker"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(named("test-timer"));
+    private final ExecutorService http = Executors.newFixedThreadPool(2, WorkerRuntime.named("test-http"));
+    private final ExecutorService workerPool = Executors.newCachedThreadPool(WorkerRuntime.named("test-worker"));
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(WorkerRuntime.named("test-timer"));
     /** Step -> the thread it ran on. */
     private final Map<String, String> threads = new ConcurrentHashMap<>();
 
@@ -157,15 +156,6 @@ class FollowUpThreadsTest {
             public Uni<TaskResult> handle(TaskContext context) {
                 return body.apply(context);
             }
-        };
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
         };
     }
 }
