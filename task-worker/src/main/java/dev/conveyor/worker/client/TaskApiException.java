@@ -1,4 +1,4 @@
-package dev.conveyor.worker.domain;
+package dev.conveyor.worker.client;
 
 /** task-api refused a request (4xx/5xx) with a problem+json {@code code} when it gave one. */
 public class TaskApiException extends RuntimeException {

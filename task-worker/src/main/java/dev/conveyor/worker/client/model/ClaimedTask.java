@@ -1,4 +1,4 @@
-package dev.conveyor.worker.domain;
+package dev.conveyor.worker.client.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
