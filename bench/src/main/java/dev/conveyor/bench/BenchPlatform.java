@@ -5,6 +5,7 @@ import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.Ports;
 import dev.conveyor.devstack.Postgres;
 import dev.conveyor.devstack.ServiceProcess;
+import dev.conveyor.devstack.ServiceEnv;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,19 +124,7 @@ final class BenchPlatform implements AutoCloseable {
     }
 
     private Map<String, String> env(String database, int taskApiPort, int gatewayPort) {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", devstack.kafka().bootstrapServers());
-        env.put("JWT_PUBLIC_KEY", keys.publicKey().toString());
-        env.put("TASK_API_URL", "http://127.0.0.1:" + taskApiPort);
-        env.put("WORKER_TOKEN", workerToken);
-        env.put("CORS_ORIGINS", "http://127.0.0.1:" + gatewayPort);
-        env.put("PG_USER", Postgres.USER);
-        env.put("PG_PASSWORD", Postgres.PASSWORD);
-        if (database != null) {
-            env.put("PG_JDBC_URL", devstack.postgres().jdbcUrl(database));
-            env.put("PG_REACTIVE_URL", devstack.postgres().reactiveUrl(database));
-        }
-        return env;
+        return ServiceEnv.of(devstack, keys.publicKey(), workerToken, taskApiPort, gatewayPort, database);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

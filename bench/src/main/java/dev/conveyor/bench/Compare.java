@@ -28,6 +28,7 @@ public final class Compare {
     static final String GRAPHILE = "graphile";
     private final Options o;
     private final StringBuilder log = new StringBuilder();
+    private final Instant began = Instant.now();
 
     private Compare(Options o) {
         this.o = o;
@@ -69,13 +70,14 @@ public final class Compare {
         System.exit(0); // the JDK WebSocket and HTTP clients keep non-daemon threads
     }
 
+    /** Prints a line (with the seconds since the start after "bench:") and keeps it for the run log in the doc. */
     private void say(String s) {
-        System.out.println(s);
-        log.append(s).append('\n');
+        String line = s.replaceFirst("^bench: ", String.format(Locale.ROOT, "bench: [%4ds] ", Duration.between(began, Instant.now()).toSeconds()));
+        System.out.println(line);
+        log.append(line).append('\n');
     }
 
     private void run() throws Exception {
-        Instant began = Instant.now();
         String loadBefore = loadAverage();
         Files.createDirectories(o.dir());
         Report report = new Report();

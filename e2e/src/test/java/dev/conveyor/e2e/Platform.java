@@ -4,12 +4,11 @@ import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.Ports;
 import dev.conveyor.devstack.ServiceProcess;
-import dev.conveyor.devstack.Postgres;
+import dev.conveyor.devstack.ServiceEnv;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,20 +61,7 @@ final class Platform implements AutoCloseable {
     }
 
     private Map<String, String> env(String database, int taskApiPort) {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", devstack.kafka().bootstrapServers());
-        env.put("JWT_PUBLIC_KEY", keys.publicKey().toString());
-        env.put("TASK_API_URL", "http://127.0.0.1:" + taskApiPort);
-        env.put("WORKER_TOKEN", workerToken);
-        // the dashboard is served by the gateway and calls task-api and generation-service from the browser
-        env.put("CORS_ORIGINS", "http://127.0.0.1:" + gatewayPort);
-        env.put("PG_USER", Postgres.USER);
-        env.put("PG_PASSWORD", Postgres.PASSWORD);
-        if (database != null) {
-            env.put("PG_JDBC_URL", devstack.postgres().jdbcUrl(database));
-            env.put("PG_REACTIVE_URL", devstack.postgres().reactiveUrl(database));
-        }
-        return env;
+        return ServiceEnv.of(devstack, keys.publicKey(), workerToken, taskApiPort, gatewayPort, database);
     }
 
     static Platform start(String testName) throws Exception {
