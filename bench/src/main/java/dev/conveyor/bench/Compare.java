@@ -56,7 +56,7 @@ public final class Compare {
             return new Options(quick ? "--quick" : "full", Path.of(m.get("root")), Path.of(m.get("dir")), Path.of(m.get("doc")),
                     m.getOrDefault("machine", ""), i(m, "rounds", quick ? 1 : 3), i(m, "tasks", quick ? 2000 : 5000),
                     i(m, "graphile-jobs", quick ? 10000 : 20000), i(m, "dispatch-samples", quick ? 100 : 200),
-                    i(m, "warmup-tasks", quick ? 1000 : 2000), i(m, "warmup-max", quick ? 3 : 8),
+                    i(m, "warmup-tasks", quick ? 1000 : 2000), i(m, "warmup-max", quick ? 2 : 8),
                     i(m, "jit-settled", 50), m.containsKey("profile"), i(m, "long-minutes", quick ? 0 : 10), worker);
         }
 
