@@ -80,9 +80,11 @@ final class BenchPlatform implements AutoCloseable {
         }
         try {
             platform.taskApi.start(); // first: the others call it or consume what it publishes
-            platform.generation.start();
-            platform.gateway.start();
-            platform.worker.start();
+            // then the other three at once: on 2 loaded cores each JVM's start takes tens of seconds
+            java.util.concurrent.CompletableFuture.allOf(
+                    java.util.concurrent.CompletableFuture.runAsync(platform.generation::start),
+                    java.util.concurrent.CompletableFuture.runAsync(platform.gateway::start),
+                    java.util.concurrent.CompletableFuture.runAsync(platform.worker::start)).join();
         } catch (RuntimeException e) {
             platform.close();
             throw e;

@@ -150,7 +150,11 @@ public final class Compare {
     }
 
     private Measure logged(int round, Measure m) {
-        say(String.format(Locale.ROOT, "bench: round %d %s %s: %s tasks/s, CPU %s µs/task %s%s %s", round, m.system(), m.name(),
+        return logged("round " + round, m);
+    }
+
+    private Measure logged(String round, Measure m) {
+        say(String.format(Locale.ROOT, "bench: %s %s %s: %s tasks/s, CPU %s µs/task %s%s %s", round, m.system(), m.name(),
                 Report.fmt(m.tasksPerSecond()), Report.fmt(m.cpuMicrosPerTask()), m.cpuMicros().keySet().stream()
                         .map(p -> p + " " + Report.fmt(m.cpuMicrosPerTask(p))).toList(),
                 m.latencyMicros().isEmpty() ? "" : ", p50 " + Report.fmt1(m.latencyMillis(50)) + " ms p99 " + Report.fmt1(m.latencyMillis(99)) + " ms",
@@ -165,13 +169,14 @@ public final class Compare {
     private void warmUp(ConveyorLoad conveyor, GraphileProcess graphile, BenchPlatform platform) throws Exception {
         for (int round = 1; round <= o.warmupMax(); round++) {
             Map<String, Long> before = compiles(platform);
-            conveyor.drain(o.warmupTasks());
-            conveyor.live("single-create", o.warmupTasks(), 1);
-            conveyor.live("batch-create", o.warmupTasks(), 50);
-            conveyor.dispatch(20);
-            graphile.drain("default", o.warmupTasks());
-            graphile.drain("batched", o.warmupTasks());
-            graphile.live("single-add", o.warmupTasks(), 1);
+            String label = "warm-up " + round;
+            logged(label, conveyor.drain(o.warmupTasks()));
+            logged(label, conveyor.live("single-create", o.warmupTasks(), 1));
+            logged(label, conveyor.live("batch-create", o.warmupTasks(), 50));
+            logged(label, conveyor.dispatch(20));
+            logged(label, graphile.drain("default", o.warmupTasks()));
+            logged(label, graphile.drain("batched", o.warmupTasks()));
+            logged(label, graphile.live("single-add", o.warmupTasks(), 1));
             Map<String, Long> d = delta(before, compiles(platform));
             boolean settled = d.values().stream().allMatch(v -> v <= o.jitSettled());
             say("bench: warm-up round " + round + " (" + o.warmupTasks() + " tasks per measure): methods compiled " + d
