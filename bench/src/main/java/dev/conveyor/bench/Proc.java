@@ -34,7 +34,7 @@ public final class Proc {
         return ticks * MICROS_PER_TICK;
     }
 
-    /** CPU µs per thread name of one process (digits in names folded to '#', so "C2 CompilerThre#" sums all of them). */
+    /** CPU µs per thread name of one process (a trailing number folded to "#", so "executor-thread-#" sums the pool). */
     public static Map<String, Long> threadCpuMicros(long pid) {
         Map<String, Long> byName = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
@@ -44,7 +44,7 @@ public final class Proc {
                 List<String> f = statFields(stat);
                 if (name != null && !f.isEmpty()) {
                     long micros = (Long.parseLong(f.get(11)) + Long.parseLong(f.get(12))) * MICROS_PER_TICK;
-                    byName.merge(name.replaceAll("[0-9]+", "#"), micros, Long::sum);
+                    byName.merge(name.replaceAll("[0-9]+$", "#"), micros, Long::sum);
                 }
             });
         } catch (IOException | java.io.UncheckedIOException gone) {

@@ -65,7 +65,7 @@ final class Profiler {
 
     private static String threadTable(Map<String, Long> threads) {
         long total = threads.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder s = new StringBuilder("CPU by thread (from /proc, names with digits folded): ");
+        StringBuilder s = new StringBuilder("CPU by thread (from /proc, a trailing number folded to #): ");
         s.append(threads.entrySet().stream().filter(t -> t.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(10).map(t -> String.format("%s %d%%", t.getKey(), Math.round(100.0 * t.getValue() / Math.max(1, total))))
                 .collect(Collectors.joining(", ")));
