@@ -79,12 +79,12 @@ final class BenchPlatform implements AutoCloseable {
             throw e;
         }
         try {
-            platform.taskApi.start(); // first: the others call it or consume what it publishes
-            // then the other three at once: on 2 loaded cores each JVM's start takes tens of seconds
-            java.util.concurrent.CompletableFuture.allOf(
-                    java.util.concurrent.CompletableFuture.runAsync(platform.generation::start),
-                    java.util.concurrent.CompletableFuture.runAsync(platform.gateway::start),
-                    java.util.concurrent.CompletableFuture.runAsync(platform.worker::start)).join();
+            // One at a time, task-api first (the others call it or consume what it publishes). Not in parallel: on the 2
+            // shared cores, three JVMs starting at once missed ServiceProcess' 90 s readiness limit at load ~38.
+            platform.taskApi.start();
+            platform.generation.start();
+            platform.gateway.start();
+            platform.worker.start();
         } catch (RuntimeException e) {
             platform.close();
             throw e;
