@@ -138,6 +138,9 @@ public final class Compare {
                             + " tasks/s with JFR on)\n\n" + profiler.stop();
                     say(profile);
                 }
+                // The measures are written before the long run, so a failure there cannot lose them.
+                Report.writeSection(o.doc(), o.mode(), section(report, profile, "(memory check still running)\n", began,
+                        "load average (1/5/15 min) before " + loadBefore + ", after the measures " + loadAverage()));
                 memory = memory(conveyor, pids, graphile.pid());
             }
         }
@@ -212,13 +215,20 @@ public final class Compare {
         Instant end = Instant.now().plus(Duration.ofMinutes(o.longMinutes()));
         int drains = 0;
         double tasksPerSecond = 0;
+        String stopped = "";
         while (Instant.now().isBefore(end)) {
-            Measure m = conveyor.drain(o.tasks());
-            tasksPerSecond += m.tasksPerSecond();
-            drains++;
-            sample.run();
+            try {
+                Measure m = conveyor.drain(o.tasks());
+                tasksPerSecond += m.tasksPerSecond();
+                drains++;
+                sample.run();
+            } catch (Exception e) { // e.g. a request timing out on an overloaded machine: report what was sampled
+                stopped = "The long run STOPPED early: " + e.getMessage() + "\n\n";
+                say("bench: " + stopped.strip());
+                break;
+            }
         }
-        StringBuilder s = new StringBuilder();
+        StringBuilder s = new StringBuilder(stopped);
         if (drains == 0) {
             s.append("RSS after the measures (MiB; PostgreSQL = server + its backends' anonymous memory): ");
             s.append(String.join(", ", samples.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().get(0)).toList())).append("\n");
