@@ -30,6 +30,18 @@ public final class Devstack implements AutoCloseable {
      */
     public static Devstack start(int pgPort, int kafkaPort, Path dir, boolean keepData, List<String> databases)
             throws IOException, SQLException {
+        return start(pgPort, kafkaPort, dir, keepData, databases, Postgres.Durability.FAST);
+    }
+
+    /** As {@link #start(int, int, Path, boolean, List)}; benchmarks pass {@link Postgres.Durability#PRODUCTION}. */
+    public static Devstack start(
+            int pgPort,
+            int kafkaPort,
+            Path dir,
+            boolean keepData,
+            List<String> databases,
+            Postgres.Durability durability)
+            throws IOException, SQLException {
         Files.createDirectories(dir);
         var kafkaStart = new java.util.concurrent.CompletableFuture<KafkaBroker>();
         Thread kafkaThread = new Thread(
@@ -44,7 +56,7 @@ public final class Devstack implements AutoCloseable {
         kafkaThread.start();
         Postgres postgres;
         try {
-            postgres = Postgres.start(pgPort, dir.resolve("postgres"), pgBinariesDir(), keepData);
+            postgres = Postgres.start(pgPort, dir.resolve("postgres"), pgBinariesDir(), keepData, durability);
         } catch (IOException | RuntimeException e) {
             kafkaStart.thenAccept(Devstack::closeQuietly);
             throw e;

@@ -28,6 +28,8 @@ public final class DevstackMain {
         int kafkaPort = Integer.parseInt(opts.getOrDefault("kafka-port", "9092"));
         Path dir = Path.of(opts.getOrDefault("dir", ".conveyor/devstack")).toAbsolutePath();
         boolean keep = opts.containsKey("keep-data");
+        Postgres.Durability durability =
+                opts.containsKey("durable") ? Postgres.Durability.PRODUCTION : Postgres.Durability.FAST;
         List<String> databases = opts.containsKey("databases")
                 ? Arrays.asList(opts.get("databases").split(","))
                 : DEFAULT_DATABASES;
@@ -42,7 +44,7 @@ public final class DevstackMain {
         long started = System.nanoTime();
         Devstack stack;
         try {
-            stack = Devstack.start(pgPort, kafkaPort, dir, keep, databases);
+            stack = Devstack.start(pgPort, kafkaPort, dir, keep, databases, durability);
         } catch (Exception e) {
             System.err.println("devstack: failed to start: " + e.getMessage() + " (logs under " + dir + ")");
             System.exit(1);
@@ -97,7 +99,7 @@ public final class DevstackMain {
                 throw new IllegalArgumentException("unexpected argument " + a + "\n" + USAGE);
             }
             String key = a.substring(2);
-            if (key.equals("keep-data") || key.equals("help")) {
+            if (key.equals("keep-data") || key.equals("durable") || key.equals("help")) {
                 opts.put(key, "true");
             } else if (rest.isEmpty()) {
                 throw new IllegalArgumentException("--" + key + " needs a value\n" + USAGE);
@@ -110,6 +112,7 @@ public final class DevstackMain {
 
     static final String USAGE = """
             usage: devstack [--pg-port 5432] [--kafka-port 9092] [--dir .conveyor/devstack] [--keep-data]
-                            [--databases conveyor_tasks,conveyor_generations] [--ready-file FILE]
-            Starts PostgreSQL and Kafka (KRaft) on loopback until Ctrl-C / SIGTERM.""";
+                            [--databases conveyor_tasks,conveyor_generations] [--ready-file FILE] [--durable]
+            Starts PostgreSQL and Kafka (KRaft) on loopback until Ctrl-C / SIGTERM.
+            --durable: PostgreSQL with fsync, synchronous_commit and full_page_writes on (default: off, fast for dev).""";
 }

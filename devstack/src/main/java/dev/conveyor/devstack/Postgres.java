@@ -32,6 +32,20 @@ public final class Postgres implements AutoCloseable {
      * @param keepData false deletes the data directory on close
      */
     public static Postgres start(int port, Path dataDir, Path workDir, boolean keepData) throws IOException {
+        return start(port, dataDir, workDir, keepData, Durability.FAST);
+    }
+
+    /** How the server treats commits: fast for tests and the local run, or as a production server does. */
+    public enum Durability {
+        /** fsync, synchronous_commit and full_page_writes off: a crash may lose data, which a test database can afford. */
+        FAST,
+        /** PostgreSQL's defaults (fsync, synchronous_commit and full_page_writes on), for benchmarks that must pay for durability. */
+        PRODUCTION
+    }
+
+    /** As {@link #start(int, Path, Path, boolean)}, with the given durability. */
+    public static Postgres start(int port, Path dataDir, Path workDir, boolean keepData, Durability durability)
+            throws IOException {
         Files.createDirectories(workDir);
         Files.createDirectories(dataDir.getParent());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -40,11 +54,12 @@ public final class Postgres implements AutoCloseable {
                 .setCleanDataDirectory(!keepData)
                 .setOverrideWorkingDirectory(workDir.toFile())
                 .setPGStartupWait(Duration.ofSeconds(60))
-                // Enough connections for four services' pools plus tests; fsync off is fine for a dev database.
-                .setServerConfig("max_connections", "300")
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off");
+                // Enough connections for four services' pools plus tests.
+                .setServerConfig("max_connections", "300");
+        String off = durability == Durability.FAST ? "off" : "on";
+        builder.setServerConfig("fsync", off)
+                .setServerConfig("synchronous_commit", off)
+                .setServerConfig("full_page_writes", off);
         return new Postgres(builder.start());
     }
 

@@ -3,16 +3,14 @@ package dev.conveyor.e2e;
 import dev.conveyor.devstack.DevKeys;
 import dev.conveyor.devstack.Devstack;
 import dev.conveyor.devstack.Ports;
-import dev.conveyor.devstack.Postgres;
+import dev.conveyor.devstack.ServiceEnv;
 import dev.conveyor.devstack.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * The whole platform for end-to-end tests: devstack (PostgreSQL + Kafka) in this JVM's children and the four packaged
@@ -69,24 +67,11 @@ final class Platform implements AutoCloseable {
     }
 
     private Map<String, String> env(String database, int taskApiPort) {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", devstack.kafka().bootstrapServers());
-        env.put("JWT_PUBLIC_KEY", keys.publicKey().toString());
-        env.put("TASK_API_URL", "http://127.0.0.1:" + taskApiPort);
-        env.put("WORKER_TOKEN", workerToken);
-        // the dashboard is served by the gateway and calls task-api and generation-service from the browser
-        // (and a test may add the origin of another browser app, e.g. the studio)
-        env.put(
-                "CORS_ORIGINS",
-                String.join(
-                        ",",
-                        Stream.concat(Stream.of("http://127.0.0.1:" + gatewayPort), extraCorsOrigins.stream())
-                                .toList()));
-        env.put("PG_USER", Postgres.USER);
-        env.put("PG_PASSWORD", Postgres.PASSWORD);
-        if (database != null) {
-            env.put("PG_JDBC_URL", devstack.postgres().jdbcUrl(database));
-            env.put("PG_REACTIVE_URL", devstack.postgres().reactiveUrl(database));
+        Map<String, String> env =
+                ServiceEnv.of(devstack, keys.publicKey(), workerToken, taskApiPort, gatewayPort, database);
+        // a test may add the origin of another browser app (the studio) to the gateway's own
+        if (!extraCorsOrigins.isEmpty()) {
+            env.put("CORS_ORIGINS", env.get("CORS_ORIGINS") + "," + String.join(",", extraCorsOrigins));
         }
         return env;
     }

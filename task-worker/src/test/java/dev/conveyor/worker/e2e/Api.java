@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.devstack.JsonHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -157,24 +158,6 @@ public final class Api {
     }
 
     private JsonNode send(String method, String path, String token, JsonNode body, int expected) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json");
-            if (body != null) {
-                b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-            } else {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
-            }
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != expected) {
-                throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
-            }
-            return r.body().isEmpty() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body());
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(method + " " + path + ": " + e, e);
-        }
+        return JsonHttp.send(HTTP, method, base + path, token, body, expected);
     }
 }

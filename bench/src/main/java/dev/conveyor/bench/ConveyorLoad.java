@@ -1,0 +1,195 @@
+package dev.conveyor.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The load on the running platform (moved here from task-worker's WorkerBenchmark): no-op tasks through REST, the
+ * worker protocol and every event consumer. Rates come from the tasks' own timestamps (createdAt, completedAt, the
+ * handler's startedAt), which task-api and the worker write; CPU from /proc over the window the driver watched.
+ */
+final class ConveyorLoad implements AutoCloseable {
+    /** The client threads that create tasks in the live measures (as 8 users' browsers would). */
+    static final int CLIENT_THREADS = 8;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(CLIENT_THREADS);
+    private final List<TaskApiClient> users;
+    private final List<UUID> projects;
+    private final String workerToken;
+    private final Map<String, Long> pids;
+    private final RealtimeClients tabs;
+
+    ConveyorLoad(
+            List<TaskApiClient> users,
+            List<UUID> projects,
+            String workerToken,
+            Map<String, Long> pids,
+            RealtimeClients tabs) {
+        this.users = users;
+        this.projects = projects;
+        this.workerToken = workerToken;
+        this.pids = pids;
+        this.tabs = tabs;
+    }
+
+    /**
+     * Drain: {@code n} tasks wait on a gate task that no worker runs; completing the gate queues all of them in one
+     * transaction. tasks/s = n / (last completedAt - the gate's completedAt): claim, handler and complete only.
+     */
+    Measure drain(int n) throws Exception {
+        TaskApiClient user = users.get(0);
+        UUID project = projects.get(0);
+        UUID gate = user.create(project, "bench_gate", null);
+        // One request at a time: concurrent creates of one user queue on its account row (FOR UPDATE), and on the
+        // loaded machine eight queued batches of 50 ran past the client's 30 s timeout. The backlog's creation is not
+        // measured, only its drain.
+        int perRequest = 50;
+        for (int i = 0; i < n / perRequest; i++) {
+            user.createBatch(project, perRequest, gate);
+        }
+        int before = user.completed(project);
+        Window w = new Window();
+        Instant released =
+                Instant.parse(user.completeGate(workerToken).path("completedAt").asText());
+        awaitCompleted(user, project, before + 1 + n);
+        Window.Closed closed = w.close();
+        Instant last = lastCompleted(user, project, n);
+        return closed.measure("drain", n, Duration.between(released, last));
+    }
+
+    /**
+     * Live create -> complete: {@code n} tasks created by {@link #CLIENT_THREADS} client threads ({@code perRequest}
+     * per request: 1 = POST /v1/tasks, more = POST /v1/tasks/batch), spread over the users, while the worker runs.
+     * tasks/s = n / (last completedAt - first createdAt).
+     */
+    Measure live(String name, int n, int perRequest) throws Exception {
+        int[] before = new int[users.size()];
+        for (int u = 0; u < users.size(); u++) {
+            before[u] = users.get(u).completed(projects.get(u));
+        }
+        AtomicInteger next = new AtomicInteger();
+        Window w = new Window();
+        Instant start = Instant.now();
+        submitAll(n / perRequest, () -> {
+            int u = next.getAndIncrement() % users.size();
+            if (perRequest == 1) {
+                users.get(u).create(projects.get(u), "noop", null);
+            } else {
+                users.get(u).createBatch(projects.get(u), perRequest, null);
+            }
+            return null;
+        });
+        int requests = n / perRequest;
+        Instant lastComplete = Instant.MIN;
+        for (int u = 0; u < users.size(); u++) {
+            int mine = (requests / users.size() + (u < requests % users.size() ? 1 : 0)) * perRequest;
+            awaitCompleted(users.get(u), projects.get(u), before[u] + mine);
+        }
+        Window.Closed closed = w.close();
+        for (int u = 0; u < users.size(); u++) {
+            int mine = (requests / users.size() + (u < requests % users.size() ? 1 : 0)) * perRequest;
+            Instant l = lastCompleted(users.get(u), projects.get(u), mine);
+            lastComplete = l.isAfter(lastComplete) ? l : lastComplete;
+        }
+        return closed.measure(name, n, Duration.between(start, lastComplete));
+    }
+
+    /**
+     * Dispatch: one task at a time on the idle worker, from just before POST /v1/tasks to the handler's start (its
+     * startedAt; same machine clock). The users take turns.
+     */
+    Measure dispatch(int n) {
+        List<Long> micros = new ArrayList<>();
+        Window w = new Window();
+        for (int i = 0; i < n; i++) {
+            TaskApiClient user = users.get(i % users.size());
+            Instant before = Instant.now();
+            UUID id = user.create(projects.get(i % users.size()), "noop", null);
+            JsonNode done = user.task(id);
+            while (!"complete".equals(done.path("status").asText())) {
+                LockSupport.parkNanos(1_000_000); // 1 ms between reads: the figure's resolution
+                done = user.task(id);
+            }
+            micros.add(Duration.between(
+                                    before,
+                                    Instant.parse(done.path("metadata")
+                                            .path("startedAt")
+                                            .asText()))
+                            .toNanos()
+                    / 1000);
+        }
+        Window.Closed closed = w.close();
+        return new Measure("dispatch", "conveyor", n, 0, closed.used().cpuMicros(), micros, closed.notes(n));
+    }
+
+    /** A CPU window plus the WebSocket frames the tabs received in it. */
+    private final class Window {
+        private final CpuWindow cpu = CpuWindow.open(pids);
+        private final long frames = tabs.frames();
+
+        Closed close() {
+            return new Closed(cpu.close(), tabs.frames() - frames);
+        }
+
+        record Closed(CpuWindow.Used used, long frames) {
+            Measure measure(String name, int n, Duration span) {
+                return new Measure(name, "conveyor", n, span.toNanos() / 1e9, used.cpuMicros(), List.of(), notes(n));
+            }
+
+            List<String> notes(int n) {
+                return List.of(
+                        String.format(java.util.Locale.ROOT, "WebSocket frames/task %.1f", frames / (double) n),
+                        used.compilerShare("task-api", "task-worker"));
+            }
+        }
+    }
+
+    private void submitAll(int count, Callable<Void> request) throws Exception {
+        List<Future<Void>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            futures.add(pool.submit(request));
+        }
+        for (Future<Void> f : futures) {
+            f.get();
+        }
+    }
+
+    private static void awaitCompleted(TaskApiClient user, UUID project, int count) {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+        while (user.completed(project) < count) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(
+                        "tasks not complete within 10 min: " + user.completed(project) + " of " + count);
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+
+    /** The latest completedAt among the newest {@code n} tasks of a project (pages are newest first). */
+    private static Instant lastCompleted(TaskApiClient user, UUID project, int n) {
+        Instant last = Instant.MIN;
+        for (int page = 1; page <= (n + 99) / 100; page++) {
+            for (JsonNode t : user.tasksPage(project, page)) {
+                Instant c = Instant.parse(t.path("completedAt").asText());
+                last = c.isAfter(last) ? c : last;
+            }
+        }
+        return last;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
