@@ -41,6 +41,12 @@ public final class TaskApiProcess {
         return process.url();
     }
 
+    /** The running task-api's JVM (the benchmark reads its CPU time). */
+    public static synchronized ProcessHandle jvm() {
+        url();
+        return process.jvm();
+    }
+
     private static ServiceProcess start() {
         var jar = ServiceProcess.jarFromProperty("taskapi.jar");
         Devstack stack = DevstackResource.devstack();

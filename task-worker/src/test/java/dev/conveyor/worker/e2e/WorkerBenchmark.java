@@ -185,8 +185,10 @@ class WorkerBenchmark {
                     .path("id")
                     .asText());
             createAll(pool, THROUGHPUT_TASKS, () -> api.createTask(drain, "noop", Api.json("{}"), List.of(gate)));
+            Cpu before = Cpu.of(workers);
             JsonNode gateDone = api.claimAndComplete(TaskApiProcess.workerToken(), "bench_gate", "bench_gate");
             awaitComplete(api, drain, THROUGHPUT_TASKS + 1);
+            Cpu drainCpu = Cpu.of(workers).minus(before);
             Instant released = Instant.parse(gateDone.path("completedAt").asText());
             double drainSeconds =
                     Duration.between(released, span(api, drain, gate).lastComplete())
@@ -206,7 +208,8 @@ class WorkerBenchmark {
             line(String.format(
                     "| no-op throughput, %s, %d worker process(es) x 32 slots, claim batch 32, batch complete %s (n=%d) "
                             + "| drain %.0f tasks/s; live create->complete, 1 user %.0f tasks/s, 8 users %.0f tasks/s, 1 user creating in "
-                            + "batches of %d %.0f tasks/s; %.1f tasks per claim request |",
+                            + "batches of %d %.0f tasks/s; %.1f tasks per claim request; drain CPU per task: "
+                            + "workers %.0f µs (their task-events wake-up threads %.0f µs), task-api %.0f µs |",
                     label,
                     processes,
                     completeBatch ? "on" : "off",
@@ -216,10 +219,33 @@ class WorkerBenchmark {
                     liveEightUsers,
                     CREATE_BATCH,
                     liveBatched,
-                    claims == 0 ? 0 : claimed / claims));
+                    claims == 0 ? 0 : claimed / claims,
+                    drainCpu.workers() / 1000.0 / THROUGHPUT_TASKS,
+                    drainCpu.wakeups() / 1000.0 / THROUGHPUT_TASKS,
+                    drainCpu.taskApi() / 1000.0 / THROUGHPUT_TASKS));
         } finally {
             workers.forEach(ServiceProcess::close);
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * CPU nanoseconds used so far (from /proc) by the worker processes, their task-events wake-up consumer threads and
+     * task-api (its outbox relay included); differences of two readings measure a window.
+     */
+    private record Cpu(long workers, long wakeups, long taskApi) {
+        static Cpu of(List<ServiceProcess> workers) {
+            long all = 0;
+            long wakeups = 0;
+            for (ServiceProcess w : workers) {
+                all += ProcessCpu.nanos(w.jvm().pid());
+                wakeups += ProcessCpu.threadNanos(w.jvm().pid(), "task-events-wakeups");
+            }
+            return new Cpu(all, wakeups, ProcessCpu.nanos(TaskApiProcess.jvm().pid()));
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(workers - earlier.workers, wakeups - earlier.wakeups, taskApi - earlier.taskApi);
         }
     }
 
