@@ -6,6 +6,7 @@
 // still sees its own task complete through dead-mode polling. When tab A closes, exactly one of B and C takes the
 // lead. Exit 0 = all seen; non-zero = not seen.
 import { chromium } from 'playwright-core';
+import { until } from './until.mjs';
 
 const { DASHBOARD_URL, USER_TOKEN, SCREENSHOT } = process.env;
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -24,16 +25,6 @@ async function openTab(name) {
   page.on('response', (r) => { if (r.status() >= 400) console.log(`[${name} http ${r.status()}] ${r.request().method()} ${r.url()}`); });
   tabs[name] = page;
   return page;
-}
-
-/** Polls a condition across tabs (Playwright's waits see one page only); fails with `what` after `ms`. */
-async function until(what, ms, condition) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 const leads = (page) => page.$eval('#lead', (b) => b.dataset.leader === 'true');

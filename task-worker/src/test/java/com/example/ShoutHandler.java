@@ -10,13 +10,8 @@ import java.nio.charset.StandardCharsets;
 public class ShoutHandler implements TaskHandler {
     @Override
     public String taskType() {
-        return "shout";
+        return "shout"; // GPU-only types also override capability(), e.g. "wan2gp"
     }
-
-    @Override
-    public String capability() {
-        return null;
-    } // or e.g. "wan2gp" for GPU-only types
 
     @Override
     public Uni<TaskResult> handle(TaskContext ctx) {
@@ -25,9 +20,7 @@ public class ShoutHandler implements TaskHandler {
         ctx.progress(50, "shouting");
         ctx.checkCancelled(); // throws once the task was cancelled
         byte[] out = text.toUpperCase().getBytes(StandardCharsets.UTF_8);
-        return ctx.outputs()
-                .put(ctx.taskId() + "/shout.txt", out, "text/plain")
-                .map(url ->
-                        TaskResult.of(url, JsonNodeFactory.instance.objectNode().put("chars", out.length)));
+        var meta = JsonNodeFactory.instance.objectNode().put("chars", out.length);
+        return ctx.outputs().put(ctx.taskId() + "/shout.txt", out, "text/plain").map(url -> TaskResult.of(url, meta));
     }
 }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The whole platform for end-to-end tests: devstack (PostgreSQL + Kafka) in this JVM's children and the four packaged
@@ -40,10 +41,13 @@ final class Platform implements AutoCloseable {
     final String workerToken;
     final String adminToken;
     private final int gatewayPort;
+    private final List<String> extraCorsOrigins;
 
-    private Platform(Devstack devstack, DevKeys keys, Path root, Path logs) throws Exception {
+    private Platform(Devstack devstack, DevKeys keys, Path root, Path logs, List<String> extraCorsOrigins)
+            throws Exception {
         this.devstack = devstack;
         this.keys = keys;
+        this.extraCorsOrigins = extraCorsOrigins;
         this.workerToken = keys.token(UUID.randomUUID(), List.of("worker"), Duration.ofHours(2));
         this.adminToken = keys.token(UUID.randomUUID(), List.of("admin", "user"), Duration.ofHours(2));
         int taskApiPort = Ports.free();
@@ -71,7 +75,13 @@ final class Platform implements AutoCloseable {
         env.put("TASK_API_URL", "http://127.0.0.1:" + taskApiPort);
         env.put("WORKER_TOKEN", workerToken);
         // the dashboard is served by the gateway and calls task-api and generation-service from the browser
-        env.put("CORS_ORIGINS", "http://127.0.0.1:" + gatewayPort);
+        // (and a test may add the origin of another browser app, e.g. the studio)
+        env.put(
+                "CORS_ORIGINS",
+                String.join(
+                        ",",
+                        Stream.concat(Stream.of("http://127.0.0.1:" + gatewayPort), extraCorsOrigins.stream())
+                                .toList()));
         env.put("PG_USER", Postgres.USER);
         env.put("PG_PASSWORD", Postgres.PASSWORD);
         if (database != null) {
@@ -82,6 +92,11 @@ final class Platform implements AutoCloseable {
     }
 
     static Platform start(String testName) throws Exception {
+        return start(testName, List.of());
+    }
+
+    /** The platform whose services also allow browser calls from {@code extraCorsOrigins} (e.g. {@code http://127.0.0.1:5173}). */
+    static Platform start(String testName, List<String> extraCorsOrigins) throws Exception {
         Path root = Path.of(System.getProperty("conveyor.root", ".."))
                 .toAbsolutePath()
                 .normalize();
@@ -96,7 +111,7 @@ final class Platform implements AutoCloseable {
                 Devstack.start(0, 0, dir.resolve("devstack"), false, List.of("conveyor_tasks", "conveyor_generations"));
         Platform platform;
         try {
-            platform = new Platform(devstack, DevKeys.in(dir.resolve("keys")), root, logs);
+            platform = new Platform(devstack, DevKeys.in(dir.resolve("keys")), root, logs, extraCorsOrigins);
         } catch (Exception e) {
             devstack.close();
             throw e;

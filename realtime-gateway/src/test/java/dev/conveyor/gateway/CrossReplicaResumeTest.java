@@ -9,8 +9,10 @@ import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
-import dev.conveyor.gateway.messaging.ChangeLog;
-import dev.conveyor.gateway.messaging.ChangeLogSettings;
+import dev.conveyor.gateway.fanout.Resume;
+import dev.conveyor.gateway.fanout.Subscriber;
+import dev.conveyor.gateway.kafka.ChangeLog;
+import dev.conveyor.gateway.kafka.ChangeLogSettings;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -67,7 +69,7 @@ class CrossReplicaResumeTest {
                 assertThat(replica2.owner(project)).contains(user);
 
                 Recorder subscriber = new Recorder(user);
-                ChangeLog.Resume resume = replica2.attach(Channel.project(project), Position.parse(taken), subscriber);
+                Resume resume = replica2.attach(Channel.project(project), Position.parse(taken), subscriber);
                 assertThat(resume.reset()).isFalse();
                 assertThat(resume.keys())
                         .containsExactlyInAnyOrder(
@@ -113,14 +115,14 @@ class CrossReplicaResumeTest {
         try (ChangeLog replica = new ChangeLog(settings, "replica-3").start()) {
             await().atMost(Duration.ofSeconds(20)).until(replica::caughtUp);
             Position foreign = Position.parse("account-events:0:0,task-events:0:0");
-            ChangeLog.Resume resume = replica.attach(Channel.user(user), foreign, new Recorder(user));
+            Resume resume = replica.attach(Channel.user(user), foreign, new Recorder(user));
             assertThat(resume.reset()).isTrue();
             assertThat(resume.keys()).containsExactly(CacheKey.of("account", user), CacheKey.of("task-lead", user));
         }
     }
 
     /** Records the position of every change it hears. */
-    static final class Recorder implements ChangeLog.Subscriber {
+    static final class Recorder implements Subscriber {
         final List<Position> changes = new CopyOnWriteArrayList<>();
         private final UUID user;
 

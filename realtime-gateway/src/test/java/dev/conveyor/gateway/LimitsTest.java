@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.devstack.DevstackResource;
-import dev.conveyor.gateway.api.SessionsTestAccess;
+import dev.conveyor.gateway.session.SessionsTestAccess;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -32,7 +32,7 @@ class RealtimeEndpointTest extends EventProducingTest {
     URI base;
 
     @Inject
-    dev.conveyor.gateway.api.SessionsTestAccess sessions;
+    dev.conveyor.gateway.session.SessionsTestAccess sessions;
 
     /** A user owning a fresh project, as the projects topic says. */
     record Owner(UUID user, UUID project) {}

@@ -25,6 +25,17 @@ class HealthTest {
     }
 
     @Test
+    void readinessIncludesTheWakeUpConsumerLoopWithItsFailureCount() {
+        // the module's tests share one app, whose worker runs (TaskApiResource): its wake-up consumer is connected
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'task-events-wakeups' }.status", is("UP"))
+                .body("checks.find { it.name == 'task-events-wakeups' }.data.failuresInARow", is(0));
+    }
+
+    @Test
     void livenessMetricsAndOpenApiAreServed() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));

@@ -3,8 +3,10 @@ package dev.conveyor.gateway.api;
 import dev.conveyor.gateway.domain.CacheKey;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.domain.Position;
-import dev.conveyor.gateway.messaging.ChangeLog;
-import dev.conveyor.gateway.messaging.ChangeLogService;
+import dev.conveyor.gateway.fanout.NotReadyException;
+import dev.conveyor.gateway.fanout.Resume;
+import dev.conveyor.gateway.kafka.ChangeLog;
+import dev.conveyor.gateway.kafka.ChangeLogService;
 import dev.conveyor.kit.http.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -66,10 +68,10 @@ public class ChangesResource {
         if (!allowed) {
             throw new ProblemException(404, "not_found", "Not found", "no such channel for this user: " + channel);
         }
-        ChangeLog.Resume resume;
+        Resume resume;
         try {
             resume = log.changes(channel, since);
-        } catch (ChangeLog.NotReadyException e) {
+        } catch (NotReadyException e) {
             throw ProblemException.unavailable(e.getMessage());
         }
         return new Changes(resume.keys(), resume.position().toString(), resume.reset());

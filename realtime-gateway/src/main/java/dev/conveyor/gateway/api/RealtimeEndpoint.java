@@ -1,5 +1,8 @@
 package dev.conveyor.gateway.api;
 
+import dev.conveyor.gateway.session.CloseCodes;
+import dev.conveyor.gateway.session.Session;
+import dev.conveyor.gateway.session.Sessions;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;

@@ -3,10 +3,9 @@ package dev.conveyor.worker.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.contracts.Json;
-import dev.conveyor.worker.domain.ClaimedTask;
-import dev.conveyor.worker.domain.HeartbeatAnswer;
-import dev.conveyor.worker.domain.LeaseLostException;
-import dev.conveyor.worker.domain.TaskApiException;
+import dev.conveyor.worker.client.model.ClaimedTask;
+import dev.conveyor.worker.client.model.Completion;
+import dev.conveyor.worker.client.model.HeartbeatAnswer;
 import dev.conveyor.worker.sdk.ChildTask;
 import dev.conveyor.worker.sdk.TaskView;
 import java.io.IOException;
@@ -89,9 +88,6 @@ public final class TaskApiClient {
         body.set("metadata", metadata);
         return send(post("/v1/worker/tasks/" + taskId + "/complete", body, Duration.ofSeconds(15)));
     }
-
-    /** One completion of a batch. */
-    public record Completion(UUID taskId, String leaseToken, String outputLocation, JsonNode metadata) {}
 
     /**
      * Batch complete ({@code POST /v1/worker/complete}, 1..100 items): answers the {@code results} array, one

@@ -52,7 +52,14 @@ final class Params {
         }
     }
 
-    /** Simulated GPU time (param {@code work_ms}, 0..600000): lets demos and tests hold a task in progress. */
+    /**
+     * Simulated GPU time (param {@code work_ms}, 0..600000): lets demos and tests hold a task in progress.
+     *
+     * <p>It blocks on purpose: it stands for a model call, which holds its thread the way a real handler's GPU work
+     * does, so demos and tests load the worker as production does. Handlers run on the worker pool, where blocking is
+     * allowed ({@link dev.conveyor.worker.sdk.TaskHandler}), never on an event loop. The wait is cut in slices of at
+     * most 50 ms so a cancelled task stops within one slice, and an interrupt (shutdown) ends it at once.
+     */
     static void work(dev.conveyor.worker.sdk.TaskContext ctx, long millis, int step, int steps) {
         if (millis <= 0) {
             return;

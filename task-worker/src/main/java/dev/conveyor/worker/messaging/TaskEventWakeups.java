@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
+import dev.conveyor.kit.loop.BackgroundLoop;
 import dev.conveyor.worker.config.WorkerConfig;
 import dev.conveyor.worker.runtime.WorkerRuntime;
 import io.quarkus.runtime.ShutdownEvent;
@@ -16,20 +17,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,21 +38,27 @@ import org.jboss.logging.Logger;
  * commits: the records are only a signal, the claim is the source of truth). A record of a task type this worker
  * runs that is now claimable (created/queued/requeued with status queued) wakes the claim loop at once, or at its
  * {@code runAfter}. Healthy while the consumer holds a broker connection; otherwise the runtime long-polls.
+ *
+ * <p>The consumer runs on a {@link BackgroundLoop} ({@code task-events-wakeups}): each step is one consumer session;
+ * a session that fails (no broker at start, say) is logged and a new one opens {@value #RETRY_SECONDS} s later.
  */
 @ApplicationScoped
 public class TaskEventWakeups {
     private static final Logger LOG = Logger.getLogger(TaskEventWakeups.class);
     private static final Set<String> WAKING =
             Set.of(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED, EventTypes.TASK_REQUEUED);
+    private static final int RETRY_SECONDS = 1;
+    private static final String LOOP = "task-events-wakeups";
 
     private final WorkerConfig config;
     private final WorkerRuntime runtime;
     private final String bootstrapServers;
-    private volatile boolean running;
     private volatile boolean healthy;
+    private volatile BackgroundLoop loop;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
-    private ScheduledExecutorService delayed;
+    private volatile boolean stopping;
+    /** Counted down when a session ended because of {@link #onStop}, its consumer closed. */
+    private final CountDownLatch sessionClosed = new CountDownLatch(1);
 
     public TaskEventWakeups(
             WorkerConfig config,
@@ -63,7 +70,7 @@ public class TaskEventWakeups {
     }
 
     /** Whether a task-events record should wake a worker that runs {@code taskTypes}; pure, for tests. */
-    public static boolean wakes(EventEnvelope event, java.util.function.Predicate<String> runsType) {
+    public static boolean wakes(EventEnvelope event, Predicate<String> runsType) {
         if (!WAKING.contains(event.type()) || event.data() == null) {
             return false;
         }
@@ -76,27 +83,44 @@ public class TaskEventWakeups {
         if (!config.enabled() || !config.kafkaWakeups()) {
             return;
         }
-        running = true;
-        delayed = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "wakeup-timer");
-            t.setDaemon(true);
-            return t;
-        });
         runtime.wakeupSource(() -> healthy);
-        thread = new Thread(this::loop, "task-events-wakeups");
-        thread.setDaemon(true);
-        thread.start();
+        Duration retry = Duration.ofSeconds(RETRY_SECONDS);
+        loop = new BackgroundLoop(LOOP, this::session, retry, retry).start();
     }
 
+    /**
+     * Wakes the consumer, so the session closes it and ends the loop, then closes the loop. The loop's own stop
+     * interrupts its thread, and a Kafka consumer interrupted while it closes logs an error: that comes last.
+     */
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
+        BackgroundLoop running = loop;
+        if (running == null) {
+            return;
+        }
+        stopping = true;
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
+            try {
+                sessionClosed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (delayed != null) {
-            delayed.shutdownNow();
+        running.close();
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** The consumer loop's health; up and marked off when this worker takes no wake-ups (disabled, or long-poll only). */
+    HealthCheckResponse loopHealth() {
+        BackgroundLoop running = loop;
+        if (running == null) {
+            return HealthCheckResponse.named(LOOP).up().withData("off", true).build();
         }
+        return running.health();
     }
 
     private void setHealthy(boolean now) {
@@ -107,11 +131,44 @@ public class TaskEventWakeups {
         }
     }
 
-    public boolean healthy() {
-        return healthy;
+    /**
+     * One consumer session, from the end of every partition, until {@link #onStop} wakes it: then it closes its consumer
+     * and ends the loop (InterruptedException). A failure ends the session (thrown): the loop opens another.
+     */
+    private void session() throws InterruptedException {
+        if (stopping) {
+            throw new InterruptedException("wake-ups stopped");
+        }
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+            consumer = c;
+            List<TopicPartition> tps = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            c.assign(tps);
+            c.seekToEnd(tps);
+            tps.forEach(c::position);
+            LOG.infof("wake-ups from %s (%d partitions)", Topics.TASK_EVENTS, tps.size());
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    onRecord(r.value());
+                }
+                setHealthy(connected(c.metrics()));
+            }
+        } catch (WakeupException e) {
+            // onStop woke the consumer; try-with-resources closed it before this clause
+            sessionClosed.countDown();
+            throw new InterruptedException("wake-ups stopped");
+        } catch (InterruptException stopped) {
+            throw stopped; // the loop is closing (shutdown): not a failure
+        } catch (RuntimeException e) {
+            setHealthy(false);
+            throw e;
+        } finally {
+            consumer = null;
+        }
     }
 
-    private void loop() {
+    private Properties consumerConfig() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "task-worker-wakeups-" + runtime.workerId());
@@ -121,32 +178,7 @@ public class TaskEventWakeups {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        while (running) {
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
-                consumer = c;
-                List<PartitionInfo> partitions = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5));
-                List<TopicPartition> tps = partitions.stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .toList();
-                c.assign(tps);
-                c.seekToEnd(tps);
-                tps.forEach(c::position);
-                LOG.infof("wake-ups from %s (%d partitions)", Topics.TASK_EVENTS, tps.size());
-                while (running) {
-                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
-                        onRecord(r.value());
-                    }
-                    setHealthy(connected(c.metrics()));
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                setHealthy(false);
-                LOG.debugf("task-events consumer: %s; retrying", e.toString());
-                pause();
-            }
-        }
+        return props;
     }
 
     private void onRecord(byte[] value) {
@@ -163,12 +195,10 @@ public class TaskEventWakeups {
             return;
         }
         Instant runAfter = parseInstant(event.data().path("runAfter").asText(null));
-        long delay =
-                runAfter == null ? 0 : Duration.between(Instant.now(), runAfter).toMillis();
-        if (delay <= 5) {
+        if (runAfter == null) {
             runtime.wake();
         } else {
-            delayed.schedule(runtime::wake, delay, TimeUnit.MILLISECONDS);
+            runtime.wakeAt(runAfter);
         }
     }
 
@@ -190,14 +220,5 @@ public class TaskEventWakeups {
             }
         }
         return false;
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.conveyor.worker.runtime;
 
 import dev.conveyor.worker.client.TaskApiClient;
-import dev.conveyor.worker.domain.ClaimedTask;
+import dev.conveyor.worker.client.model.ClaimedTask;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.util.List;
@@ -82,7 +82,7 @@ final class ClaimLoop {
                 if (errors == 1 || errors % 20 == 0) {
                     LOG.warnf("claim failed (%d in a row), retrying in %d ms: %s", errors, backoff, e.toString());
                 }
-                sleepQuietly(backoff);
+                backOff(backoff);
                 continue;
             }
             claimedTasks.increment(claimed.size());
@@ -165,11 +165,19 @@ final class ClaimLoop {
         }
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** After a failed claim: waits {@code millis} on the monitor; only shutdown ends it early (wake-ups and finished tasks do not). */
+    private void backOff(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (signal) {
+            long left;
+            while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(signal, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.conveyor.worker.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.worker.client.LeaseLostException;
 import dev.conveyor.worker.client.TaskApiClient;
-import dev.conveyor.worker.client.TaskApiClient.Completion;
-import dev.conveyor.worker.domain.LeaseLostException;
-import dev.conveyor.worker.domain.TaskApiException;
+import dev.conveyor.worker.client.TaskApiException;
+import dev.conveyor.worker.client.model.Completion;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,7 +102,7 @@ public final class CompletionBatcher {
 
     private void deliver(List<Pending> batch, JsonNode results, Throwable error) {
         if (error != null) {
-            Throwable cause = RunningTask.unwrap(error);
+            Throwable cause = Failures.cause(error);
             if (cause instanceof TaskApiException t && (t.status() == 404 || t.status() == 405)) {
                 LOG.warnf(
                         "task-api has no batch complete endpoint (%s): completing one task per request",
@@ -113,7 +113,7 @@ public final class CompletionBatcher {
                     client.complete(c.taskId(), workerId, c.leaseToken(), c.outputLocation(), c.metadata())
                             .whenComplete((task, e) -> {
                                 if (e != null) {
-                                    p.result().completeExceptionally(RunningTask.unwrap(e));
+                                    p.result().completeExceptionally(Failures.cause(e));
                                 } else {
                                     p.result().complete(task);
                                 }

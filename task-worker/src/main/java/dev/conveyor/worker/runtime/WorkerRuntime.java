@@ -1,8 +1,8 @@
 package dev.conveyor.worker.runtime;
 
 import dev.conveyor.worker.client.TaskApiClient;
+import dev.conveyor.worker.client.model.ClaimedTask;
 import dev.conveyor.worker.config.WorkerConfig;
-import dev.conveyor.worker.domain.ClaimedTask;
 import dev.conveyor.worker.output.OutputStore;
 import dev.conveyor.worker.sdk.TaskHandler;
 import io.micrometer.core.instrument.Counter;
@@ -13,6 +13,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,12 @@ import org.jboss.logging.Logger;
  * The worker runtime's lifecycle and slots: on start it builds the task-api client, the pools and the completion
  * batcher and starts the dispatcher thread ({@link ClaimLoop} running the {@link Dispatcher} state machine); it keeps
  * the running tasks (a slot each) and starts or hands back what the loop claims; on shutdown it stops claiming, lets
- * running tasks finish within the grace period and releases the rest. Handlers run on their own threads; heartbeats
- * and reports are asynchronous.
+ * running tasks finish within the grace period and releases the rest.
+ *
+ * <p>Threads: handlers, and everything that follows a task-api answer (a handler's next step, a heartbeat's or a
+ * report's consequences), run on the worker pool ({@code worker-N}, grows with the running tasks); the HTTP client's
+ * two {@code task-api-http} threads only carry HTTP; {@code worker-timer} only starts heartbeats and retries; the
+ * dispatcher thread claims.
  */
 @ApplicationScoped
 public class WorkerRuntime implements RunningTask.Listener {
@@ -57,8 +62,8 @@ public class WorkerRuntime implements RunningTask.Listener {
 
     private TaskApiClient client;
     private CompletionBatcher batcher;
-    private RunningTask.Completer completer;
-    private ExecutorService handlerPool;
+    private AttemptServices attempts;
+    private ExecutorService workerPool;
     private ExecutorService httpPool;
     private ScheduledExecutorService timer;
     private Thread dispatcher;
@@ -93,7 +98,8 @@ public class WorkerRuntime implements RunningTask.Listener {
         if (token.isBlank()) {
             throw new IllegalStateException("task-api.token (env WORKER_TOKEN) is required: a JWT with role worker");
         }
-        handlerPool = Executors.newCachedThreadPool(named("handler"));
+        workerPool = Executors.newCachedThreadPool(named("worker"));
+        // Two threads are plenty for HTTP alone: nothing that follows an answer runs on them (AttemptServices).
         httpPool = Executors.newFixedThreadPool(2, named("task-api-http"));
         timer = Executors.newScheduledThreadPool(1, named("worker-timer"));
         client = new TaskApiClient(taskApiUrl, token, httpPool);
@@ -103,9 +109,11 @@ public class WorkerRuntime implements RunningTask.Listener {
         Counter claims = meters.counter("conveyor.worker.claim.requests");
         Counter claimedTasks = meters.counter("conveyor.worker.claimed.tasks");
         batcher = new CompletionBatcher(client, workerId, batchSizes::record);
-        completer = config.completeBatch()
+        RunningTask.Completer completer = config.completeBatch()
                 ? batcher::complete
                 : (id, lease, output, metadata) -> client.complete(id, workerId, lease, output, metadata);
+        attempts = new AttemptServices(
+                client, completer, workerId, outputs, timer, workerPool, config.progressInterval(), this);
         ClaimLoop.Claimant who = new ClaimLoop.Claimant(workerId, handlers.capabilities(), handlers.taskTypes());
         ClaimLoop.Sink sink = new ClaimLoop.Sink() {
             @Override
@@ -181,6 +189,16 @@ public class WorkerRuntime implements RunningTask.Listener {
         loop.wake();
     }
 
+    /** A matching task becomes claimable at {@code runAfter} (a requeued task's backoff): claim then. */
+    public void wakeAt(Instant runAfter) {
+        long delay = Duration.between(Instant.now(), runAfter).toMillis();
+        if (delay <= 5) {
+            wake();
+        } else {
+            timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void start(ClaimedTask task) {
         Optional<TaskHandler> handler = handlers.handler(task.taskType());
         if (handler.isEmpty()) {
@@ -190,17 +208,7 @@ public class WorkerRuntime implements RunningTask.Listener {
             handBack(task, "no handler for " + task.taskType());
             return;
         }
-        RunningTask rt = new RunningTask(
-                task,
-                handler.get(),
-                client,
-                completer,
-                workerId,
-                outputs,
-                timer,
-                handlerPool,
-                config.progressInterval(),
-                this);
+        RunningTask rt = new RunningTask(task, handler.get(), attempts);
         running.put(task.id(), rt);
         rt.start();
     }
@@ -211,7 +219,7 @@ public class WorkerRuntime implements RunningTask.Listener {
             if (error != null) {
                 LOG.warnf(
                         "could not hand task %s back (%s): %s; it runs again when its lease expires",
-                        task.id(), why, RunningTask.unwrap(error).toString());
+                        task.id(), why, Failures.cause(error).toString());
             }
         });
     }
@@ -267,10 +275,11 @@ public class WorkerRuntime implements RunningTask.Listener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        handlerPool.shutdownNow();
+        workerPool.shutdownNow();
     }
 
-    private static ThreadFactory named(String prefix) {
+    /** A factory of daemon threads named {@code <prefix>-<n>}. */
+    static ThreadFactory named(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.worker.client.LeaseLostException;
 import dev.conveyor.worker.client.TaskApiClient;
-import dev.conveyor.worker.domain.ClaimedTask;
-import dev.conveyor.worker.domain.LeaseLostException;
-import dev.conveyor.worker.domain.TaskApiException;
+import dev.conveyor.worker.client.TaskApiException;
+import dev.conveyor.worker.client.model.ClaimedTask;
 import dev.conveyor.worker.e2e.Api;
 import dev.conveyor.worker.e2e.TaskApiProcess;
 import dev.conveyor.worker.e2e.TaskApiResource;

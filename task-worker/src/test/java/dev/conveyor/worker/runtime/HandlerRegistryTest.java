@@ -63,10 +63,10 @@ class HandlerRegistryTest {
     @Test
     void heartbeatsComeAtAThirdOfTheLeaseWithinBounds() {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
-        assertThat(RunningTask.heartbeatEvery(now.plusSeconds(30), now)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(RunningTask.heartbeatEvery(now.plus(Duration.ofMinutes(30)), now))
+        assertThat(LeaseKeeper.heartbeatEvery(now.plusSeconds(30), now)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(LeaseKeeper.heartbeatEvery(now.plus(Duration.ofMinutes(30)), now))
                 .isEqualTo(Duration.ofMinutes(10));
-        assertThat(RunningTask.heartbeatEvery(now.plusMillis(300), now)).isEqualTo(Duration.ofMillis(200));
-        assertThat(RunningTask.heartbeatEvery(null, now)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(LeaseKeeper.heartbeatEvery(now.plusMillis(300), now)).isEqualTo(Duration.ofMillis(200));
+        assertThat(LeaseKeeper.heartbeatEvery(null, now)).isEqualTo(Duration.ofSeconds(10));
     }
 }

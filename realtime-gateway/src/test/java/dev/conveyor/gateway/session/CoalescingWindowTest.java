@@ -1,0 +1,72 @@
+package dev.conveyor.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.devstack.DevstackResource;
+import dev.conveyor.gateway.domain.Channel;
+import dev.conveyor.gateway.socket.Outbound;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coalescing window has a leading edge: a change after a quiet window is written at once (it never waits for the
+ * window), and changes within the window after a frame wait for the window's end and go out together. A window of
+ * one hour makes the two cases unmistakable without measuring time.
+ */
+@io.quarkus.test.junit.QuarkusTest
+@io.quarkus.test.common.QuarkusTestResource(DevstackResource.class)
+class CoalescingWindowTest extends LiveSessionTest {
+    /** Writes complete at once; records the frames. */
+    static final class Socket implements Outbound {
+        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(String frame, Runnable written, Runnable failed) {
+            frames.add(json(frame));
+            written.run();
+        }
+
+        @Override
+        public void close(int code, String reason) {}
+
+        List<JsonNode> invalidates() {
+            return frames.stream()
+                    .filter(f -> f.get("type").asText().equals("invalidate"))
+                    .toList();
+        }
+    }
+
+    @Test
+    void aChangeAfterAQuietWindowGoesOutAtOnceAndTheNextOnesWaitForTheWindow() {
+        UUID user = UUID.randomUUID();
+        UUID project = UUID.randomUUID();
+        Channel channel = Channel.project(project);
+        ownProject(user, project);
+
+        Socket socket = new Socket();
+        SessionLimits limits =
+                new SessionLimits(Duration.ofHours(1), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
+        Session session = new Session("w1", socket, onTimers(), new TestHost(changeLog, user, limits, null));
+        openAndSubscribe(session, "any", channel);
+        await().atMost(Duration.ofSeconds(5)).until(() -> socket.frames.size() == 2);
+
+        UUID firstShot = UUID.randomUUID();
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, firstShot));
+        // the first change did not wait for the one-hour window
+        await().atMost(Duration.ofSeconds(10)).until(() -> socket.invalidates().size() == 1);
+        assertThat(socket.invalidates().get(0).toString()).contains(firstShot.toString());
+
+        // the next change falls inside the window that frame opened: it is held back
+        UUID secondShot = UUID.randomUUID();
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, secondShot));
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> socket.invalidates().size() == 1);
+        session.close(CloseCodes.SERVICE_RESTART, "test over");
+    }
+}

@@ -1,7 +1,0 @@
-package dev.conveyor.worker.domain;
-
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import java.time.Instant;
-
-@JsonIgnoreProperties(ignoreUnknown = true)
-public record HeartbeatAnswer(Instant leaseExpiresAt, boolean cancelled) {}

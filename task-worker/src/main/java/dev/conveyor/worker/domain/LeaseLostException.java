@@ -1,8 +1,0 @@
-package dev.conveyor.worker.domain;
-
-/** task-api answered 409 {@code lease_lost}: another attempt owns the task now; this attempt must stop. */
-public class LeaseLostException extends RuntimeException {
-    public LeaseLostException(String message) {
-        super(message);
-    }
-}
