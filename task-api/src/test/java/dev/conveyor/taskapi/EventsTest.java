@@ -128,11 +128,7 @@ class EventsTest {
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS, Topics.ACCOUNT_EVENTS)) {
             Fixtures.User user = Fixtures.user(10);
             String id = user.createTask("test_short_lease", Map.of());
-            String token = claim("wh", List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
-            worker().body(Map.of("workerId", "wh", "leaseToken", token, "error", "flaky", "retryable", true))
-                    .post("/v1/worker/tasks/" + id + "/fail")
-                    .then()
-                    .statusCode(200);
+            claimAndFailRetryably("wh", id);
 
             log.awaitTypes(id, EventTypes.TASK_CREATED, EventTypes.TASK_CLAIMED, EventTypes.TASK_REQUEUED);
             List<ConsumerRecord<String, String>> records = log.await(all -> all.stream()
@@ -179,6 +175,15 @@ class EventsTest {
         }
     }
 
+    /** Claims the one queued test task as {@code workerId} and fails it with "flaky", retryable: it is requeued. */
+    private static void claimAndFailRetryably(String workerId, String taskId) {
+        String token = claim(workerId, List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
+        worker().body(Map.of("workerId", workerId, "leaseToken", token, "error", "flaky", "retryable", true))
+                .post("/v1/worker/tasks/" + taskId + "/fail")
+                .then()
+                .statusCode(200);
+    }
+
     /** A record's headers as text; fails on a header named twice. */
     private static Map<String, String> headers(ConsumerRecord<String, String> record) {
         Map<String, String> headers = new java.util.HashMap<>();
@@ -204,11 +209,7 @@ class EventsTest {
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
             Fixtures.User user = Fixtures.user(10);
             String failing = user.createTask("test_short_lease", Map.of());
-            String token = claim("wf", List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
-            worker().body(Map.of("workerId", "wf", "leaseToken", token, "error", "flaky", "retryable", true))
-                    .post("/v1/worker/tasks/" + failing + "/fail")
-                    .then()
-                    .statusCode(200);
+            claimAndFailRetryably("wf", failing);
             String token2 = claim("wf", List.of("test"), 1, 5).then().extract().path("tasks[0].leaseToken");
             worker().body(Map.of("workerId", "wf", "leaseToken", token2, "error", "broken", "retryable", false))
                     .post("/v1/worker/tasks/" + failing + "/fail")
