@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventHeaders;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.contracts.Topics;
@@ -294,6 +295,40 @@ class CompletionConsumerTest {
         });
         assertThat(metric("conveyor_consumer_dead_letters_total")).isGreaterThanOrEqualTo(before + 4);
         assertThat(outcome(badData.id())).isNull();
+    }
+
+    @Test
+    void aRecordWhoseTypeHeaderIsNotACompletionIsSkippedUnparsedAndItsPartitionFlows() {
+        UUID owner = UUID.randomUUID();
+        UUID projectId = Fixtures.project(owner);
+        String key = projectId.toString();
+        // Poison if it were parsed; its header says it is a progress event, which this service ignores unread.
+        String skipped = "not json, skipped by its header " + UUID.randomUUID();
+        String parsedPoison = "not json, no headers " + UUID.randomUUID();
+        EventEnvelope withHeader = Fixtures.singleImage(projectId, owner, UUID.randomUUID(), null);
+        EventEnvelope withoutHeader = Fixtures.singleImage(projectId, owner, UUID.randomUUID(), null);
+
+        Fixtures.send(
+                Topics.TASK_EVENTS,
+                key,
+                skipped.getBytes(StandardCharsets.UTF_8),
+                Map.of(EventHeaders.TYPE, EventTypes.TASK_PROGRESS));
+        Fixtures.send(Topics.TASK_EVENTS, key, parsedPoison.getBytes(StandardCharsets.UTF_8));
+        Fixtures.send(
+                Topics.TASK_EVENTS,
+                key,
+                withHeader.toJson().getBytes(StandardCharsets.UTF_8),
+                Map.of(EventHeaders.TYPE, EventTypes.TASK_COMPLETED));
+        Fixtures.send(Topics.TASK_EVENTS, key, withoutHeader);
+
+        await().atMost(WAIT).until(() -> outcome(withoutHeader.id()) != null);
+        assertThat(outcome(withHeader.id())).isEqualTo("created");
+        assertThat(outcome(withoutHeader.id())).isEqualTo("created");
+        // The dead-letter topic keeps the partition's order: had the skipped record been parsed, it would come first.
+        assertThat(deadLettersWithKey(key, 1))
+                .first()
+                .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .isEqualTo(parsedPoison);
     }
 
     private List<ConsumerRecord<String, byte[]>> deadLettersWithKey(String key, int expected) {

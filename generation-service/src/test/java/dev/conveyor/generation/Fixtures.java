@@ -87,6 +87,17 @@ final class Fixtures {
         }
     }
 
+    /** Sends a record with text headers, as our outbox relays publish them. */
+    static void send(String topic, String key, byte[] value, Map<String, String> headers) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
+        try {
+            producer().send(record).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void send(String topic, String key, EventEnvelope event) {
         send(topic, key, event.toJson().getBytes(StandardCharsets.UTF_8));
     }

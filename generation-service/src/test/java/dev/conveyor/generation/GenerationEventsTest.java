@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventHeaders;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.devstack.DevstackResource;
@@ -17,6 +18,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +119,27 @@ class GenerationEventsTest {
                                 .next()
                                 .getLong(0)
                         == 0);
+    }
+
+    @Test
+    void everyPublishedEventCarriesItsTypeAsTheCeTypeHeader() {
+        UUID owner = UUID.randomUUID();
+        UUID projectId = Fixtures.project(owner);
+        UUID shotId = Fixtures.shot(owner, projectId, "headers");
+        Fixtures.generation(owner, projectId, shotId, "single_image", "image");
+
+        List<ConsumerRecord<String, String>> records = eventsOf(projectId, 3);
+
+        assertThat(records).hasSize(3).allSatisfy(r -> {
+            assertThat(r.headers().headers(EventHeaders.TYPE)).hasSize(1);
+            assertThat(new String(r.headers().lastHeader(EventHeaders.TYPE).value(), StandardCharsets.UTF_8))
+                    .isEqualTo(EventEnvelope.fromJson(r.value()).type());
+        });
+        assertThat(records)
+                .extracting(r ->
+                        new String(r.headers().lastHeader(EventHeaders.TYPE).value(), StandardCharsets.UTF_8))
+                .containsExactly(
+                        EventTypes.SHOT_CHANGED, EventTypes.GENERATION_CREATED, EventTypes.SHOT_GENERATION_CHANGED);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventHeaders;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.ProjectSnapshot;
 import dev.conveyor.contracts.TaskSnapshot;
@@ -14,10 +15,13 @@ import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -120,15 +124,92 @@ class EventsTest {
     }
 
     @Test
+    void theRelayPublishesTheHeadersConsumersFilterOnWithEveryEvent() {
+        try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS, Topics.ACCOUNT_EVENTS)) {
+            Fixtures.User user = Fixtures.user(10);
+            String id = user.createTask("test_short_lease", Map.of());
+            claimAndFailRetryably("wh", id);
+
+            log.awaitTypes(id, EventTypes.TASK_CREATED, EventTypes.TASK_CLAIMED, EventTypes.TASK_REQUEUED);
+            List<ConsumerRecord<String, String>> records = log.await(all -> all.stream()
+                    .anyMatch(r -> r.topic().equals(Topics.ACCOUNT_EVENTS)
+                            && EventEnvelope.fromJson(r.value())
+                                    .subject()
+                                    .equals(user.id().toString())));
+            Map<String, ConsumerRecord<String, String>> ofTask = new java.util.HashMap<>();
+            for (ConsumerRecord<String, String> r : records) {
+                if (r.topic().equals(Topics.TASK_EVENTS)
+                        && EventEnvelope.fromJson(r.value()).subject().equals(id)) {
+                    ofTask.putIfAbsent(EventEnvelope.fromJson(r.value()).type(), r);
+                }
+            }
+            assertThat(headers(ofTask.get(EventTypes.TASK_CREATED)))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            EventHeaders.TYPE,
+                            EventTypes.TASK_CREATED,
+                            EventHeaders.TASK_TYPE,
+                            "test_short_lease",
+                            EventHeaders.STATUS,
+                            "queued",
+                            EventHeaders.RUN_AFTER,
+                            epochMillis(ofTask.get(EventTypes.TASK_CREATED))));
+            assertThat(headers(ofTask.get(EventTypes.TASK_CLAIMED)))
+                    .containsEntry(EventHeaders.TYPE, EventTypes.TASK_CLAIMED)
+                    .containsEntry(EventHeaders.TASK_TYPE, "test_short_lease")
+                    .containsEntry(EventHeaders.STATUS, "in_progress")
+                    .doesNotContainKey(EventHeaders.RUN_AFTER);
+            ConsumerRecord<String, String> requeued = ofTask.get(EventTypes.TASK_REQUEUED);
+            assertThat(headers(requeued))
+                    .containsEntry(EventHeaders.TYPE, EventTypes.TASK_REQUEUED)
+                    .containsEntry(EventHeaders.STATUS, "queued")
+                    .containsEntry(EventHeaders.RUN_AFTER, epochMillis(requeued));
+            ConsumerRecord<String, String> credits = records.stream()
+                    .filter(r -> r.topic().equals(Topics.ACCOUNT_EVENTS)
+                            && EventEnvelope.fromJson(r.value())
+                                    .subject()
+                                    .equals(user.id().toString()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(headers(credits))
+                    .containsExactlyEntriesOf(Map.of(EventHeaders.TYPE, EventTypes.CREDITS_CHANGED));
+        }
+    }
+
+    /** Claims the one queued test task as {@code workerId} and fails it with "flaky", retryable: it is requeued. */
+    private static void claimAndFailRetryably(String workerId, String taskId) {
+        String token = claim(workerId, List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
+        worker().body(Map.of("workerId", workerId, "leaseToken", token, "error", "flaky", "retryable", true))
+                .post("/v1/worker/tasks/" + taskId + "/fail")
+                .then()
+                .statusCode(200);
+    }
+
+    /** A record's headers as text; fails on a header named twice. */
+    private static Map<String, String> headers(ConsumerRecord<String, String> record) {
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Header h : record.headers()) {
+            assertThat(headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)))
+                    .as("header %s once", h.key())
+                    .isNull();
+        }
+        return headers;
+    }
+
+    /** The snapshot's runAfter in epoch milliseconds, as the header carries it. */
+    private static String epochMillis(ConsumerRecord<String, String> record) {
+        Instant runAfter = EventEnvelope.fromJson(record.value())
+                .dataAs(TaskSnapshot.class)
+                .runAfter();
+        assertThat(runAfter).isNotNull();
+        return Long.toString(runAfter.toEpochMilli());
+    }
+
+    @Test
     void requeuedFailedAndCancelledAreEachPublished() {
         try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
             Fixtures.User user = Fixtures.user(10);
             String failing = user.createTask("test_short_lease", Map.of());
-            String token = claim("wf", List.of("test"), 1, 0).then().extract().path("tasks[0].leaseToken");
-            worker().body(Map.of("workerId", "wf", "leaseToken", token, "error", "flaky", "retryable", true))
-                    .post("/v1/worker/tasks/" + failing + "/fail")
-                    .then()
-                    .statusCode(200);
+            claimAndFailRetryably("wf", failing);
             String token2 = claim("wf", List.of("test"), 1, 5).then().extract().path("tasks[0].leaseToken");
             worker().body(Map.of("workerId", "wf", "leaseToken", token2, "error", "broken", "retryable", false))
                     .post("/v1/worker/tasks/" + failing + "/fail")

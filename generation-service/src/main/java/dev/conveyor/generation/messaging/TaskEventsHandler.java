@@ -1,9 +1,12 @@
 package dev.conveyor.generation.messaging;
 
 import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventHeaders;
+import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.generation.domain.CompletionOutcome;
 import dev.conveyor.generation.domain.CompletionService;
 import dev.conveyor.kit.consumer.PoisonEventException;
+import dev.conveyor.kit.kafka.RecordHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +16,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Handles one {@code task-events} record: parses the envelope (poison when it is not one) and lets
- * {@link CompletionService} apply it. Counts outcomes in {@code generation_completions_total{outcome}} and completions
+ * {@link CompletionService} apply it. A record whose {@code ce_type} header names another type than
+ * {@code task.completed} is skipped unparsed (the consumer loop still commits its offset); one without the header (an
+ * older producer) is parsed and decided on its envelope, as before. Counts outcomes in {@code generation_completions_total{outcome}} and completions
  * without output in {@code generation_missing_output_total}.
  */
 @ApplicationScoped
@@ -34,6 +39,9 @@ public class TaskEventsHandler {
     public Uni<List<CompletionService.Result>> handleBatch(List<ConsumerRecord<byte[], byte[]>> records) {
         List<CompletionService.Delivery> deliveries = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (ignoredByHeader(record)) {
+                continue;
+            }
             if (record.value() == null) {
                 throw new PoisonEventException("task-events record without a value");
             }
@@ -47,6 +55,12 @@ public class TaskEventsHandler {
                     new CompletionService.Delivery(record.topic(), record.partition(), record.offset(), envelope));
         }
         return completions.applyAll(deliveries).invoke(results -> results.forEach(this::count));
+    }
+
+    /** The record's type header says it is not a completion: nothing here acts on it, so it is not parsed. */
+    static boolean ignoredByHeader(ConsumerRecord<byte[], byte[]> record) {
+        String type = RecordHeaders.text(record.headers(), EventHeaders.TYPE);
+        return type != null && !EventTypes.TASK_COMPLETED.equals(type);
     }
 
     private void count(CompletionService.Result result) {

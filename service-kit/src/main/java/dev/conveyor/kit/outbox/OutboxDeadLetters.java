@@ -11,7 +11,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The {@code outbox_dead_letters} table: outbox rows that Kafka refused for good, with the reason. The relay moves a
+ * The {@code outbox_dead_letters} table: outbox rows that Kafka refused for good (headers included), with the reason. The relay moves a
  * row here in the transaction of its pass; an operator lists them and re-drives one (back into the outbox, as a new
  * row at the end of the order) once its cause is fixed. Blocking JDBC: call it from a worker thread.
  */
@@ -45,9 +45,9 @@ public final class OutboxDeadLetters {
     /** Moves outbox row {@code outboxId} here, inside the caller's transaction. */
     static void move(Connection c, long outboxId, String reason) throws SQLException {
         try (PreparedStatement move = c.prepareStatement(
-                "WITH gone AS (DELETE FROM outbox WHERE id = ? RETURNING id, topic, key, payload, created_at) "
-                        + "INSERT INTO outbox_dead_letters (outbox_id, topic, key, payload, created_at, reason) "
-                        + "SELECT id, topic, key, payload, created_at, ? FROM gone")) {
+                "WITH gone AS (DELETE FROM outbox WHERE id = ? RETURNING id, topic, key, payload, headers, created_at) "
+                        + "INSERT INTO outbox_dead_letters (outbox_id, topic, key, payload, headers, created_at, reason) "
+                        + "SELECT id, topic, key, payload, headers, created_at, ? FROM gone")) {
             move.setLong(1, outboxId);
             move.setString(2, reason);
             move.executeUpdate();
@@ -95,8 +95,9 @@ public final class OutboxDeadLetters {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement q = c.prepareStatement(
-                    "WITH gone AS (DELETE FROM outbox_dead_letters WHERE id = ? RETURNING topic, key, payload) "
-                            + "INSERT INTO outbox (topic, key, payload) SELECT topic, key, payload FROM gone RETURNING id")) {
+                    "WITH gone AS (DELETE FROM outbox_dead_letters WHERE id = ? RETURNING topic, key, payload, headers) "
+                            + "INSERT INTO outbox (topic, key, payload, headers) "
+                            + "SELECT topic, key, payload, headers FROM gone RETURNING id")) {
                 q.setLong(1, id);
                 Optional<Redriven> result;
                 try (ResultSet rs = q.executeQuery()) {

@@ -19,7 +19,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * One relay pass, in one transaction: take the advisory lock (one relay per database), read a batch of unpublished rows
  * of transactions older than every running one ({@code tx_id} below the snapshot's xmin, so no earlier commit can still
- * appear behind them) in commit then id order, send them, and wait for each acknowledgement in order:
+ * appear behind them) in commit then id order, send them (the row's headers as the record's headers), and wait for each acknowledgement in order:
  * <ul>
  *   <li>acknowledged: marked published;</li>
  *   <li>refused for good ({@link PublishFailures#isPermanent}): moved to {@code outbox_dead_letters} with the reason,
@@ -37,7 +37,7 @@ final class OutboxPass {
         static final Result LOCKED_ELSEWHERE = new Result(0, 0, null);
     }
 
-    private record Row(long id, String topic, String key, String payload) {}
+    private record Row(long id, String topic, String key, String payload, String headers) {}
 
     private OutboxPass() {}
 
@@ -86,7 +86,8 @@ final class OutboxPass {
     /** A send that fails at once (record too large, serialization) answers a failed future like a broker refusal. */
     private static Future<RecordMetadata> send(Producer<String, String> producer, Row row) {
         try {
-            return producer.send(new ProducerRecord<>(row.topic(), row.key(), row.payload()));
+            return producer.send(new ProducerRecord<>(
+                    row.topic(), null, row.key(), row.payload(), OutboxHeaders.toRecord(row.headers())));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -104,13 +105,14 @@ final class OutboxPass {
 
     private static List<Row> unpublished(Connection c, int batchSize) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement q =
-                c.prepareStatement("SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL "
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT id, topic, key, payload, headers::text FROM outbox WHERE published_at IS NULL "
                         + "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id, id LIMIT ?")) {
             q.setInt(1, batchSize);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    rows.add(
+                            new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
                 }
             }
         }

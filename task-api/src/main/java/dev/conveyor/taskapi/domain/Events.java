@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventHeaders;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Json;
 import dev.conveyor.contracts.LeadChanged;
@@ -14,7 +15,10 @@ import dev.conveyor.taskapi.store.OutboxStore.Record;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Builds the outbox rows of every event task-api publishes (see docs/events.md). */
+/**
+ * Builds the outbox rows of every event task-api publishes (see docs/events.md), each with the headers consumers filter
+ * on ({@link EventHeaders}): its type, and for task events the task's type, status and runAfter.
+ */
 public final class Events {
     public static final String SOURCE = "task-api";
 
@@ -47,7 +51,11 @@ public final class Events {
         if (params != null) {
             ((ObjectNode) e.data()).set("params", params);
         }
-        return new Record(Topics.TASK_EVENTS, task.projectId().toString(), e.toJson());
+        return new Record(
+                Topics.TASK_EVENTS,
+                task.projectId().toString(),
+                e.toJson(),
+                EventHeaders.task(type, task.taskType(), task.status(), task.runAfter()));
     }
 
     /** credits.changed on account-events, key = user id. */
@@ -56,7 +64,7 @@ public final class Events {
                 account.userId(), account.balance(), account.held(), account.available(), kind, amount, taskId);
         EventEnvelope e = EventEnvelope.of(
                 EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), data);
-        return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJson());
+        return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJson(), EventHeaders.of(e.type()));
     }
 
     /** lead.changed on account-events, key = user id. */
@@ -68,7 +76,7 @@ public final class Events {
                 null,
                 userId,
                 new LeadChanged(userId, clientId, expiresAt));
-        return new Record(Topics.ACCOUNT_EVENTS, userId.toString(), e.toJson());
+        return new Record(Topics.ACCOUNT_EVENTS, userId.toString(), e.toJson(), EventHeaders.of(e.type()));
     }
 
     /** project.upserted on the compacted projects topic, key = project id. */
@@ -80,7 +88,7 @@ public final class Events {
                 p.id(),
                 p.ownerId(),
                 new ProjectSnapshot(p.id(), p.ownerId(), p.name(), p.createdAt()));
-        return new Record(Topics.PROJECTS, p.id().toString(), e.toJson());
+        return new Record(Topics.PROJECTS, p.id().toString(), e.toJson(), EventHeaders.of(e.type()));
     }
 
     /** A tombstone: the project was deleted. */

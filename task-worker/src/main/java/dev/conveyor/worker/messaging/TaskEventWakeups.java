@@ -2,7 +2,6 @@ package dev.conveyor.worker.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventEnvelope;
-import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.kit.loop.BackgroundLoop;
 import dev.conveyor.worker.config.WorkerConfig;
@@ -11,12 +10,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -28,7 +27,8 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jboss.logging.Logger;
@@ -39,14 +39,16 @@ import org.jboss.logging.Logger;
  * runs that is now claimable (created/queued/requeued with status queued) wakes the claim loop at once, or at its
  * {@code runAfter}. Healthy while the consumer holds a broker connection; otherwise the runtime long-polls.
  *
+ * <p>The decision comes from the record's headers ({@link WakeupHeaders}): most task events are not wake-ups, and none
+ * is parsed; values stay the undecoded buffers Kafka read. Only a record without those headers (an older producer) is
+ * parsed and decided on its envelope ({@link #wakes(EventEnvelope, Predicate)}).
+ *
  * <p>The consumer runs on a {@link BackgroundLoop} ({@code task-events-wakeups}): each step is one consumer session;
  * a session that fails (no broker at start, say) is logged and a new one opens {@value #RETRY_SECONDS} s later.
  */
 @ApplicationScoped
 public class TaskEventWakeups {
     private static final Logger LOG = Logger.getLogger(TaskEventWakeups.class);
-    private static final Set<String> WAKING =
-            Set.of(EventTypes.TASK_CREATED, EventTypes.TASK_QUEUED, EventTypes.TASK_REQUEUED);
     private static final int RETRY_SECONDS = 1;
     private static final String LOOP = "task-events-wakeups";
 
@@ -55,7 +57,7 @@ public class TaskEventWakeups {
     private final String bootstrapServers;
     private volatile boolean healthy;
     private volatile BackgroundLoop loop;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private volatile boolean stopping;
     /** Counted down when a session ended because of {@link #onStop}, its consumer closed. */
     private final CountDownLatch sessionClosed = new CountDownLatch(1);
@@ -69,9 +71,9 @@ public class TaskEventWakeups {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Whether a task-events record should wake a worker that runs {@code taskTypes}; pure, for tests. */
+    /** Whether a parsed task-events record (one without headers) should wake a worker that runs {@code taskTypes}; pure. */
     public static boolean wakes(EventEnvelope event, Predicate<String> runsType) {
-        if (!WAKING.contains(event.type()) || event.data() == null) {
+        if (!WakeupHeaders.WAKING.contains(event.type()) || event.data() == null) {
             return false;
         }
         JsonNode data = event.data();
@@ -98,7 +100,7 @@ public class TaskEventWakeups {
             return;
         }
         stopping = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
         if (c != null) {
             c.wakeup();
             try {
@@ -139,7 +141,7 @@ public class TaskEventWakeups {
         if (stopping) {
             throw new InterruptedException("wake-ups stopped");
         }
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+        try (KafkaConsumer<ByteBuffer, ByteBuffer> c = new KafkaConsumer<>(consumerConfig())) {
             consumer = c;
             List<TopicPartition> tps = c.partitionsFor(Topics.TASK_EVENTS, Duration.ofSeconds(5)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -149,8 +151,8 @@ public class TaskEventWakeups {
             tps.forEach(c::position);
             LOG.infof("wake-ups from %s (%d partitions)", Topics.TASK_EVENTS, tps.size());
             while (!Thread.currentThread().isInterrupted()) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    onRecord(r.value());
+                for (ConsumerRecord<ByteBuffer, ByteBuffer> r : c.poll(Duration.ofMillis(500))) {
+                    onRecord(r.headers(), r.value());
                 }
                 setHealthy(connected(c.metrics()));
             }
@@ -176,30 +178,45 @@ public class TaskEventWakeups {
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        // Buffers over what the fetch read, not copies: the key is never used and the value only without headers.
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
         return props;
     }
 
-    private void onRecord(byte[] value) {
+    private void onRecord(Headers headers, ByteBuffer value) {
+        switch (WakeupHeaders.wakes(headers, runtime::runs)) {
+            case WAKE -> wake(WakeupHeaders.runAfter(headers));
+            case SKIP -> {}
+            case PARSE -> onUnlabelledRecord(value);
+        }
+    }
+
+    private void wake(Instant runAfter) {
+        if (runAfter == null) {
+            runtime.wake();
+        } else {
+            runtime.wakeAt(runAfter);
+        }
+    }
+
+    /** A record without the wake-up headers: parsed, as every record was before they existed. */
+    private void onUnlabelledRecord(ByteBuffer value) {
         if (value == null) {
             return;
         }
+        byte[] json = new byte[value.remaining()];
+        value.duplicate().get(json);
         EventEnvelope event;
         try {
-            event = EventEnvelope.fromJson(value);
+            event = EventEnvelope.fromJson(json);
         } catch (IllegalArgumentException poison) {
             return; // not an envelope: not a wake-up, nothing else to do with it here
         }
         if (!wakes(event, runtime::runs)) {
             return;
         }
-        Instant runAfter = parseInstant(event.data().path("runAfter").asText(null));
-        if (runAfter == null) {
-            runtime.wake();
-        } else {
-            runtime.wakeAt(runAfter);
-        }
+        wake(parseInstant(event.data().path("runAfter").asText(null)));
     }
 
     private static Instant parseInstant(String s) {
