@@ -22,6 +22,9 @@ import java.util.UUID;
  * <li>optionally ({@code --profile}) one more drain with JFR on task-api and task-worker;</li>
  * <li>optionally ({@code --long-minutes}) drains back to back with RSS sampled after each.</li>
  * </ol>
+ *
+ * <p>Over 300 lines because it is the run's script in one place: the order of the phases above and their options read
+ * top to bottom; the measuring, the load and the report live in their own classes.
  */
 public final class Compare {
     static final String CONVEYOR = "conveyor";

@@ -29,6 +29,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * A real Apache Kafka broker in KRaft mode (one combined broker/controller node) running as a child JVM on
  * loopback. A child process rather than in-JVM so it can be restarted or killed like a real broker in fault tests.
+ *
+ * <p>About 300 lines because it is one job told in full: the child's command line and KRaft storage format, its
+ * readiness, the topics of {@code contracts} created on start, and stop/kill/pause/restart for fault tests.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final String CLASSPATH_RESOURCE = "devstack.classpath";
