@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -169,16 +168,11 @@ final class KafkaReader implements AutoCloseable {
     }
 
     /**
-     * service-kit's consumer settings, without a group: {@code assign()} and explicit seeks, no committed offsets. A
-     * client id of its own per consumer (two change logs can share a process: a second replica in tests).
+     * service-kit's group-less reader: {@code assign()} and explicit seeks, no committed offsets. A client id of its own
+     * per consumer (two change logs can share a process: a second replica in tests).
      */
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = KafkaSettings.consumer(settings.bootstrapServers(), name, 2000);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        return config;
+        return KafkaSettings.groupless(settings.bootstrapServers(), name + "-" + UUID.randomUUID(), 2000);
     }
 
     private void assignAndRebuild(KafkaConsumer<byte[], byte[]> c) {
