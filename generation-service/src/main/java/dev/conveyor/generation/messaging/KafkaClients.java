@@ -33,7 +33,7 @@ public class KafkaClients {
     public synchronized KafkaProducer<String, String> eventProducer() {
         if (eventProducer == null) {
             eventProducer = new KafkaProducer<>(
-                    KafkaSettings.producer(bootstrapServers, "generation-service-outbox"),
+                    KafkaSettings.relayProducer(bootstrapServers, "generation-service-outbox"),
                     new StringSerializer(),
                     new StringSerializer());
         }

@@ -53,6 +53,11 @@ final class OutboxPass {
             for (Row row : rows) {
                 acks.add(send(producer, row));
             }
+            if (!rows.isEmpty()) {
+                // the relay producer lingers while a pass is appended; flush sends the pass now, in as few requests
+                // as its partitions allow (a failed flush shows in the acknowledgements below)
+                flush(producer);
+            }
             List<Long> published = new ArrayList<>();
             int deadLettered = 0;
             Exception failure = null;
@@ -90,6 +95,14 @@ final class OutboxPass {
                     row.topic(), null, row.key(), row.payload(), OutboxHeaders.toRecord(row.headers())));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static void flush(Producer<String, String> producer) {
+        try {
+            producer.flush();
+        } catch (RuntimeException e) {
+            // InterruptException or a closed producer: each row's future says what became of it
         }
     }
 

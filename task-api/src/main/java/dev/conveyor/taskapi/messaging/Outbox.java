@@ -36,7 +36,9 @@ public class Outbox {
             MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.producer = new KafkaProducer<>(
-                KafkaSettings.producer(bootstrap, "task-api-outbox"), new StringSerializer(), new StringSerializer());
+                KafkaSettings.relayProducer(bootstrap, "task-api-outbox"),
+                new StringSerializer(),
+                new StringSerializer());
         ConveyorConfig.Relay r = config.relay();
         this.relay = new OutboxRelay(
                 dataSource,
