@@ -298,7 +298,7 @@ class CompletionConsumerTest {
     }
 
     @Test
-    void aRecordWhoseTypeHeaderIsNotACompletionIsSkippedUnparsedAndItsPartitionFlows() {
+    void aRecordWhoseHeadersSayItIsNotAGeneratingCompletionIsSkippedUnparsedAndItsPartitionFlows() {
         UUID owner = UUID.randomUUID();
         UUID projectId = Fixtures.project(owner);
         String key = projectId.toString();
@@ -313,6 +313,17 @@ class CompletionConsumerTest {
                 key,
                 skipped.getBytes(StandardCharsets.UTF_8),
                 Map.of(EventHeaders.TYPE, EventTypes.TASK_PROGRESS));
+        // Also poison if parsed: the completion of a task that generates nothing, skipped by its generation-type
+        // header.
+        Fixtures.send(
+                Topics.TASK_EVENTS,
+                key,
+                ("not json, a completion without generation " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8),
+                Map.of(
+                        EventHeaders.TYPE,
+                        EventTypes.TASK_COMPLETED,
+                        EventHeaders.GENERATION_TYPE,
+                        EventHeaders.NO_GENERATION));
         Fixtures.send(Topics.TASK_EVENTS, key, parsedPoison.getBytes(StandardCharsets.UTF_8));
         Fixtures.send(
                 Topics.TASK_EVENTS,

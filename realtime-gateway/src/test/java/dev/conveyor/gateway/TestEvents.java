@@ -2,6 +2,7 @@ package dev.conveyor.gateway;
 
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
+import dev.conveyor.contracts.EventHeaders;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.contracts.GenerationSnapshot;
 import dev.conveyor.contracts.LeadChanged;
@@ -10,6 +11,7 @@ import dev.conveyor.contracts.ShotGenerationChanged;
 import dev.conveyor.contracts.TaskSnapshot;
 import dev.conveyor.contracts.Topics;
 import dev.conveyor.devstack.DevstackResource;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -95,10 +97,9 @@ class TestEvents implements AutoCloseable {
                 Instant.now(),
                 Instant.now(),
                 null);
-        return send(
-                Topics.TASK_EVENTS,
-                project,
-                EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot));
+        EventEnvelope event = EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot);
+        return await(producer.send(withHeaders(
+                new ProducerRecord<>(Topics.TASK_EVENTS, project.toString(), event.toJson()), event, snapshot)));
     }
 
     Future<RecordMetadata> taskAsync(String type, UUID project, UUID owner) {
@@ -129,7 +130,8 @@ class TestEvents implements AutoCloseable {
                 Instant.now(),
                 null);
         EventEnvelope event = EventEnvelope.of(type, "task-api", task.toString(), project, owner, snapshot);
-        return burstProducer.send(new ProducerRecord<>(Topics.TASK_EVENTS, project.toString(), event.toJson()));
+        return burstProducer.send(withHeaders(
+                new ProducerRecord<>(Topics.TASK_EVENTS, project.toString(), event.toJson()), event, snapshot));
     }
 
     RecordMetadata generation(String type, UUID project, UUID owner, List<GenerationSnapshot.ShotLink> shots) {
@@ -198,8 +200,21 @@ class TestEvents implements AutoCloseable {
         burstProducer.flush();
     }
 
+    /** Sends with the headers task-api and generation-service put on the event (EventHeaders). */
     private RecordMetadata send(String topic, UUID key, EventEnvelope event) {
-        return await(producer.send(new ProducerRecord<>(topic, key.toString(), event.toJson())));
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key.toString(), event.toJson());
+        Map<String, String> headers =
+                topic.equals(Topics.GENERATION_EVENTS) ? EventHeaders.of(event.type()) : EventHeaders.of(event);
+        headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return await(producer.send(record));
+    }
+
+    /** A task event's record with task-api's headers (the gateway decides from them without parsing the value). */
+    private static ProducerRecord<String, String> withHeaders(
+            ProducerRecord<String, String> record, EventEnvelope event, TaskSnapshot task) {
+        EventHeaders.task(event, task.taskType(), task.status(), task.runAfter(), task.generationType(), task.shotId())
+                .forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return record;
     }
 
     private static RecordMetadata await(Future<RecordMetadata> future) {

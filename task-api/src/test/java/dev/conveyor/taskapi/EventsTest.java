@@ -152,7 +152,14 @@ class EventsTest {
                             EventHeaders.STATUS,
                             "queued",
                             EventHeaders.RUN_AFTER,
-                            epochMillis(ofTask.get(EventTypes.TASK_CREATED))));
+                            epochMillis(ofTask.get(EventTypes.TASK_CREATED)),
+                            EventHeaders.SUBJECT,
+                            id,
+                            EventHeaders.TIME,
+                            EventEnvelope.fromJson(
+                                            ofTask.get(EventTypes.TASK_CREATED).value())
+                                    .occurredAt()
+                                    .toString()));
             assertThat(headers(ofTask.get(EventTypes.TASK_CLAIMED)))
                     .containsEntry(EventHeaders.TYPE, EventTypes.TASK_CLAIMED)
                     .containsEntry(EventHeaders.TASK_TYPE, "test_short_lease")
@@ -171,7 +178,13 @@ class EventsTest {
                     .findFirst()
                     .orElseThrow();
             assertThat(headers(credits))
-                    .containsExactlyEntriesOf(Map.of(EventHeaders.TYPE, EventTypes.CREDITS_CHANGED));
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            EventHeaders.TYPE,
+                            EventTypes.CREDITS_CHANGED,
+                            EventHeaders.SUBJECT,
+                            user.id().toString(),
+                            EventHeaders.TIME,
+                            EventEnvelope.fromJson(credits.value()).occurredAt().toString()));
         }
     }
 

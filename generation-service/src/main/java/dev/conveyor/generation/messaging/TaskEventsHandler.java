@@ -17,8 +17,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Handles one {@code task-events} record: parses the envelope (poison when it is not one) and lets
  * {@link CompletionService} apply it. A record whose {@code ce_type} header names another type than
- * {@code task.completed} is skipped unparsed (the consumer loop still commits its offset); one without the header (an
- * older producer) is parsed and decided on its envelope, as before. Counts outcomes in {@code generation_completions_total{outcome}} and completions
+ * {@code task.completed}, or a completion whose {@code conveyor_generation_type} header is {@code none}, is skipped
+ * unparsed (the consumer loop still commits its offset); one without the headers (an older producer) is parsed and
+ * decided on its envelope, as before. Counts outcomes in {@code generation_completions_total{outcome}} and completions
  * without output in {@code generation_missing_output_total}.
  */
 @ApplicationScoped
@@ -57,10 +58,20 @@ public class TaskEventsHandler {
         return completions.applyAll(deliveries).invoke(results -> results.forEach(this::count));
     }
 
-    /** The record's type header says it is not a completion: nothing here acts on it, so it is not parsed. */
+    /**
+     * The record's headers say nothing here acts on it, so it is not parsed: its type is not a completion, or it is the
+     * completion of a task that generates nothing ({@link EventHeaders#GENERATION_TYPE} {@code none}). A completion
+     * without that header (an older producer) is parsed and decided on its value.
+     */
     static boolean ignoredByHeader(ConsumerRecord<byte[], byte[]> record) {
         String type = RecordHeaders.text(record.headers(), EventHeaders.TYPE);
-        return type != null && !EventTypes.TASK_COMPLETED.equals(type);
+        if (type == null) {
+            return false;
+        }
+        if (!EventTypes.TASK_COMPLETED.equals(type)) {
+            return true;
+        }
+        return EventHeaders.NO_GENERATION.equals(RecordHeaders.text(record.headers(), EventHeaders.GENERATION_TYPE));
     }
 
     private void count(CompletionService.Result result) {

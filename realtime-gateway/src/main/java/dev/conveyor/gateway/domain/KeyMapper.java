@@ -44,22 +44,68 @@ public final class KeyMapper {
         if (project == null) {
             return Optional.empty();
         }
-        List<CacheKey> keys = new ArrayList<>();
+        UUID taskId = task != null && task.taskId() != null ? task.taskId() : uuidOrNull(event.subject());
+        return Optional.of(taskChange(project, taskId, statusChange, completion, task == null ? null : task.shotId()));
+    }
+
+    /**
+     * The change of a task event decided from its record alone (headers and key, see docs/events.md "Headers"), the
+     * same as {@link #map} decides from its value: {@code project} is the record key, {@code taskId} the
+     * {@code ce_subject} header, {@code shotId} the {@code conveyor_shot_id} header of a completion. Empty when the
+     * type is not a task event's.
+     */
+    public static Optional<Change> taskFromHeaders(String type, UUID project, UUID taskId, UUID shotId) {
+        return switch (type) {
+            case EventTypes.TASK_CREATED,
+                    EventTypes.TASK_QUEUED,
+                    EventTypes.TASK_CLAIMED,
+                    EventTypes.TASK_FAILED,
+                    EventTypes.TASK_REQUEUED,
+                    EventTypes.TASK_CANCELLED -> Optional.of(taskChange(project, taskId, true, false, null));
+            case EventTypes.TASK_PROGRESS, EventTypes.TASK_UPDATED ->
+                Optional.of(taskChange(project, taskId, false, false, null));
+            case EventTypes.TASK_COMPLETED -> Optional.of(taskChange(project, taskId, true, true, shotId));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The change of an account event ({@code credits.changed}, {@code lead.changed}) of {@code user}; empty for others. */
+    public static Optional<Change> accountFromHeaders(String type, UUID user) {
+        return switch (type) {
+            case EventTypes.CREDITS_CHANGED -> Optional.of(accountChange(user, "account"));
+            case EventTypes.LEAD_CHANGED -> Optional.of(accountChange(user, "task-lead"));
+            default -> Optional.empty();
+        };
+    }
+
+    /** Whether {@link #map} needs the event's value for this type (the generation and shot events: their data). */
+    public static boolean needsValue(String type) {
+        return switch (type) {
+            case EventTypes.GENERATION_CREATED,
+                    EventTypes.GENERATION_UPDATED,
+                    EventTypes.GENERATION_DELETED,
+                    EventTypes.SHOT_GENERATION_CHANGED,
+                    EventTypes.SHOT_CHANGED -> true;
+            default -> false;
+        };
+    }
+
+    private static Change taskChange(UUID project, UUID taskId, boolean statusChange, boolean completion, UUID shotId) {
+        List<CacheKey> keys = new ArrayList<>(6);
         if (statusChange) {
             keys.add(CacheKey.of("task-status-counts", project));
         }
         keys.add(CacheKey.of("tasks", "paginated", project, 1));
-        UUID taskId = task != null && task.taskId() != null ? task.taskId() : uuidOrNull(event.subject());
         if (taskId != null) {
             keys.add(CacheKey.of("task", taskId));
         }
         if (completion) {
             keys.add(CacheKey.of("unified-generations", "project", project));
-            if (task != null && task.shotId() != null) {
-                keys.add(CacheKey.of("unified-generations", "shot", task.shotId()));
+            if (shotId != null) {
+                keys.add(CacheKey.of("unified-generations", "shot", shotId));
             }
         }
-        return Optional.of(new Change(Channel.project(project), keys));
+        return new Change(Channel.project(project), keys);
     }
 
     private static Optional<Change> generation(EventEnvelope event) {
@@ -127,10 +173,15 @@ public final class KeyMapper {
         if (user == null) {
             return Optional.empty();
         }
-        return Optional.of(new Change(Channel.user(user), List.of(CacheKey.of(head, user))));
+        return Optional.of(accountChange(user, head));
     }
 
-    private static UUID uuidOrNull(String text) {
+    private static Change accountChange(UUID user, String head) {
+        return new Change(Channel.user(user), List.of(CacheKey.of(head, user)));
+    }
+
+    /** The id a subject or key names, in its canonical (lower-case) form; null for anything else. */
+    public static UUID uuidOrNull(String text) {
         if (text == null) {
             return null;
         }

@@ -23,7 +23,9 @@ import org.jboss.logging.Logger;
 /**
  * The gateway's view of Kafka, with no Quarkus in it (a second replica can run it standalone). It wires four parts:
  * the {@link KafkaReader} (the consumer thread), the {@link ReadPositions} (the offsets positions are made of), the
- * {@link Channels} (each channel's bounded history and subscribers) and the {@link ProjectOwners}. Each event is mapped once to its channel and keys, appended to the channel's history and
+ * {@link Channels} (each channel's bounded history and subscribers) and the {@link ProjectOwners}. Each event is mapped
+ * once to its channel and keys — task and account events from their headers and key alone ({@link HeaderDecision}),
+ * the value parsed only for generation and shot events or a record without those headers — appended to the channel's history and
  * handed to the channel's subscribers. Positions are Kafka offsets, so any replica can resume a position taken on
  * another.
  */
@@ -149,15 +151,21 @@ public final class ChangeLog implements AutoCloseable {
         events.incrementAndGet();
         Optional<Change> change;
         Instant occurredAt;
-        try {
-            EventEnvelope event = EventEnvelope.fromJson(record.value());
-            occurredAt = event.occurredAt();
-            change = KeyMapper.map(event);
-        } catch (RuntimeException e) {
-            poisonEvents.incrementAndGet();
-            LOG.debugf("skipping unreadable event at %s:%d: %s", part, record.offset(), e.getMessage());
-            positions.consumed(part, record.offset());
-            return;
+        HeaderDecision decided = HeaderDecision.of(record);
+        if (decided != null) {
+            change = decided.change();
+            occurredAt = decided.occurredAt();
+        } else {
+            try {
+                EventEnvelope event = EventEnvelope.fromJson(record.value());
+                occurredAt = event.occurredAt();
+                change = KeyMapper.map(event);
+            } catch (RuntimeException e) {
+                poisonEvents.incrementAndGet();
+                LOG.debugf("skipping unreadable event at %s:%d: %s", part, record.offset(), e.getMessage());
+                positions.consumed(part, record.offset());
+                return;
+            }
         }
         if (change.isEmpty()) {
             positions.consumed(part, record.offset());

@@ -17,7 +17,8 @@ import java.util.UUID;
 
 /**
  * Builds the outbox rows of every event task-api publishes (see docs/events.md), each with the headers consumers filter
- * on ({@link EventHeaders}): its type, and for task events the task's type, status and runAfter.
+ * on ({@link EventHeaders}): its type, subject and time, and for task events the task's type, status and runAfter (and
+ * on task.completed its generation type and shot), so that no consumer parses an event to learn it does not need it.
  */
 public final class Events {
     public static final String SOURCE = "task-api";
@@ -55,7 +56,8 @@ public final class Events {
                 Topics.TASK_EVENTS,
                 task.projectId().toString(),
                 e.toJson(),
-                EventHeaders.task(type, task.taskType(), task.status(), task.runAfter()));
+                EventHeaders.task(
+                        e, task.taskType(), task.status(), task.runAfter(), task.generationType(), task.shotId()));
     }
 
     /** credits.changed on account-events, key = user id. */
@@ -64,7 +66,7 @@ public final class Events {
                 account.userId(), account.balance(), account.held(), account.available(), kind, amount, taskId);
         EventEnvelope e = EventEnvelope.of(
                 EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), data);
-        return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJson(), EventHeaders.of(e.type()));
+        return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJson(), EventHeaders.of(e));
     }
 
     /** lead.changed on account-events, key = user id. */
@@ -76,7 +78,7 @@ public final class Events {
                 null,
                 userId,
                 new LeadChanged(userId, clientId, expiresAt));
-        return new Record(Topics.ACCOUNT_EVENTS, userId.toString(), e.toJson(), EventHeaders.of(e.type()));
+        return new Record(Topics.ACCOUNT_EVENTS, userId.toString(), e.toJson(), EventHeaders.of(e));
     }
 
     /** project.upserted on the compacted projects topic, key = project id. */
@@ -88,7 +90,7 @@ public final class Events {
                 p.id(),
                 p.ownerId(),
                 new ProjectSnapshot(p.id(), p.ownerId(), p.name(), p.createdAt()));
-        return new Record(Topics.PROJECTS, p.id().toString(), e.toJson(), EventHeaders.of(e.type()));
+        return new Record(Topics.PROJECTS, p.id().toString(), e.toJson(), EventHeaders.of(e));
     }
 
     /** A tombstone: the project was deleted. */
