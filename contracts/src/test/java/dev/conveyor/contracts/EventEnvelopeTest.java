@@ -99,4 +99,68 @@ class EventEnvelopeTest {
                 .extracting(Topics.TopicSpec::name)
                 .containsExactly(Topics.PROJECTS);
     }
+
+    @Test
+    void anEnvelopeWrittenInOnePassIsTheTextOfTheEnvelopeBuiltThroughATree() throws Exception {
+        UUID task = UUID.randomUUID(), project = UUID.randomUUID(), user = UUID.randomUUID();
+        Instant at = Instant.parse("2026-11-23T10:15:30.123400Z");
+        TaskSnapshot snapshot = new TaskSnapshot(
+                task,
+                project,
+                user,
+                "single_image",
+                "complete",
+                0,
+                5,
+                1,
+                3,
+                100,
+                "done \"quoted\"",
+                "worker-1",
+                "image",
+                UUID.randomUUID(),
+                "http://localhost/out.png",
+                Json.MAPPER.readTree("{\"w\":512,\"f\":1.5,\"n\":[1,{\"a\":null}]}"),
+                null,
+                null,
+                null,
+                List.of(UUID.randomUUID()),
+                null,
+                at,
+                Instant.parse("2026-11-23T10:15:31Z"),
+                null);
+        EventEnvelope head =
+                EventEnvelope.of(EventTypes.TASK_COMPLETED, "task-api", task.toString(), project, user, null);
+        EventEnvelope viaTree = new EventEnvelope(
+                head.id(),
+                head.type(),
+                head.source(),
+                head.occurredAt(),
+                head.subject(),
+                project,
+                user,
+                Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(snapshot)));
+
+        assertThat(head.toJsonWith(snapshot)).isEqualTo(viaTree.toJson());
+
+        String params = "{\"prompt\":\"fox\",\"n\":[1,2]}";
+        ((com.fasterxml.jackson.databind.node.ObjectNode) viaTree.data()).set("params", Json.MAPPER.readTree(params));
+        assertThat(head.toJsonWith(snapshot, "params", params)).isEqualTo(viaTree.toJson());
+
+        UUID credited = UUID.randomUUID();
+        EventEnvelope credits =
+                EventEnvelope.of(EventTypes.CREDITS_CHANGED, "task-api", credited.toString(), null, credited, null);
+        CreditsChanged data = new CreditsChanged(credited, 10, 2, 8, "hold", 2, null);
+        assertThat(credits.toJsonWith(data))
+                .isEqualTo(new EventEnvelope(
+                                credits.id(),
+                                credits.type(),
+                                credits.source(),
+                                credits.occurredAt(),
+                                credits.subject(),
+                                null,
+                                credited,
+                                Json.MAPPER.valueToTree(data))
+                        .toJson());
+    }
 }

@@ -1,8 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.conveyor.contracts.CreditsChanged;
 import dev.conveyor.contracts.EventEnvelope;
 import dev.conveyor.contracts.EventHeaders;
@@ -26,13 +24,13 @@ public final class Events {
     private Events() {}
 
     /**
-     * A task.* event on task-events, key = project id; params only on task.created and task.completed. The params tree
-     * is attached to the event's data as it is (the last field, where the snapshot puts it) rather than passing through
-     * the envelope's bytes-and-back conversion, so it is serialised once, when the row is written.
+     * A task.* event on task-events, key = project id; params only on task.created and task.completed. The envelope is
+     * written in one pass ({@link EventEnvelope#toJsonWith}: the snapshot straight to text, params appended as the data's
+     * last field), not built as a tree and serialised again: several of these are written per task.
      */
     public static Record task(String type, Task task) {
         boolean withParams = EventTypes.TASK_CREATED.equals(type) || EventTypes.TASK_COMPLETED.equals(type);
-        return task(type, task, withParams ? task.params() : null);
+        return task(type, task, withParams && task.params() != null ? json(task.params()) : null);
     }
 
     /**
@@ -40,22 +38,15 @@ public final class Events {
      * TaskInput.Validated#paramsJson()}), written into the event as they are, not serialised again.
      */
     public static Record created(Task task, String paramsJson) {
-        return task(
-                EventTypes.TASK_CREATED,
-                task,
-                paramsJson == null ? null : Json.MAPPER.getNodeFactory().rawValueNode(new RawValue(paramsJson)));
+        return task(EventTypes.TASK_CREATED, task, paramsJson);
     }
 
-    private static Record task(String type, Task task, JsonNode params) {
-        EventEnvelope e = EventEnvelope.of(
-                type, SOURCE, task.id().toString(), task.projectId(), task.userId(), task.snapshot(false));
-        if (params != null) {
-            ((ObjectNode) e.data()).set("params", params);
-        }
+    private static Record task(String type, Task task, String paramsJson) {
+        EventEnvelope e = EventEnvelope.of(type, SOURCE, task.id().toString(), task.projectId(), task.userId(), null);
         return new Record(
                 Topics.TASK_EVENTS,
                 task.projectId().toString(),
-                e.toJson(),
+                e.toJsonWith(task.snapshot(false), "params", paramsJson),
                 EventHeaders.task(
                         e, task.taskType(), task.status(), task.runAfter(), task.generationType(), task.shotId()));
     }
@@ -65,20 +56,18 @@ public final class Events {
         CreditsChanged data = new CreditsChanged(
                 account.userId(), account.balance(), account.held(), account.available(), kind, amount, taskId);
         EventEnvelope e = EventEnvelope.of(
-                EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), data);
-        return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJson(), EventHeaders.of(e));
+                EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), null);
+        return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJsonWith(data), EventHeaders.of(e));
     }
 
     /** lead.changed on account-events, key = user id. */
     public static Record lead(UUID userId, String clientId, Instant expiresAt) {
-        EventEnvelope e = EventEnvelope.of(
-                EventTypes.LEAD_CHANGED,
-                SOURCE,
+        EventEnvelope e = EventEnvelope.of(EventTypes.LEAD_CHANGED, SOURCE, userId.toString(), null, userId, null);
+        return new Record(
+                Topics.ACCOUNT_EVENTS,
                 userId.toString(),
-                null,
-                userId,
-                new LeadChanged(userId, clientId, expiresAt));
-        return new Record(Topics.ACCOUNT_EVENTS, userId.toString(), e.toJson(), EventHeaders.of(e));
+                e.toJsonWith(new LeadChanged(userId, clientId, expiresAt)),
+                EventHeaders.of(e));
     }
 
     /** project.upserted on the compacted projects topic, key = project id. */
@@ -91,6 +80,14 @@ public final class Events {
                 p.ownerId(),
                 new ProjectSnapshot(p.id(), p.ownerId(), p.name(), p.createdAt()));
         return new Record(Topics.PROJECTS, p.id().toString(), e.toJson(), EventHeaders.of(e));
+    }
+
+    private static String json(JsonNode tree) {
+        try {
+            return Json.MAPPER.writeValueAsString(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("task params are not serializable: " + e.getMessage(), e);
+        }
     }
 
     /** A tombstone: the project was deleted. */
