@@ -9,6 +9,7 @@ import dev.conveyor.devstack.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ final class BenchPlatform implements AutoCloseable {
                         merge(taskApiProps, quiet),
                         env("conveyor_tasks", taskApiPort, gatewayPort),
                         logs)
-                .jvmOptions(List.of("-Xmx512m"));
+                .jvmOptions(jvm("task-api", "-Xmx512m"));
         this.generation = service(
                         root,
                         "generation-service",
@@ -69,14 +70,31 @@ final class BenchPlatform implements AutoCloseable {
                         quiet,
                         env("conveyor_generations", taskApiPort, gatewayPort),
                         logs)
-                .jvmOptions(List.of("-Xmx256m"));
+                .jvmOptions(jvm("generation-service", "-Xmx256m"));
         this.gateway = service(root, "realtime-gateway", gatewayPort, quiet, env(null, taskApiPort, gatewayPort), logs)
-                .jvmOptions(List.of("-Xmx512m"));
+                .jvmOptions(jvm("realtime-gateway", "-Xmx512m"));
         Map<String, String> workerEnv = env(null, taskApiPort, gatewayPort);
         workerEnv.put("WORKER_URL", "http://127.0.0.1:" + workerPort);
         workerEnv.put("WORKER_OUTPUT_DIR", dir.resolve("outputs").toString());
         this.worker = service(root, "task-worker", workerPort, merge(worker, quiet), workerEnv, logs)
-                .jvmOptions(List.of("-Xmx256m"));
+                .jvmOptions(jvm("task-worker", "-Xmx256m"));
+    }
+
+    /**
+     * A service's JVM options: its heap, then {@code BENCH_JVM_OPTS} (space-separated, e.g. {@code -XX:+UseSerialGC}
+     * or {@code -XX:+PrintCompilation}), so a JVM setting can be measured without editing this class; later options
+     * win, so it may also override the heap. {@code {service}} in an option becomes the module's name (a per-service
+     * file, e.g. {@code -XX:SharedArchiveFile=/tmp/cds/{service}.jsa}).
+     */
+    private static List<String> jvm(String module, String heap) {
+        List<String> options = new ArrayList<>(List.of(heap));
+        String extra = System.getenv().getOrDefault("BENCH_JVM_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            for (String option : extra.split("\\s+")) {
+                options.add(option.replace("{service}", module));
+            }
+        }
+        return options;
     }
 
     static BenchPlatform start(Path root, Path dir, Map<String, String> workerProps) throws Exception {

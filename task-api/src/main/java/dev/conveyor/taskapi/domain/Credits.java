@@ -79,14 +79,14 @@ public class Credits {
         if (cost == 0) {
             return Uni.createFrom().voidItem();
         }
-        return accounts.hold(c, userId, cost).chain(account -> {
+        return accounts.holdForTask(c, userId, cost, taskId).chain(account -> {
             if (account == null) {
                 return accounts.find(c, userId).onItem().<Void>transform(current -> {
                     throw TaskProblems.insufficientCredits(cost, current == null ? 0 : current.available());
                 });
             }
             events.add(Events.credits(account, "hold", cost, taskId));
-            return accounts.ledger(c, userId, "hold", cost, taskId, null);
+            return Uni.createFrom().voidItem();
         });
     }
 

@@ -40,12 +40,17 @@ public class AccountStore {
                 .map(rows -> first(userId, rows));
     }
 
-    /** Holds {@code amount} if available; null when the account lacks it. */
-    public Uni<Account> hold(SqlClient c, UUID userId, long amount) {
-        return c.preparedQuery(
-                        "UPDATE accounts SET held = held + $2, updated_at = now() WHERE user_id = $1 AND balance - held >= $2 "
-                                + "RETURNING balance, held")
-                .execute(Sql.args(userId, amount))
+    /**
+     * Holds {@code amount} for a task if available and writes its ledger row, in one statement (one round trip of the
+     * create path instead of two); null when the account lacks it (then no ledger row is written either).
+     */
+    public Uni<Account> holdForTask(SqlClient c, UUID userId, long amount, UUID taskId) {
+        return c.preparedQuery("WITH held AS (UPDATE accounts SET held = held + $2, updated_at = now() "
+                        + "WHERE user_id = $1 AND balance - held >= $2 RETURNING balance, held), "
+                        + "entry AS (INSERT INTO credit_ledger (user_id, kind, amount, task_id) "
+                        + "SELECT $1, 'hold', $2, $3 FROM held) "
+                        + "SELECT balance, held FROM held")
+                .execute(Sql.args(userId, amount, taskId))
                 .map(rows -> first(userId, rows));
     }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -57,6 +58,7 @@ public class WorkerRuntime implements RunningTask.Listener {
     private final String token;
 
     private final Map<UUID, RunningTask> running = new ConcurrentHashMap<>();
+    private final Map<String, Map<RunningTask.Outcome, Counter>> taskCounters = new ConcurrentHashMap<>();
     private final List<Consumer<UUID>> startListeners = new CopyOnWriteArrayList<>();
     private final ClaimLoop loop;
 
@@ -234,14 +236,25 @@ public class WorkerRuntime implements RunningTask.Listener {
     @Override
     public void finished(RunningTask task, RunningTask.Outcome outcome) {
         running.remove(task.taskId(), task);
-        meters.counter(
-                        "conveyor.worker.tasks",
-                        "type",
-                        task.taskType(),
-                        "outcome",
-                        outcome.name().toLowerCase())
-                .increment();
+        taskCounter(task.taskType(), outcome).increment();
         loop.signal();
+    }
+
+    /**
+     * The {@code conveyor.worker.tasks} counter of a task type and outcome, looked up in the registry once per pair:
+     * building the tags and the meter id for every finished task cost an allocation-heavy registry lookup per task.
+     */
+    private Counter taskCounter(String taskType, RunningTask.Outcome outcome) {
+        return taskCounters
+                .computeIfAbsent(taskType, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(
+                        outcome,
+                        o -> meters.counter(
+                                "conveyor.worker.tasks",
+                                "type",
+                                taskType,
+                                "outcome",
+                                o.name().toLowerCase(Locale.ROOT)));
     }
 
     /** Stops claiming, lets running tasks finish within the grace period, then releases the rest (attempts not counted). */
