@@ -128,6 +128,7 @@ public class TaskEventWakeups {
             return HealthCheckResponse.named(LOOP)
                     .up()
                     .withData("connected", true)
+                    .withData("failuresInARow", 0)
                     .withData("failures", running.failures())
                     .build();
         }
