@@ -111,6 +111,11 @@ final class ConveyorLoad implements AutoCloseable {
      */
     Measure dispatch(int n) {
         List<Long> micros = new ArrayList<>();
+        // Where the time goes (same machine clock): request -> create transaction's start (createdAt), -> the claim
+        // transaction's start (claimedAt: the create's commit, the wake-up, the claim request), -> handler start.
+        List<Long> toCreate = new ArrayList<>();
+        List<Long> toClaim = new ArrayList<>();
+        List<Long> toHandler = new ArrayList<>();
         Window w = new Window();
         for (int i = 0; i < n; i++) {
             TaskApiClient user = users.get(i % users.size());
@@ -121,16 +126,30 @@ final class ConveyorLoad implements AutoCloseable {
                 LockSupport.parkNanos(1_000_000); // 1 ms between reads: the figure's resolution
                 done = user.task(id);
             }
-            micros.add(Duration.between(
-                                    before,
-                                    Instant.parse(done.path("metadata")
-                                            .path("startedAt")
-                                            .asText()))
-                            .toNanos()
-                    / 1000);
+            Instant started =
+                    Instant.parse(done.path("metadata").path("startedAt").asText());
+            micros.add(Duration.between(before, started).toNanos() / 1000);
+            Instant created = Instant.parse(done.path("createdAt").asText());
+            Instant claimed = Instant.parse(done.path("claimedAt").asText());
+            toCreate.add(Duration.between(before, created).toNanos() / 1000);
+            toClaim.add(Duration.between(created, claimed).toNanos() / 1000);
+            toHandler.add(Duration.between(claimed, started).toNanos() / 1000);
         }
         Window.Closed closed = w.close();
-        return new Measure("dispatch", "conveyor", n, 0, closed.used().cpuMicros(), micros, closed.notes(n));
+        List<String> notes = new ArrayList<>(closed.notes(n));
+        notes.add(String.format(
+                java.util.Locale.ROOT,
+                "p50 ms: request->create tx %.1f, create tx->claim tx %.1f, claim tx->handler %.1f",
+                p50(toCreate) / 1000.0,
+                p50(toClaim) / 1000.0,
+                p50(toHandler) / 1000.0));
+        return new Measure("dispatch", "conveyor", n, 0, closed.used().cpuMicros(), micros, notes);
+    }
+
+    private static long p50(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
     }
 
     /** A CPU window plus the WebSocket frames the tabs received in it. */

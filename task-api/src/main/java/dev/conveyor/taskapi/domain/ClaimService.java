@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The worker's batch claim ({@code POST /v1/worker/claim}): up to {@code max} queued tasks of the types it can run, each
  * with a new lease and {@code task.claimed} in the same transaction; with {@code waitSeconds} a long-poll woken by the
- * {@code conveyor_task_queued} NOTIFY.
+ * {@code conveyor_task_queued} NOTIFY, which {@link PgSignals} hands to one waiting claim per task type (not to every
+ * waiting worker); a full claim passes the wake-up on to the next one.
  */
 @ApplicationScoped
 public class ClaimService {
@@ -90,6 +91,10 @@ public class ClaimService {
             String worker, String[] runnable, Set<String> runnableSet, int max, Instant deadline) {
         long seen = signals.queuedSignals(runnableSet);
         return claimNow(worker, runnable, max).chain(claimed -> {
+            if (claimed.size() == max) {
+                // Full: more may be queued; the next waiting claim looks too (see PgSignals: one wake-up, one claim).
+                signals.passOn(runnableSet);
+            }
             Duration left = Duration.between(Instant.now(), deadline);
             if (!claimed.isEmpty() || left.isNegative() || left.isZero() || runnable.length == 0) {
                 return Uni.createFrom().item(claimed);

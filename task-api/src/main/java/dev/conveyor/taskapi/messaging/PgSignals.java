@@ -10,6 +10,12 @@ import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,22 +24,49 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * PostgreSQL LISTEN/NOTIFY: the database triggers notify {@code conveyor_task_queued} (payload = task type) when a task
- * becomes queued and {@code conveyor_outbox} when events are written. Every replica listens, so a long-polling claim
- * wakes as soon as a matching task is queued anywhere, and the outbox relay runs right after a commit.
+ * PostgreSQL LISTEN/NOTIFY: the database triggers notify {@code conveyor_task_queued} once per statement that queued
+ * tasks (payload = the distinct task types it queued, one per line; {@code *} = any type) and {@code conveyor_outbox}
+ * when events are written. Every replica listens, so a long-polling claim wakes as soon as a matching task is queued
+ * anywhere, and the outbox relay runs right after a commit.
+ *
+ * <p><b>One wake-up reaches one claim.</b> A notification does not wake every waiting claim of its types (N idle workers
+ * would send N claim queries for one task, all but one finding nothing): it wakes the longest-waiting claim of each type
+ * it names, at most one claim per type (a claim that takes several of the named types covers them all). A woken claim
+ * that comes back full (there may be more) passes the wake-up on to the next waiting claim ({@link #passOn}); so a
+ * burst is drained by as many claims as it needs, one after another, and a single task by one. Every replica hears
+ * every notification, so with R replicas a task wakes at most R claims.
+ *
+ * <p>A notification that found no waiting claim for one of its types is counted ({@link #queuedSignals}), so a claim
+ * that was querying meanwhile (between its empty claim and its wait) sees it and claims again at once.
  */
 @ApplicationScoped
 public class PgSignals {
     private static final Logger LOG = Logger.getLogger(PgSignals.class);
     public static final String TASK_QUEUED = "conveyor_task_queued";
     public static final String OUTBOX = "conveyor_outbox";
+    /** The payload that names every type (the trigger sends it when the list of types would be too long). */
+    static final String ANY_TYPE = "*";
 
-    private record Waiter(Set<String> types, UniEmitter<? super Boolean> emitter) {}
+    private static final class Waiter {
+        final Set<String> types;
+        final UniEmitter<? super Boolean> emitter;
 
-    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+        Waiter(Set<String> types, UniEmitter<? super Boolean> emitter) {
+            this.types = types;
+            this.emitter = emitter;
+        }
+    }
+
+    /** Waiting claims, longest waiting first; guarded by {@code this}. */
+    private final Set<Waiter> waiters = new LinkedHashSet<>();
+
     private final Set<Runnable> outboxListeners = ConcurrentHashMap.newKeySet();
-    /** Counts task-queued notifications per task type, so a claim can tell whether one of its types arrived while it was querying. */
-    private final Map<String, AtomicLong> queuedSignals = new ConcurrentHashMap<>();
+    /** Per task type: notifications that found no waiting claim of that type; guarded by {@code this}. */
+    private final Map<String, Long> unanswered = new HashMap<>();
+    /** {@code *} notifications that found no waiting claim at all; guarded by {@code this}. */
+    private long unansweredAny;
+
+    private final AtomicLong wokenClaims = new AtomicLong();
 
     private final Vertx vertx;
     private final String url;
@@ -74,42 +107,89 @@ public class PgSignals {
         }
     }
 
-    private void taskQueued(String taskType) {
-        queuedSignals.computeIfAbsent(taskType, t -> new AtomicLong()).incrementAndGet();
-        for (Waiter w : waiters) {
-            if (w.types().contains(taskType)) {
-                w.emitter().complete(true);
+    private void taskQueued(String payload) {
+        Set<String> types = payload == null || payload.isEmpty() ? Set.of() : Set.of(payload.split("\n"));
+        wake(types, ANY_TYPE.equals(payload), true);
+    }
+
+    /**
+     * A claim woken by a notification, or that claimed without waiting, came back full: more tasks of these types may be
+     * queued, so the next waiting claim of each type looks (nothing is counted when none waits: the full claim's worker
+     * claims again itself).
+     */
+    public void passOn(Set<String> types) {
+        wake(types, false, false);
+    }
+
+    /**
+     * Wakes the longest-waiting claim of each type in {@code types} (every waiting claim when {@code any}); with
+     * {@code count}, a type no claim waits for is counted as unanswered. Emitters complete outside the lock: a woken
+     * claim goes on to query at once on this thread.
+     */
+    private void wake(Set<String> types, boolean any, boolean count) {
+        List<Waiter> woken = new ArrayList<>();
+        synchronized (this) {
+            if (any) {
+                woken.addAll(waiters);
+                waiters.clear();
+                if (woken.isEmpty() && count) {
+                    unansweredAny++;
+                }
+            } else {
+                Set<String> uncovered = new HashSet<>(types);
+                for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && !uncovered.isEmpty(); ) {
+                    Waiter w = it.next();
+                    if (uncovered.removeAll(w.types)) {
+                        it.remove();
+                        woken.add(w);
+                    }
+                }
+                if (count) {
+                    uncovered.forEach(t -> unanswered.merge(t, 1L, Long::sum));
+                }
             }
         }
+        wokenClaims.addAndGet(woken.size());
+        woken.forEach(w -> w.emitter.complete(true));
     }
 
     public void onOutbox(Runnable listener) {
         outboxListeners.add(listener);
     }
 
-    /** The number of task-queued notifications of these types so far; pass it to {@link #awaitQueued} after an empty claim. */
-    public long queuedSignals(Set<String> types) {
-        long n = 0;
+    /**
+     * How many task-queued notifications of these types found no waiting claim to wake (so far); take it before a
+     * claim's query and pass it to {@link #awaitQueued} after an empty answer.
+     */
+    public synchronized long queuedSignals(Set<String> types) {
+        long n = unansweredAny;
         for (String t : types) {
-            AtomicLong c = queuedSignals.get(t);
-            n += c == null ? 0 : c.get();
+            n += unanswered.getOrDefault(t, 0L);
         }
         return n;
     }
 
     /**
-     * Completes with true when a task of one of these types is queued, or false after {@code max}. Completes at once
-     * when a notification of one of these types arrived since {@code seen} ({@link #queuedSignals(Set)} of the same
-     * types, taken before the claim query), so none falls into the gap between an empty claim and this wait; tasks of
-     * other types never wake it.
+     * Completes with true when this claim is woken for one of these types (a notification, or a full claim passing it
+     * on), or false after {@code max}. Completes at once when a notification of one of these types found no waiting
+     * claim since {@code seen} ({@link #queuedSignals(Set)} of the same types, taken before the claim query), so none
+     * falls into the gap between an empty claim and this wait; tasks of other types never wake it.
      */
     public Uni<Boolean> awaitQueued(Set<String> types, Duration max, long seen) {
         return Uni.createFrom()
                 .<Boolean>emitter(em -> {
                     Waiter w = new Waiter(types, em);
-                    waiters.add(w);
-                    em.onTermination(() -> waiters.remove(w));
-                    if (queuedSignals(types) != seen) {
+                    em.onTermination(() -> forget(w));
+                    boolean missed;
+                    synchronized (this) {
+                        missed = queuedSignals(types) != seen;
+                        if (!missed) {
+                            waiters.add(w);
+                        }
+                    }
+                    // A claim cancelled (worker hung up) between the two statements above stays listed until a
+                    // notification picks it: that one wake-up is lost, and the others' re-check finds the task.
+                    if (missed) {
                         em.complete(true);
                     }
                 })
@@ -118,8 +198,17 @@ public class PgSignals {
                 .recoverWithItem(false);
     }
 
+    private synchronized void forget(Waiter w) {
+        waiters.remove(w);
+    }
+
+    /** Waiting claims woken by a notification or passed a wake-up, so far (one per type a notification names). */
+    public long wokenClaims() {
+        return wokenClaims.get();
+    }
+
     /** Long-poll claims waiting for a queued task right now. */
-    public int waiting() {
+    public synchronized int waiting() {
         return waiters.size();
     }
 }

@@ -47,7 +47,17 @@ public interface WorkerConfig {
     @WithDefault("5s")
     Duration pollInterval();
 
-    /** Long-poll wait (0..30 s) used while Kafka wake-ups are off or the broker is unreachable. */
+    /**
+     * An idle worker (no handler running) keeps a long-poll claim open even while Kafka wake-ups work: task-api answers
+     * it from PostgreSQL NOTIFY as soon as a matching task is queued, without the outbox relay and Kafka hop, and hands
+     * one queued task's wake-up to one waiting worker. Busy workers claim in batches on Kafka wake-ups (claim-linger).
+     * false = the idle worker waits for Kafka wake-ups too.
+     */
+    @WithName("idle-long-poll")
+    @WithDefault("true")
+    boolean idleLongPoll();
+
+    /** Long-poll wait (0..30 s) used while idle (idle-long-poll), or while Kafka wake-ups are off or the broker is unreachable. */
     @WithName("long-poll")
     @WithDefault("10s")
     Duration longPoll();

@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  * The dispatcher thread: runs the {@link Dispatcher}'s steps (waits on one monitor, claims through task-api) and hands
  * what it claimed to its {@link Sink}. Wake-ups, a finished task and shutdown all {@link #signal} the same monitor; a
  * wake-up only ends an IDLE wait, while LINGERING and SATURATED wait for a slot (else a pending wake-up would make the
- * loop spin until a slot frees).
+ * loop spin until a slot frees). An idle worker claims by long-poll ({@link #longPolls}).
  */
 final class ClaimLoop {
     private static final Logger LOG = Logger.getLogger(ClaimLoop.class);
@@ -32,23 +32,43 @@ final class ClaimLoop {
 
     private final Dispatcher dispatcher;
     private final IntSupplier running;
+    private final IntSupplier handlersRunning;
     private final boolean kafkaWakeups;
+    private final boolean idleLongPoll;
     private final Object signal = new Object();
     private final AtomicInteger claimRequests = new AtomicInteger();
     private volatile boolean wakePending;
     private volatile boolean stopping;
     private volatile BooleanSupplier wakeupsHealthy = () -> false;
 
-    ClaimLoop(Dispatcher dispatcher, IntSupplier running, boolean kafkaWakeups) {
+    ClaimLoop(
+            Dispatcher dispatcher,
+            IntSupplier running,
+            IntSupplier handlersRunning,
+            boolean kafkaWakeups,
+            boolean idleLongPoll) {
         this.dispatcher = dispatcher;
         this.running = running;
+        this.handlersRunning = handlersRunning;
         this.kafkaWakeups = kafkaWakeups;
+        this.idleLongPoll = idleLongPoll;
+    }
+
+    /**
+     * Whether the next claim long-polls: always without healthy Kafka wake-ups; with them, while idle (no handler runs)
+     * when {@code idle-long-poll} is on. Task-api answers an open long-poll from PostgreSQL NOTIFY the moment a matching
+     * task is queued (no relay, no Kafka hop) and wakes one waiting worker per task, not all of them; wake-ups that
+     * arrive while it is open are covered by it. A busy worker claims on Kafka wake-ups, in batches.
+     */
+    static boolean longPolls(boolean kafkaWakeups, boolean wakeupsHealthy, boolean idleLongPoll, int handlersRunning) {
+        return !kafkaWakeups || !wakeupsHealthy || (idleLongPoll && handlersRunning == 0);
     }
 
     /** The loop's body, for the dispatcher thread; returns once stopping (or interrupted). */
     void run(TaskApiClient client, Claimant who, Sink sink, Counter claims, Counter claimedTasks) {
         while (!Thread.currentThread().isInterrupted()) {
-            boolean longPoll = !kafkaWakeups || !wakeupsHealthy.getAsBoolean();
+            boolean longPoll =
+                    longPolls(kafkaWakeups, wakeupsHealthy.getAsBoolean(), idleLongPoll, handlersRunning.getAsInt());
             Dispatcher.Step step = dispatcher.next(
                     new Dispatcher.Inputs(System.nanoTime(), running.getAsInt(), wakePending, longPoll, stopping));
             switch (step.state()) {

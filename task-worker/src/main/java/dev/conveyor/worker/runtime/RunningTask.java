@@ -41,6 +41,9 @@ final class RunningTask implements LeaseKeeper.Attempt {
     interface Listener {
         void started(RunningTask task);
 
+        /** The handler is done and its outcome is being reported: the task still holds its slot until acknowledged. */
+        default void reporting(RunningTask task) {}
+
         void finished(RunningTask task, Outcome outcome);
     }
 
@@ -148,6 +151,7 @@ final class RunningTask implements LeaseKeeper.Attempt {
         report.send(
                 () -> services.completer().complete(task.id(), task.leaseToken(), r.outputLocation(), r.metadata()),
                 Outcome.COMPLETED);
+        services.listener().reporting(this);
     }
 
     private void onFailure(Throwable error) {
@@ -167,6 +171,7 @@ final class RunningTask implements LeaseKeeper.Attempt {
                 () -> services.client()
                         .fail(task.id(), services.workerId(), task.leaseToken(), truncate(message), !permanent),
                 permanent ? Outcome.FAILED_PERMANENT : Outcome.FAILED_RETRYABLE);
+        services.listener().reporting(this);
     }
 
     private void finish(Outcome outcome) {

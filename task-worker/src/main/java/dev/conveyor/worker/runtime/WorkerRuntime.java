@@ -88,7 +88,8 @@ public class WorkerRuntime implements RunningTask.Listener {
         meters.gauge("conveyor.worker.running", running, Map::size);
         Dispatcher rules = new Dispatcher(
                 config.slots(), config.batch(), config.pollInterval(), config.claimLinger(), config.longPoll());
-        this.loop = new ClaimLoop(rules, running::size, config.kafkaWakeups());
+        this.loop = new ClaimLoop(
+                rules, running::size, this::handlersRunning, config.kafkaWakeups(), config.idleLongPoll());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -159,6 +160,21 @@ public class WorkerRuntime implements RunningTask.Listener {
 
     public int runningCount() {
         return running.size();
+    }
+
+    /**
+     * Tasks whose handler still runs: a task whose outcome is being reported holds its slot until task-api acknowledges
+     * it, but no longer makes the worker busy (so an idle worker is long-polling again while its last completion is
+     * sent, when the next task is likely to come).
+     */
+    int handlersRunning() {
+        int n = 0;
+        for (RunningTask rt : running.values()) {
+            if (!rt.reporting()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** How many claim requests this worker sent (for tests and metrics). */
@@ -234,6 +250,11 @@ public class WorkerRuntime implements RunningTask.Listener {
     }
 
     @Override
+    public void reporting(RunningTask task) {
+        loop.signal(); // may be idle now: long-poll (see handlersRunning)
+    }
+
+    @Override
     public void finished(RunningTask task, RunningTask.Outcome outcome) {
         running.remove(task.taskId(), task);
         taskCounter(task.taskType(), outcome).increment();
@@ -283,8 +304,8 @@ public class WorkerRuntime implements RunningTask.Listener {
             LOG.warnf("not every running task could be handed back: %s", e.toString());
         }
         try {
-            // A claim in flight may still bring tasks: the dispatcher hands those back itself.
-            dispatcher.join(2000);
+            // A claim in flight (a long-poll: up to its wait) may still bring tasks: the dispatcher hands those back.
+            dispatcher.join(config.longPoll().toMillis() + 2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

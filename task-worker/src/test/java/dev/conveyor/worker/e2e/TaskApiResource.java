@@ -16,7 +16,9 @@ public class TaskApiResource implements QuarkusTestResourceLifecycleManager {
                 TaskApiProcess.workerToken(),
                 "conveyor.worker.enabled",
                 "true",
-                // Far beyond any test's wait: a task that runs within seconds was claimed on a Kafka wake-up.
+                // Far beyond any test's wait: a task that runs within seconds was claimed on a wake-up (the idle
+                // worker's
+                // long-poll answered from NOTIFY, or a Kafka wake-up while busy).
                 "conveyor.worker.poll-interval",
                 "60s",
                 "conveyor.worker.long-poll",
