@@ -27,6 +27,7 @@ public final class Soak {
     private final Options o;
     private final StringBuilder log = new StringBuilder();
     private final Instant began = Instant.now();
+    private final String loadBefore = Compare.loadAverage();
 
     private Soak(Options o) {
         this.o = o;
@@ -77,7 +78,6 @@ public final class Soak {
     }
 
     private void run() throws Exception {
-        String loadBefore = Compare.loadAverage();
         Files.createDirectories(o.dir());
         say(
                 "starting devstack (PostgreSQL fsync/synchronous_commit/full_page_writes on) and the packaged services ...");
@@ -117,10 +117,15 @@ public final class Soak {
                             rate);
                 }
                 say(probe);
-                Result r = steady(platform, fleet, lag, pids, rate, tabs);
+                Result r = steady(platform, fleet, lag, pids, rate, tabs, probe);
                 String load = "load average (1/5/15 min) before " + loadBefore + ", after " + Compare.loadAverage();
                 say(load);
+                say("writing the results to " + o.doc() + " (section \"Soak\")");
                 write(r, probe, rate, load);
+                System.out.println("\n" + SoakReport.verdicts(r.verdicts()) + "\n"
+                        + SoakReport.table(
+                                r.samples(),
+                                new ArrayList<>(r.samples().get(0).memory().keySet())));
             }
         }
     }
@@ -141,7 +146,8 @@ public final class Soak {
             KafkaLag lag,
             Map<String, Long> pids,
             double rate,
-            RealtimeClients tabs)
+            RealtimeClients tabs,
+            String probe)
             throws Exception {
         List<String> processes = new ArrayList<>(JVMS);
         processes.add("postgres");
@@ -189,6 +195,25 @@ public final class Soak {
                             ? ", create errors " + load.errors() + " (last: " + load.lastError() + ")"
                             : "")
                     + (load.shed() > 0 ? ", shed " + load.shed() : ""));
+            // the section is rewritten every minute: a run cut short still leaves its minutes in the doc
+            try {
+                write(
+                        new Result(
+                                List.copyOf(samples),
+                                verdicts(samples, processes),
+                                load.created(),
+                                load.images(),
+                                load.shed(),
+                                load.errors(),
+                                "RUN STILL IN PROGRESS (minute " + minute + " of " + o.minutes() + " written)",
+                                List.of()),
+                        probe,
+                        rate,
+                        "load average (1/5/15 min) before " + loadBefore + ", at minute " + minute + " "
+                                + Compare.loadAverage());
+            } catch (java.io.IOException e) {
+                say("could not write the doc: " + e);
+            }
             createdBefore = created;
             completedBefore = t.done();
             previous = now;
@@ -196,10 +221,7 @@ public final class Soak {
         load.close();
         String drained = drain(fleet, lag);
         say(drained);
-        List<SoakReport.Verdict> verdicts = new ArrayList<>();
-        // the verdict reads the minutes under load (minute 0 is the baseline before it)
-        List<SoakSample> underLoad = samples.subList(1, samples.size());
-        processes.forEach(p -> verdicts.add(SoakReport.verdict(p, underLoad)));
+        List<SoakReport.Verdict> verdicts = verdicts(samples, processes);
         List<String> histograms = new ArrayList<>();
         for (String jvm : JVMS) {
             List<String> top = SoakReport.histogramGrowth(histogramsBefore.get(jvm), histogram(pids.get(jvm)), 8);
@@ -209,6 +231,12 @@ public final class Soak {
         say("frames received by the tabs: " + tabs.frames());
         return new Result(
                 samples, verdicts, load.created(), load.images(), load.shed(), load.errors(), drained, histograms);
+    }
+
+    /** The verdict reads the minutes under load (minute 0 is the baseline before it). */
+    private static List<SoakReport.Verdict> verdicts(List<SoakSample> samples, List<String> processes) {
+        List<SoakSample> underLoad = samples.subList(1, samples.size());
+        return processes.stream().map(p -> SoakReport.verdict(p, underLoad)).toList();
     }
 
     /** After the load stopped: how long the backlog and the consumers' lag took to reach zero (at most 5 min). */
@@ -312,7 +340,7 @@ public final class Soak {
         }
     }
 
-    private void write(Result r, String probe, double rate, String load) throws Exception {
+    private void write(Result r, String probe, double rate, String load) throws java.io.IOException {
         List<SoakSample> s = r.samples();
         List<String> processes = new ArrayList<>(s.get(0).memory().keySet());
         double created = s.subList(1, s.size()).stream()
@@ -327,7 +355,6 @@ public final class Soak {
         boolean anyGrowing = r.verdicts().stream().anyMatch(SoakReport.Verdict::growing);
         String table = SoakReport.table(s, processes);
         String verdicts = SoakReport.verdicts(r.verdicts());
-        System.out.println("\n" + verdicts + "\n" + table);
         String body = "## Soak\n\n"
                 + "### `./bench/soak --minutes " + o.minutes() + "` — run " + began + "\n\n"
                 + "Machine: " + o.machine().strip() + "; " + load
@@ -368,7 +395,11 @@ public final class Soak {
                 + verdicts + "\n"
                 + "Live bytes grown per class between the start and the end of the load (`jcmd GC.class_histogram`), "
                 + "top 8 per JVM:\n\n"
-                + String.join("\n", r.histograms().stream().map(h -> "- " + h).toList()) + "\n\n"
+                + (r.histograms().isEmpty()
+                        ? "(taken at the end of the run)"
+                        : String.join(
+                                "\n", r.histograms().stream().map(h -> "- " + h).toList()))
+                + "\n\n"
                 + "Per minute: rates over the minute that ended, backlog = tasks waiting, queued or in progress, Kafka lag "
                 + "= records not yet consumed over every consumer group; JVM cells are RSS / heap after a full GC "
                 + "(`jcmd GC.run`, then `GC.heap_info`) / heap committed, in MiB; PostgreSQL is the server's RSS plus its "
@@ -379,6 +410,5 @@ public final class Soak {
         String text = Files.exists(o.doc()) ? Files.readString(o.doc()) : "# Reliability\n";
         Files.writeString(o.doc(), Report.replaceBetween(text, BEGIN, END, body));
         Files.writeString(o.dir().resolve("soak.md"), body);
-        say("results written to " + o.doc() + " (section \"Soak\")");
     }
 }
