@@ -352,7 +352,6 @@ public final class Soak {
                 .average()
                 .orElse(0);
         double meanLoad = s.stream().mapToDouble(SoakSample::load1).average().orElse(0);
-        boolean anyGrowing = r.verdicts().stream().anyMatch(SoakReport.Verdict::growing);
         String table = SoakReport.table(s, processes);
         String verdicts = SoakReport.verdicts(r.verdicts());
         String body = "## Soak\n\n"
@@ -377,15 +376,7 @@ public final class Soak {
                         r.errors(),
                         r.drained())
                 + "**Verdict: "
-                + (anyGrowing
-                        ? "GROWTH in "
-                                + String.join(
-                                        ", ",
-                                        r.verdicts().stream()
-                                                .filter(SoakReport.Verdict::growing)
-                                                .map(SoakReport.Verdict::process)
-                                                .toList())
-                        : "every process flat")
+                + SoakReport.headline(r.verdicts())
                 + "** (heap: least-squares slope of the heap after a full GC over the "
                 + "second half, growing above " + SoakReport.HEAP_SLOPE_MIB_PER_MIN + " MiB/min and "
                 + SoakReport.HEAP_SLOPE_SHARE_PER_MIN * 100 + "% of its mean per minute; RSS: mean of the last third "

@@ -126,6 +126,25 @@ final class SoakReport {
         return s.toString();
     }
 
+    /** One line for all processes: which grew, or flat, or that the run was too short to tell. */
+    static String headline(List<Verdict> verdicts) {
+        List<String> growing =
+                verdicts.stream().filter(Verdict::growing).map(Verdict::process).toList();
+        List<String> undecided = verdicts.stream()
+                .filter(v -> !v.decided())
+                .map(Verdict::process)
+                .toList();
+        if (!growing.isEmpty()) {
+            return "GROWTH in " + String.join(", ", growing);
+        }
+        if (undecided.size() == verdicts.size()) {
+            return "none yet (too few minutes)";
+        }
+        return undecided.isEmpty()
+                ? "every process flat"
+                : "flat, except too short to tell for " + String.join(", ", undecided);
+    }
+
     static String verdicts(List<Verdict> verdicts) {
         StringBuilder s = new StringBuilder("| process | verdict | figures |\n|---|---|---|\n");
         verdicts.forEach(v -> s.append("| ")

@@ -104,6 +104,18 @@ class SoakReportTest {
     }
 
     @Test
+    void headlineNamesTheGrowingProcessesAndNeverCallsAnUndecidedRunFlat() {
+        SoakReport.Verdict flat = new SoakReport.Verdict("kafka", true, false, "");
+        SoakReport.Verdict growing = new SoakReport.Verdict("gateway", true, true, "");
+        SoakReport.Verdict undecided = new SoakReport.Verdict("postgres", false, false, "");
+        assertThat(SoakReport.headline(List.of(flat, growing, undecided))).isEqualTo("GROWTH in gateway");
+        assertThat(SoakReport.headline(List.of(flat, flat))).isEqualTo("every process flat");
+        assertThat(SoakReport.headline(List.of(undecided, undecided))).isEqualTo("none yet (too few minutes)");
+        assertThat(SoakReport.headline(List.of(flat, undecided)))
+                .isEqualTo("flat, except too short to tell for postgres");
+    }
+
+    @Test
     void verdictTableNamesEachProcessWithItsWordAndFigures() {
         String t = SoakReport.verdicts(List.of(
                 new SoakReport.Verdict("kafka", true, false, "RSS +1 MiB"),
