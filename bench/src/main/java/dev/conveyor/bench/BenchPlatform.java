@@ -117,16 +117,34 @@ final class BenchPlatform implements AutoCloseable {
             // One at a time, task-api first (the others call it or consume what it publishes). Not in parallel: on the
             // 2
             // shared cores, three JVMs starting at once missed ServiceProcess' 90 s readiness limit at load ~38.
-            platform.taskApi.start();
-            platform.generation.start();
-            platform.gateway.start();
-            platform.worker.start();
+            for (ServiceProcess s : List.of(platform.taskApi, platform.generation, platform.gateway, platform.worker)) {
+                startPatiently(s);
+            }
         } catch (RuntimeException e) {
             platform.close();
             throw e;
         }
         return platform;
     }
+
+    /**
+     * Starts a service; when it is alive but not ready within ServiceProcess' 90 s (a soak at load 44 saw
+     * generation-service miss it while other engineers' builds ran), waits up to {@link #EXTRA_READY} more.
+     */
+    private static void startPatiently(ServiceProcess s) {
+        try {
+            s.start();
+        } catch (IllegalStateException notReady) {
+            if (!s.isAlive()) {
+                throw notReady;
+            }
+            System.out.println("bench: " + s.name() + " not ready after 90 s, waiting up to " + EXTRA_READY.toMinutes()
+                    + " min more (load " + Compare.loadAverage() + ")");
+            s.awaitReady(EXTRA_READY);
+        }
+    }
+
+    private static final Duration EXTRA_READY = Duration.ofMinutes(4);
 
     /** The processes whose CPU a Conveyor measure counts, by the name the table prints. */
     Map<String, Long> conveyorPids() {

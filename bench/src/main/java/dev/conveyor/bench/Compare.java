@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The driver of ./bench/compare: the packaged platform and Graphile Worker on one durable devstack, measured
@@ -125,27 +124,10 @@ public final class Compare {
             Files.writeString(
                     o.dir().resolve("pids"),
                     String.join(" ", pids.values().stream().map(String::valueOf).toList()) + "\n");
-            String admin = platform.keys.token(UUID.randomUUID(), List.of("admin"), Duration.ofHours(12));
-            List<TaskApiClient> users = new ArrayList<>();
-            List<UUID> projects = new ArrayList<>();
-            for (int u = 0; u < ConveyorLoad.CLIENT_THREADS; u++) {
-                UUID id = UUID.randomUUID();
-                TaskApiClient c = new TaskApiClient(
-                        platform.taskApi.url(),
-                        id,
-                        platform.keys.token(id, List.of("user"), Duration.ofHours(12)),
-                        admin);
-                users.add(c);
-                projects.add(c.newProject(1_000_000_000L));
-            }
-            List<TaskApiClient> tabUsers = new ArrayList<>();
-            List<UUID> tabProjects = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                tabUsers.add(users.get(i % users.size()));
-                tabProjects.add(projects.get(i % users.size()));
-            }
-            try (RealtimeClients tabs = new RealtimeClients(platform.gateway.url(), tabUsers, tabProjects);
-                    ConveyorLoad conveyor = new ConveyorLoad(users, projects, platform.workerToken, pids, tabs);
+            BenchUsers fleet = BenchUsers.create(platform);
+            try (RealtimeClients tabs = fleet.openTabs(platform);
+                    ConveyorLoad conveyor =
+                            new ConveyorLoad(fleet.users(), fleet.projects(), platform.workerToken, pids, tabs);
                     GraphileProcess graphile = new GraphileProcess(
                             o.root().resolve("bench/graphile/bench.mjs"),
                             platform.graphileDatabaseUrl(),
@@ -327,7 +309,7 @@ public final class Compare {
         return s.toString();
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " / " + f[1] + " / " + f[2];
@@ -336,7 +318,7 @@ public final class Compare {
         }
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    static void closeQuietly(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception e) {

@@ -126,9 +126,15 @@ final class Report {
     }
 
     static String replaceSection(String text, String mode, String body) {
-        String begin =
-                "<!-- bench/compare " + mode + ": begin (written by ./bench/compare; edits inside are replaced) -->";
-        String end = "<!-- bench/compare " + mode + ": end -->";
+        return replaceBetween(
+                text,
+                "<!-- bench/compare " + mode + ": begin (written by ./bench/compare; edits inside are replaced) -->",
+                "<!-- bench/compare " + mode + ": end -->",
+                body);
+    }
+
+    /** Replaces the text between the two markers (markers included), or appends the block when they are absent. */
+    static String replaceBetween(String text, String begin, String end, String body) {
         String section = begin + "\n" + body.strip() + "\n" + end;
         int b = text.indexOf(begin);
         int e = text.indexOf(end);

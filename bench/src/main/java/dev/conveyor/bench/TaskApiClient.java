@@ -73,6 +73,28 @@ final class TaskApiClient {
         send("POST", "/v1/tasks/batch", userToken, body, 201);
     }
 
+    /**
+     * One {@code POST /v1/tasks/batch} of {@code noops} no-op tasks and {@code images} small {@code single_image} tasks
+     * (64x64, no simulated GPU time): each image completes into a generation, so generation-service and the
+     * generation events carry load too.
+     */
+    void createMixedBatch(UUID projectId, int noops, int images) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode items = body.putArray("tasks");
+        for (int i = 0; i < images; i++) {
+            ObjectNode item = task(items.addObject(), projectId, "single_image");
+            ((ObjectNode) item.get("params"))
+                    .put("prompt", "soak")
+                    .put("width", 64)
+                    .put("height", 64)
+                    .put("seed", i);
+        }
+        for (int i = 0; i < noops; i++) {
+            task(items.addObject(), projectId, "noop");
+        }
+        send("POST", "/v1/tasks/batch", userToken, body, 201);
+    }
+
     private static ObjectNode task(ObjectNode node, UUID projectId, String taskType) {
         node.put("projectId", projectId.toString()).put("taskType", taskType).putObject("params");
         return node;
@@ -107,6 +129,11 @@ final class TaskApiClient {
         return send("GET", "/v1/projects/" + projectId + "/task-status-counts", userToken, null, 200)
                 .path("complete")
                 .asInt();
+    }
+
+    /** {@code {waiting,queued,inProgress,complete,failed,cancelled}} of a project. */
+    JsonNode statusCounts(UUID projectId) {
+        return send("GET", "/v1/projects/" + projectId + "/task-status-counts", userToken, null, 200);
     }
 
     /** One page (100, newest first) of a project's tasks. */
