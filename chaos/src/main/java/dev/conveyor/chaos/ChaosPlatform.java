@@ -15,12 +15,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The platform under chaos: devstack (PostgreSQL + Kafka) and the packaged services as separate JVMs — two task-api
  * replicas on one database, generation-service, two gateway replicas and three workers, the third of which runs only
- * the travel types. Every service can be killed and started again on its port; PostgreSQL can be fast-restarted.
+ * the travel types. Every service can be killed and started again on its port; PostgreSQL can be taken away and given back.
  */
 final class ChaosPlatform implements AutoCloseable {
     static final String TASKS_DB = "conveyor_tasks";
@@ -44,9 +43,6 @@ final class ChaosPlatform implements AutoCloseable {
     private final Path dir;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Ctrl-C or SIGTERM of the run: the services and devstack are child processes that would outlive it. */
-    /** The server {@link #restartPostgres} started (devstack's handle knows only the first one). */
-    private volatile Process restartedPostgres;
-
     private final Thread onExit = new Thread(this::closeQuietly, "chaos-platform-close");
 
     private ChaosPlatform(Devstack devstack, Path root, Path dir) {
@@ -142,13 +138,28 @@ final class ChaosPlatform implements AutoCloseable {
             // One at a time, task-api first (the others call it or consume what it publishes): on two shared cores
             // JVMs starting together miss their readiness limit.
             for (ServiceProcess s : platform.services()) {
-                s.start();
+                startPatiently(s);
             }
         } catch (RuntimeException e) {
             platform.close();
             throw e;
         }
         return platform;
+    }
+
+    /**
+     * Starts a service and waits for it to be ready, longer than {@link ServiceProcess#start()}'s 90 s when it is
+     * still alive: on two cores shared with other builds (load 30–45) a gateway rebuilding its history took longer.
+     */
+    static void startPatiently(ServiceProcess s) {
+        try {
+            s.start();
+        } catch (IllegalStateException slow) {
+            if (!s.isAlive()) {
+                throw slow;
+            }
+            s.awaitReady(Duration.ofMinutes(5));
+        }
     }
 
     List<ServiceProcess> services() {
@@ -172,53 +183,42 @@ final class ChaosPlatform implements AutoCloseable {
     }
 
     /**
-     * A fast restart of PostgreSQL, as {@code pg_ctl restart -m fast} does it (pg_ctl refuses to run as root, which the
-     * build machines are): SIGINT to the postmaster (fast shutdown: open transactions rolled back, every connection
-     * cut), then the server started again with the command line it recorded in {@code postmaster.opts} (same port,
-     * same data directory, same settings). Returns when it accepts connections again.
+     * PostgreSQL goes away and comes back as in a fast restart, as far as its clients can tell: the postmaster and
+     * every backend paused (SIGSTOP) for {@code outage} — new connections and running statements hang — then resumed
+     * and every client connection of both databases terminated ({@code pg_terminate_backend}: open transactions rolled
+     * back, pools must reconnect), which is what {@code pg_ctl restart -m fast} does to them. A real restart is not
+     * possible here: pg_ctl and postgres refuse to start as root, which the build machines are, and devstack's
+     * embedded server cannot be started a second time in the JVM that holds its lock.
      */
-    void restartPostgres() throws IOException, SQLException {
+    String restartPostgres(Duration outage) throws IOException, SQLException {
         Path data = devstack.dir().resolve("postgres");
         long pid = Long.parseLong(
                 Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-        List<String> command = quoted(Files.readString(data.resolve("postmaster.opts")));
         ProcessHandle postmaster =
                 ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
-        Signals.interrupt(pid);
+        List<Long> cluster = new ArrayList<>();
+        cluster.add(pid);
+        postmaster.children().forEach(c -> cluster.add(c.pid()));
+        cluster.forEach(Signals::pause);
         try {
-            postmaster.onExit().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("postmaster " + pid + " did not stop within 60 s", e);
+            Rest.sleep(outage.toMillis());
+        } finally {
+            cluster.forEach(Signals::resume);
         }
-        restartedPostgres = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("logs").resolve("postgres-restarted.log").toFile()))
-                .start();
-        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
-        while (true) {
-            try (var c = java.sql.DriverManager.getConnection(
-                    jdbcUrl(TASKS_DB), dev.conveyor.devstack.Postgres.USER, dev.conveyor.devstack.Postgres.PASSWORD)) {
-                return;
-            } catch (SQLException notYet) {
-                if (!restartedPostgres.isAlive() || java.time.Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException(
-                            "PostgreSQL did not come back; see " + dir.resolve("logs/postgres-restarted.log"), notYet);
-                }
-                Rest.sleep(200);
-            }
+        int terminated = 0;
+        try (var c = java.sql.DriverManager.getConnection(
+                        jdbcUrl(TASKS_DB),
+                        dev.conveyor.devstack.Postgres.USER,
+                        dev.conveyor.devstack.Postgres.PASSWORD);
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        + " WHERE datname IN ('" + TASKS_DB + "', '" + GENERATIONS_DB + "')"
+                        + " AND pid <> pg_backend_pid()")) {
+            rs.next();
+            terminated = rs.getInt(1);
         }
-    }
-
-    /** The arguments of a postmaster.opts line: the binary, then each argument in double quotes. */
-    static List<String> quoted(String line) {
-        List<String> out = new ArrayList<>();
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.trim());
-        while (m.find()) {
-            out.add(m.group(1) != null ? m.group(1) : m.group(2));
-        }
-        return out;
+        return cluster.size() + " processes paused " + outage.toSeconds() + " s, then " + terminated
+                + " connections terminated";
     }
 
     Path dir() {
@@ -255,12 +255,5 @@ final class ChaosPlatform implements AutoCloseable {
         }
         ServiceProcess.stopAll(reversed);
         devstack.close();
-        Process pg = restartedPostgres;
-        if (pg != null && pg.isAlive()) {
-            Signals.interrupt(pg.pid());
-            if (!pg.waitFor(30, TimeUnit.SECONDS)) {
-                pg.destroyForcibly();
-            }
-        }
     }
 }

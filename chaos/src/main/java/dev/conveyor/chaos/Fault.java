@@ -22,8 +22,11 @@ record Fault(long atMillis, Kind kind, int target) {
         KILL_GATEWAY,
         /** the Kafka broker stopped and started again on its data. */
         RESTART_KAFKA,
-        /** pg_ctl restart -m fast: every connection cut, open transactions rolled back. */
-        RESTART_POSTGRES,
+        /**
+         * PostgreSQL unavailable for 3 s (every process of the cluster paused), then every connection cut and open
+         * transactions rolled back, as a fast restart does to clients ({@link ChaosPlatform#restartPostgres}).
+         */
+        POSTGRES_OUTAGE,
         /** SIGSTOP of a worker for longer than its lease, then SIGCONT: its late results must be refused. */
         PAUSE_WORKER
     }

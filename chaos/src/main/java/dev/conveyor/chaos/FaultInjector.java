@@ -71,9 +71,8 @@ final class FaultInjector {
                 platform.devstack.kafka().restart();
                 return "broker restarted";
             }
-            case RESTART_POSTGRES -> {
-                platform.restartPostgres();
-                return "pg_ctl restart -m fast";
+            case POSTGRES_OUTAGE -> {
+                return platform.restartPostgres(Duration.ofSeconds(3));
             }
             case PAUSE_WORKER -> {
                 ServiceProcess w = platform.workers.get(f.target());
@@ -96,7 +95,7 @@ final class FaultInjector {
         long pid = s.jvm().pid();
         s.kill();
         Rest.sleep(DOWN.toMillis());
-        s.start();
+        ChaosPlatform.startPatiently(s);
         return s.name() + " pid " + pid + " kill -9" + (note.isEmpty() ? "" : " " + note) + ", restarted";
     }
 

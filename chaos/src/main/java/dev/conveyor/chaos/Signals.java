@@ -11,11 +11,6 @@ final class Signals {
         send("-STOP", pid);
     }
 
-    /** SIGINT: PostgreSQL's fast shutdown. */
-    static void interrupt(long pid) {
-        send("-INT", pid);
-    }
-
     static void resume(long pid) {
         send("-CONT", pid);
     }
