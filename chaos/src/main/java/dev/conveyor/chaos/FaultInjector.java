@@ -68,7 +68,7 @@ final class FaultInjector {
                 return killAndRestart(w, "holding " + held + " task(s)");
             }
             case RESTART_KAFKA -> {
-                platform.devstack.kafka().restart();
+                platform.restartKafka();
                 return "broker restarted";
             }
             case POSTGRES_OUTAGE -> {
