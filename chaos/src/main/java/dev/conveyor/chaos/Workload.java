@@ -33,8 +33,9 @@ final class Workload {
     }
 
     /**
-     * The steps, drawn from {@code seed}: {@code tasks} creates (no-op 30 %, image 30 %, failing 15 %, travel 10 %,
-     * image into a shot 15 %) with a cancel or a retry of an earlier create after about one create in eight.
+     * The steps, drawn from {@code seed}: {@code tasks} creates (no-op 30 %, single_image 45 %, failing images 15 % —
+     * permanently, once, on every attempt — and travel pipelines of 1–3 segments 10 %; a third of the images and
+     * pipelines into a shot), and between them cancels (7 %) and retries (5 %) of earlier creates.
      */
     static List<Op> plan(long seed, int tasks, int projects, int shotsPerProject) {
         Random r = new Random(seed);
@@ -83,7 +84,6 @@ final class Workload {
             }
             made++;
         }
-        // retries and cancels may also target tasks that were cancelled
         return ops;
     }
 
