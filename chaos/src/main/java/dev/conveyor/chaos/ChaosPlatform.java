@@ -175,17 +175,27 @@ final class ChaosPlatform implements AutoCloseable {
     }
 
     /**
-     * Starts a service and waits for it to be ready, longer than {@link ServiceProcess#start()}'s 90 s when it is
-     * still alive: on two cores shared with other builds (load 30–45) a gateway rebuilding its history took longer.
+     * Starts a service as an orchestrator's restart policy would: waits for it to be ready, longer than
+     * {@link ServiceProcess#start()}'s 90 s while it is alive (on two cores shared with other builds, load 30–60, a
+     * gateway rebuilding its history took longer), and starts it again when it exited during start-up (at load 63 a
+     * task-api replica's Flyway timed out acquiring its first connection and the JVM exited), three times at most.
      */
     static void startPatiently(ServiceProcess s) {
-        try {
-            s.start();
-        } catch (IllegalStateException slow) {
-            if (!s.isAlive()) {
-                throw slow;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s.start();
+                return;
+            } catch (IllegalStateException failed) {
+                if (s.isAlive()) {
+                    s.awaitReady(Duration.ofMinutes(5));
+                    return;
+                }
+                if (attempt == 3) {
+                    throw failed;
+                }
+                System.err.println("chaos: " + s.name() + " start attempt " + attempt + " failed ("
+                        + failed.getMessage() + "), starting it again");
             }
-            s.awaitReady(Duration.ofMinutes(5));
         }
     }
 
