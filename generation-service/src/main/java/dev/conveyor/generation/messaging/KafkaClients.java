@@ -14,7 +14,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class KafkaClients {
     private final String bootstrapServers;
-    private volatile KafkaProducer<String, String> eventProducer;
     private volatile KafkaProducer<byte[], byte[]> deadLetterProducer;
 
     public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
@@ -30,14 +29,12 @@ public class KafkaClients {
         return KafkaSettings.consumer(bootstrapServers, groupId, maxPollRecords);
     }
 
-    public synchronized KafkaProducer<String, String> eventProducer() {
-        if (eventProducer == null) {
-            eventProducer = new KafkaProducer<>(
-                    KafkaSettings.relayProducer(bootstrapServers, "generation-service-outbox"),
-                    new StringSerializer(),
-                    new StringSerializer());
-        }
-        return eventProducer;
+    /** A new producer for the outbox relay, which owns it (and replaces it after a passing failure). */
+    public KafkaProducer<String, String> newEventProducer() {
+        return new KafkaProducer<>(
+                KafkaSettings.relayProducer(bootstrapServers, "generation-service-outbox"),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     public synchronized KafkaProducer<byte[], byte[]> deadLetterProducer() {
@@ -52,9 +49,6 @@ public class KafkaClients {
 
     @PreDestroy
     synchronized void close() {
-        if (eventProducer != null) {
-            eventProducer.close(Duration.ofSeconds(5));
-        }
         if (deadLetterProducer != null) {
             deadLetterProducer.close(Duration.ofSeconds(5));
         }

@@ -24,7 +24,7 @@ public class Outbox {
         GenerationConfig.Relay r = config.relay();
         this.relay = new OutboxRelay(
                 dataSource,
-                kafka.eventProducer(),
+                kafka::newEventProducer,
                 new OutboxSettings("generation-service", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag()),
                 registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);

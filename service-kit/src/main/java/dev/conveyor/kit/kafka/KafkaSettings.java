@@ -46,6 +46,13 @@ public final class KafkaSettings {
         Map<String, Object> config = producer(bootstrapServers, clientId);
         config.put(ProducerConfig.LINGER_MS_CONFIG, RELAY_LINGER_MS);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, RELAY_BATCH_BYTES);
+        // Order on a partition over any outage: a batch that expired would be skipped and the partition's later
+        // batches sent without it. So nothing expires (the pass waits for Kafka; readiness shows the outbox's lag)
+        // and one request is in flight, so a batch that still fails is the last one sent: the relay's ProducerFence
+        // closes the producer from its callback before the next request (the relay sends a pass in one request
+        // anyway, so this costs no throughput).
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return config;
     }
 

@@ -15,11 +15,13 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
 
 /**
  * One relay pass, in one transaction: take the advisory lock (one relay per database), read a batch of unpublished rows
  * of transactions older than every running one ({@code tx_id} below the snapshot's xmin, so no earlier commit can still
- * appear behind them) in commit then id order, send them (the row's headers as the record's headers), and wait for each acknowledgement in order:
+ * appear behind them) in commit then id order, send them (the row's headers as the record's headers), and wait for
+ * each acknowledgement in order:
  * <ul>
  *   <li>acknowledged: marked published;</li>
  *   <li>refused for good ({@link PublishFailures#isPermanent}): moved to {@code outbox_dead_letters} with the reason,
@@ -28,9 +30,19 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  *   acknowledged: sending them again would duplicate them), the failed row and the rest are sent again next pass.</li>
  * </ul>
  * The marks and moves commit together, then a passing failure is rethrown so the relay backs off.
+ * <p>
+ * Order on a partition: a row must never reach Kafka while an earlier row of its partition did not. The relay's
+ * producer ({@code KafkaSettings.relayProducer}) never expires a batch and keeps one request in flight, so while Kafka
+ * is away the pass simply waits. Should a send still fail for a passing reason, its callback closes the producer at
+ * once ({@link ProducerFence}): the partition's later batches are then aborted instead of sent, and the relay builds a
+ * new producer for the next pass, which sends the failed row and everything after it again, in order. A send that
+ * fails before it is queued (no metadata, buffer full) ends the sending of the pass the same way.
  */
 final class OutboxPass {
-    private static final long ACK_TIMEOUT_SECONDS = 30;
+    /** How often a pass still waiting for Kafka says so in the log; it keeps waiting (nothing expires). */
+    private static final long ACK_WAIT_LOG_SECONDS = 30;
+
+    private static final Logger LOG = Logger.getLogger(OutboxPass.class);
 
     /** What a pass did. {@code failure} is the passing fault that stopped it, or null. */
     record Result(int published, int deadLettered, Exception failure) {
@@ -41,7 +53,7 @@ final class OutboxPass {
 
     private OutboxPass() {}
 
-    static Result run(Connection c, Producer<String, String> producer, int batchSize) throws SQLException {
+    static Result run(Connection c, ProducerFence fence, int batchSize) throws SQLException {
         c.setAutoCommit(false);
         try {
             if (!tryLock(c)) {
@@ -51,19 +63,23 @@ final class OutboxPass {
             List<Row> rows = unpublished(c, batchSize);
             List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
             for (Row row : rows) {
-                acks.add(send(producer, row));
+                Future<RecordMetadata> ack = send(fence, row);
+                acks.add(ack);
+                if (fence.isBroken()) {
+                    break; // nothing after a passing failure may be queued behind it
+                }
             }
-            if (!rows.isEmpty()) {
+            if (!acks.isEmpty()) {
                 // the relay producer lingers while a pass is appended; flush sends the pass now, in as few requests
                 // as its partitions allow (a failed flush shows in the acknowledgements below)
-                flush(producer);
+                flush(fence.producer());
             }
             List<Long> published = new ArrayList<>();
             int deadLettered = 0;
             Exception failure = null;
-            for (int i = 0; i < rows.size() && failure == null; i++) {
+            for (int i = 0; i < acks.size() && failure == null; i++) {
                 try {
-                    acks.get(i).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    awaitAck(acks.get(i), rows.get(i));
                     published.add(rows.get(i).id());
                 } catch (ExecutionException e) {
                     if (PublishFailures.isPermanent(e)) {
@@ -72,8 +88,6 @@ final class OutboxPass {
                     } else {
                         failure = e;
                     }
-                } catch (TimeoutException e) {
-                    failure = e;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failure = e;
@@ -88,13 +102,33 @@ final class OutboxPass {
         }
     }
 
-    /** A send that fails at once (record too large, serialization) answers a failed future like a broker refusal. */
-    private static Future<RecordMetadata> send(Producer<String, String> producer, Row row) {
+    /**
+     * Sends a row through the fence; a send that fails at once (record too large, serialization, no metadata in time)
+     * answers a failed future like a broker refusal, and one that fails for a passing reason breaks the fence.
+     */
+    private static Future<RecordMetadata> send(ProducerFence fence, Row row) {
         try {
-            return producer.send(new ProducerRecord<>(
+            return fence.send(new ProducerRecord<>(
                     row.topic(), null, row.key(), row.payload(), OutboxHeaders.toRecord(row.headers())));
         } catch (RuntimeException e) {
+            if (!PublishFailures.isPermanent(e)) {
+                fence.breakOff(e);
+            }
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Waits for Kafka as long as it takes (the relay's close interrupts it), saying so every half minute. */
+    private static void awaitAck(Future<RecordMetadata> ack, Row row) throws ExecutionException, InterruptedException {
+        while (true) {
+            try {
+                ack.get(ACK_WAIT_LOG_SECONDS, TimeUnit.SECONDS);
+                return;
+            } catch (TimeoutException e) {
+                LOG.warnf(
+                        "outbox relay: still waiting for Kafka to acknowledge outbox row %d (%s)",
+                        row.id(), row.topic());
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
@@ -30,7 +31,8 @@ public final class OutboxRelay implements AutoCloseable {
     private static final Duration MEASURE_EVERY = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
-    private final Producer<String, String> producer;
+    private final Supplier<Producer<String, String>> producers;
+    private ProducerFence fence;
     private final OutboxSettings settings;
     private final Semaphore nudge = new Semaphore(0);
     private final AtomicLong depth = new AtomicLong();
@@ -42,10 +44,17 @@ public final class OutboxRelay implements AutoCloseable {
     private BackgroundLoop loop;
     private BackgroundLoop measurer;
 
+    /**
+     * {@code producers} makes the relay's producer ({@code KafkaSettings.relayProducer}); the relay owns what it makes,
+     * replaces a producer a passing failure closed ({@link ProducerFence}) and closes the last one in {@link #close()}.
+     */
     public OutboxRelay(
-            DataSource dataSource, Producer<String, String> producer, OutboxSettings settings, MeterRegistry registry) {
+            DataSource dataSource,
+            Supplier<Producer<String, String>> producers,
+            OutboxSettings settings,
+            MeterRegistry registry) {
         this.dataSource = dataSource;
-        this.producer = producer;
+        this.producers = producers;
         this.settings = settings;
         String service = settings.service();
         Gauge.builder("conveyor.outbox.depth", depth, AtomicLong::get)
@@ -87,7 +96,7 @@ public final class OutboxRelay implements AutoCloseable {
                 .start();
     }
 
-    /** Stops the thread (waits up to 10 s); the producer belongs to the caller. */
+    /** Stops the thread (waits up to 10 s), then closes the producer (up to 5 s for what it still sends). */
     @Override
     public synchronized void close() {
         if (measurer != null) {
@@ -97,6 +106,34 @@ public final class OutboxRelay implements AutoCloseable {
         if (loop != null) {
             loop.close();
             loop = null;
+        }
+        closeProducer();
+    }
+
+    private void closeProducer() {
+        ProducerFence current;
+        synchronized (producers) {
+            current = fence;
+            fence = null;
+        }
+        if (current != null) {
+            current.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The producer for the next pass: a new one when there is none yet or a passing failure closed the last. */
+    private ProducerFence fence() {
+        synchronized (producers) {
+            if (fence == null || fence.isBroken()) {
+                if (fence != null) {
+                    LOG.warnf(
+                            "outbox relay of %s: a send failed for a passing reason; the producer was closed so nothing "
+                                    + "after it reaches Kafka out of order, a new one takes over",
+                            settings.service());
+                }
+                fence = new ProducerFence(producers.get());
+            }
+            return fence;
         }
     }
 
@@ -148,7 +185,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** One pass (see {@link OutboxPass}); a passing failure is in the result, after the acknowledged rows committed. */
     public OutboxPass.Result relayOnce() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            OutboxPass.Result result = OutboxPass.run(c, producer, settings.batchSize());
+            OutboxPass.Result result = OutboxPass.run(c, fence(), settings.batchSize());
             published.addAndGet(result.published());
             if (result.deadLettered() > 0) {
                 deadLettered.increment(result.deadLettered());

@@ -13,7 +13,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,7 +24,6 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Singleton
 public class Outbox {
-    private final KafkaProducer<String, String> producer;
     private final OutboxRelay relay;
     private final OutboxDeadLetters deadLetters;
 
@@ -35,14 +33,13 @@ public class Outbox {
             PgSignals signals,
             MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.producer = new KafkaProducer<>(
-                KafkaSettings.relayProducer(bootstrap, "task-api-outbox"),
-                new StringSerializer(),
-                new StringSerializer());
         ConveyorConfig.Relay r = config.relay();
         this.relay = new OutboxRelay(
                 dataSource,
-                producer,
+                () -> new KafkaProducer<>(
+                        KafkaSettings.relayProducer(bootstrap, "task-api-outbox"),
+                        new StringSerializer(),
+                        new StringSerializer()),
                 new OutboxSettings("task-api", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag()),
                 registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
@@ -55,7 +52,6 @@ public class Outbox {
 
     void stop(@Observes ShutdownEvent ev) {
         relay.close();
-        producer.close(Duration.ofSeconds(5));
     }
 
     public OutboxRelay relay() {
