@@ -56,7 +56,9 @@ final class ChaosPlatform implements AutoCloseable {
         int[] gatewayPorts = {Ports.free(), Ports.free()};
         Map<String, String> apiProps = new HashMap<>();
         apiProps.put("conveyor.reaper.every", "1s");
-        for (String type : List.of("single_image", "travel_orchestrator", "travel_segment", "travel_stitch")) {
+        // Every type the workload runs gets the short lease: a task whose worker died (or whose claim answer was lost)
+        // must come back within the drain, not after a production lease of 5 or 30 minutes.
+        for (String type : List.of("noop", "single_image", "travel_orchestrator", "travel_segment", "travel_stitch")) {
             apiProps.put("conveyor.task-types." + type + ".lease", LEASE.toSeconds() + "s");
         }
         // the no-op type, run by the workers' bench handler

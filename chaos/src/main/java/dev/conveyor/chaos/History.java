@@ -38,7 +38,9 @@ record History(
             String errorMessage,
             UUID generationId,
             UUID shotId,
-            long cost) {}
+            long cost,
+            /** Who holds the lease and when it ends, for an unfinished task ("worker-2 until +1795 s"); else null. */
+            String lease) {}
 
     /** A record of {@code task-events}, as consumed (duplicates included: delivery is at least once). */
     record TaskEvent(

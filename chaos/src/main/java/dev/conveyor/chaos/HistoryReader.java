@@ -82,7 +82,9 @@ final class HistoryReader {
         try (Connection c = connect(ChaosPlatform.TASKS_DB);
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT id, user_id, project_id, task_type, status, attempts,"
-                    + " max_attempts, parent_task_id, params::text, error_message, generation_id, shot_id, cost"
+                    + " max_attempts, parent_task_id, params::text, error_message, generation_id, shot_id, cost,"
+                    + " CASE WHEN lease_expires_at IS NOT NULL THEN coalesce(worker_id, '?') || ' until '"
+                    + " || to_char(extract(epoch FROM lease_expires_at - now()), 'SG99999990') || ' s' END"
                     + " FROM tasks")) {
                 while (rs.next()) {
                     tasks.add(new TaskRow(
@@ -98,7 +100,8 @@ final class HistoryReader {
                             rs.getString(10),
                             rs.getObject(11, UUID.class),
                             rs.getObject(12, UUID.class),
-                            rs.getLong(13)));
+                            rs.getLong(13),
+                            rs.getString(14)));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT id, user_id, kind, amount, task_id FROM credit_ledger")) {

@@ -49,7 +49,8 @@ final class TaskOutcomes implements Invariant {
             }
             if (!FINAL.contains(t.status())) {
                 out.add(v("stuck: task " + t.id() + " (" + t.taskType() + ") is " + t.status() + " after attempt "
-                        + t.attempts() + "; events " + summary(events.get(t.id()))));
+                        + t.attempts() + (t.lease() == null ? "" : ", lease held by " + t.lease()) + "; events "
+                        + summary(events.get(t.id()))));
                 continue;
             }
             List<TaskEvent> history = events.getOrDefault(t.id(), List.of());

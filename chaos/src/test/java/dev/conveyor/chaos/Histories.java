@@ -64,7 +64,8 @@ final class Histories {
                 null,
                 gen,
                 shot,
-                1);
+                1,
+                null);
         tasks.add(t);
         client.created(
                 new ClientLog.Created(id, new Op(tasks.size(), Op.Kind.IMAGE, 0, 0, 1, 0, -1), user, project, shot));
@@ -83,8 +84,8 @@ final class Histories {
     /** A no-op the client created that failed permanently... as a no-op cannot: used for unexplained failures. */
     TaskRow task(String type, String status, int attempts, String params) {
         UUID id = UUID.randomUUID();
-        TaskRow t =
-                new TaskRow(id, user, project, type, status, attempts, 3, null, params(params), null, null, null, 1);
+        TaskRow t = new TaskRow(
+                id, user, project, type, status, attempts, 3, null, params(params), null, null, null, 1, null);
         tasks.add(t);
         client.created(
                 new ClientLog.Created(id, new Op(tasks.size(), Op.Kind.NOOP, 0, -1, 1, 0, -1), user, project, null));
