@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,7 +105,11 @@ public class WorkerRuntime implements RunningTask.Listener {
         workerPool = Executors.newCachedThreadPool(named("worker"));
         // Two threads are plenty for HTTP alone: nothing that follows an answer runs on them (AttemptServices).
         httpPool = Executors.newFixedThreadPool(2, named("task-api-http"));
-        timer = Executors.newScheduledThreadPool(1, named("worker-timer"));
+        // Every attempt cancels its heartbeat when it ends; without remove-on-cancel the cancelled beat stays queued
+        // until its delay (a third of the lease, up to 10 min) passes: thousands of dead timers under load (the soak).
+        ScheduledThreadPoolExecutor beats = new ScheduledThreadPoolExecutor(1, named("worker-timer"));
+        beats.setRemoveOnCancelPolicy(true);
+        timer = beats;
         client = new TaskApiClient(taskApiUrl, token, httpPool);
         DistributionSummary batchSizes = DistributionSummary.builder("conveyor.worker.complete.batch.size")
                 .description("completions per batch complete request")
