@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,46 +23,17 @@ public final class Soak {
     /** The JVMs whose heap is sampled (kafka too: devstack's broker is a JVM), then the other processes. */
     private static final List<String> JVMS = List.of("task-api", "task-worker", "generation", "gateway", "kafka");
 
-    private final Options o;
+    private final SoakOptions o;
     private final StringBuilder log = new StringBuilder();
     private final Instant began = Instant.now();
     private final String loadBefore = Compare.loadAverage();
 
-    private Soak(Options o) {
+    private Soak(SoakOptions o) {
         this.o = o;
     }
 
-    /** Parsed options (names as on the command line of ./bench/soak). */
-    record Options(
-            Path root,
-            Path dir,
-            Path doc,
-            String machine,
-            int minutes,
-            double rate,
-            int warmupTasks,
-            int probeTasks,
-            int imageEvery) {
-        static Options parse(String[] args) {
-            Map<String, String> m = new HashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                m.put(args[i].replaceFirst("^--", ""), args[++i]);
-            }
-            return new Options(
-                    Path.of(m.get("root")),
-                    Path.of(m.get("dir")),
-                    Path.of(m.get("doc")),
-                    m.getOrDefault("machine", ""),
-                    Integer.parseInt(m.getOrDefault("minutes", "30")),
-                    Double.parseDouble(m.getOrDefault("rate", "0")),
-                    Integer.parseInt(m.getOrDefault("warmup-tasks", "2000")),
-                    Integer.parseInt(m.getOrDefault("probe-tasks", "5000")),
-                    Integer.parseInt(m.getOrDefault("image-every", "20")));
-        }
-    }
-
     public static void main(String[] args) throws Exception {
-        new Soak(Options.parse(args)).run();
+        new Soak(SoakOptions.parse(args)).run();
         System.exit(0); // the JDK WebSocket and HTTP clients keep non-daemon threads
     }
 

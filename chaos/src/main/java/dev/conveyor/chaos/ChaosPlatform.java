@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The platform under chaos: devstack (PostgreSQL + Kafka) and the packaged services as separate JVMs — two task-api
@@ -58,7 +59,8 @@ final class ChaosPlatform implements AutoCloseable {
         apiProps.put("conveyor.reaper.every", "1s");
         // Every type the workload runs gets the short lease: a task whose worker died (or whose claim answer was lost)
         // must come back within the drain, not after a production lease of 5 or 30 minutes.
-        for (String type : List.of("noop", "single_image", "travel_orchestrator", "travel_segment", "travel_stitch")) {
+        for (String type : Stream.concat(Stream.of("noop", "single_image"), TRAVEL_TYPES.stream())
+                .toList()) {
             apiProps.put("conveyor.task-types." + type + ".lease", LEASE.toSeconds() + "s");
         }
         // the no-op type, run by the workers' bench handler

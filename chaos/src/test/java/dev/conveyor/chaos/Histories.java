@@ -83,9 +83,14 @@ final class Histories {
 
     /** A no-op the client created that failed permanently... as a no-op cannot: used for unexplained failures. */
     TaskRow task(String type, String status, int attempts, String params) {
+        return task(type, status, attempts, params, null);
+    }
+
+    /** The same, its lease held as {@code lease} describes ("worker-2 until +30 s"). */
+    TaskRow task(String type, String status, int attempts, String params, String lease) {
         UUID id = UUID.randomUUID();
         TaskRow t = new TaskRow(
-                id, user, project, type, status, attempts, 3, null, params(params), null, null, null, 1, null);
+                id, user, project, type, status, attempts, 3, null, params(params), null, null, null, 1, lease);
         tasks.add(t);
         client.created(
                 new ClientLog.Created(id, new Op(tasks.size(), Op.Kind.NOOP, 0, -1, 1, 0, -1), user, project, null));

@@ -49,23 +49,7 @@ class InvariantsTest {
     @Test
     void aStuckTaskNamesWhoHoldsItsLeaseAndForHowLong() {
         Histories h = healthy();
-        TaskRow open = h.task("noop", "in_progress", 1, "{}");
-        TaskRow leased = new TaskRow(
-                open.id(),
-                open.userId(),
-                open.projectId(),
-                open.taskType(),
-                open.status(),
-                open.attempts(),
-                open.maxAttempts(),
-                null,
-                open.params(),
-                null,
-                null,
-                null,
-                open.cost(),
-                "chaos-worker-2 until +1795 s");
-        h.tasks.set(h.tasks.indexOf(open), leased);
+        TaskRow open = h.task("noop", "in_progress", 1, "{}", "chaos-worker-2 until +1795 s");
         h.event(open.id(), "task.created", "queued", 0, null);
         h.event(open.id(), "task.claimed", "in_progress", 1, "chaos-worker-2");
         assertThat(new TaskOutcomes().check(h.history()))
