@@ -18,7 +18,7 @@ import java.util.Map;
  * <li>warm-up rounds of every Conveyor measure until the JIT has settled: each service JVM compiled at most
  * {@code --jit-settled} methods in the last round (sun.ci.totalCompiles), or {@code --warmup-max} rounds;</li>
  * <li>measured rounds, Conveyor and Graphile taking turns within each round;</li>
- * <li>optionally ({@code --profile}) one more drain with JFR on task-api and task-worker;</li>
+ * <li>optionally ({@code --profile}) one more drain with JFR on the four service JVMs and the Kafka broker;</li>
  * <li>optionally ({@code --long-minutes}) drains back to back with RSS sampled after each.</li>
  * </ol>
  *
@@ -157,8 +157,9 @@ public final class Compare {
                 }
                 if (o.profile()) {
                     Map<String, Long> jvms = new LinkedHashMap<>();
-                    jvms.put("task-api", pids.get("task-api"));
-                    jvms.put("task-worker", pids.get("task-worker"));
+                    for (String jvm : List.of("task-api", "task-worker", "gateway", "generation", "kafka")) {
+                        jvms.put(jvm, pids.get(jvm));
+                    }
                     Profiler profiler = new Profiler(jvms, o.dir());
                     profiler.start();
                     Measure profiled = conveyor.drain(o.tasks());

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RealtimeClients implements AutoCloseable {
     private final List<WebSocket> sockets = new ArrayList<>();
     private final AtomicLong frames = new AtomicLong();
+    private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
     /** Opens one client per entry of {@code tabs} and waits until each has its two subscriptions confirmed. */
     RealtimeClients(String gatewayUrl, List<TaskApiClient> tabs, List<java.util.UUID> projects) throws Exception {
@@ -47,6 +49,53 @@ final class RealtimeClients implements AutoCloseable {
         return frames.get();
     }
 
+    /**
+     * Counts, from now on, the frames any tab receives that mention {@code needle} (e.g. a task id: every change of
+     * the task invalidates its key). Lets the driver wait for a change instead of polling task-api, whose CPU would
+     * then compete with the very path being measured. Close it when done.
+     */
+    Watch watch(String needle) {
+        Watch w = new Watch(needle);
+        watches.add(w);
+        return w;
+    }
+
+    /** Frames mentioning one string, counted; see {@link #watch}. */
+    final class Watch implements AutoCloseable {
+        private final String needle;
+        private long hits;
+
+        private Watch(String needle) {
+            this.needle = needle;
+        }
+
+        synchronized long hits() {
+            return hits;
+        }
+
+        private synchronized void offer(String text) {
+            if (text.contains(needle)) {
+                hits++;
+                notifyAll();
+            }
+        }
+
+        /** Waits until more than {@code seen} frames mentioned the needle, at most {@code max}; false on timeout. */
+        synchronized boolean awaitMore(long seen, Duration max) throws InterruptedException {
+            long deadline = System.nanoTime() + max.toNanos();
+            long left;
+            while (hits <= seen && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return hits > seen;
+        }
+
+        @Override
+        public void close() {
+            watches.remove(this);
+        }
+    }
+
     int size() {
         return sockets.size();
     }
@@ -69,6 +118,9 @@ final class RealtimeClients implements AutoCloseable {
             if (last) {
                 frames.incrementAndGet();
                 String text = data.toString();
+                for (Watch w : watches) {
+                    w.offer(text);
+                }
                 if (text.contains("\"type\":\"subscribed\"") && ++subscriptions == 2) {
                     confirmed.complete(null);
                 } else if (text.contains("\"type\":\"error\"")) {
