@@ -195,7 +195,8 @@ final class ConveyorLoad implements AutoCloseable {
             List<String> notes(int n) {
                 return List.of(
                         String.format(java.util.Locale.ROOT, "WebSocket frames/task %.1f", frames / (double) n),
-                        used.compilerShare("task-api", "task-worker"));
+                        used.compilerShare("task-api", "task-worker"),
+                        used.withoutCompilers(n));
             }
         }
     }

@@ -38,6 +38,25 @@ final class CpuWindow {
             }
             return s.toString().trim();
         }
+
+        /**
+         * "without JIT threads 2,345 µs/task (task-api 600, ...)": the CPU per task with every JVM's compiler threads
+         * taken out, i.e. what the application threads (and PostgreSQL) used. An estimate of the steady state, where the
+         * compilers idle; an upper bound, since code still being compiled runs interpreted or at C1 meanwhile.
+         */
+        String withoutCompilers(int tasks) {
+            long all = 0;
+            StringBuilder per = new StringBuilder();
+            for (Map.Entry<String, Long> e : cpuMicros.entrySet()) {
+                long own = Math.max(0, e.getValue() - compilerMicros.getOrDefault(e.getKey(), 0L));
+                all += own;
+                per.append(per.length() == 0 ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(Report.fmt(own / (double) Math.max(1, tasks)));
+            }
+            return "without JIT threads " + Report.fmt(all / (double) Math.max(1, tasks)) + " µs/task (" + per + ")";
+        }
     }
 
     Used close() {
@@ -45,7 +64,9 @@ final class CpuWindow {
         Map<String, Long> compiler = new LinkedHashMap<>();
         pids.forEach((name, pid) -> {
             cpu.put(name, Proc.cpuMicros(pid) - start.get(name));
-            compiler.put(name, compilerMicros(pid) - compilerStart.get(name));
+            // Compiler threads come and go (UseDynamicNumberOfCompilerThreads): one that ended in the window takes its
+            // CPU with it, so the difference can come out below zero; it is then counted as none.
+            compiler.put(name, Math.max(0, compilerMicros(pid) - compilerStart.get(name)));
         });
         return new Used(cpu, compiler);
     }
