@@ -8,12 +8,14 @@ import io.vertx.pgclient.PgException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,10 +37,15 @@ import org.jboss.logging.Logger;
  *     retried after a back-off (counted in {@code conveyor_consumer_retries_total{topic,group}}); nothing after it is
  *     committed, so the record is applied once the fault ends.</li>
  * </ul>
- * task-api and generation-service consume with it alike.
+ * Offsets are committed at most once per commit interval ({@link #COMMIT_INTERVAL} by default; each commit is a write the broker's group
+ * coordinator replicates, and a busy consumer polls hundreds of times a second), always after the work they cover, and
+ * at once when partitions are revoked and when the loop closes: a crash in between only replays records the handler
+ * already deduplicates. task-api and generation-service consume with it alike.
  */
 public class ConsumerLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConsumerLoop.class);
+    /** How often at most the offsets of handled records are committed (a revoke or close commits at once). */
+    public static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
 
     private final String topic;
     private final Map<String, Object> config;
@@ -47,9 +54,16 @@ public class ConsumerLoop implements AutoCloseable {
     private final Counter retries;
     private final Duration retryBackoff;
     private final String group;
+    private final Duration commitInterval;
     private volatile BackgroundLoop loop;
     /** Created, used and closed on the loop's thread; volatile for {@link #wakeUp()} from the closing thread. */
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Offsets of handled records not yet committed; the loop's thread only. */
+    private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    /** When offsets were last committed (System.nanoTime), if ever: the first handled batch commits at once. */
+    private long lastCommit;
+
+    private boolean committedBefore;
 
     public ConsumerLoop(
             String topic,
@@ -57,6 +71,18 @@ public class ConsumerLoop implements AutoCloseable {
             Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
             DeadLetterTopic deadLetters,
             Duration retryBackoff) {
+        this(topic, config, handler, deadLetters, retryBackoff, COMMIT_INTERVAL);
+    }
+
+    /** As above, committing offsets at most once per {@code commitInterval} (tests use a long one). */
+    public ConsumerLoop(
+            String topic,
+            Map<String, Object> config,
+            Function<List<ConsumerRecord<byte[], byte[]>>, Uni<?>> handler,
+            DeadLetterTopic deadLetters,
+            Duration retryBackoff,
+            Duration commitInterval) {
+        this.commitInterval = commitInterval;
         this.topic = topic;
         this.config = config;
         this.handler = handler;
@@ -96,11 +122,17 @@ public class ConsumerLoop implements AutoCloseable {
         }
     }
 
-    /** On the loop's thread when it ends: the consumer leaves its group. */
+    /** On the loop's thread when it ends: what was handled is committed, then the consumer leaves its group. */
     private void closeConsumer() {
         KafkaConsumer<byte[], byte[]> current = consumer;
         consumer = null;
         if (current != null) {
+            try {
+                commitPending(current);
+            } catch (RuntimeException e) {
+                LOG.infof(
+                        "offsets of %s (%s) not committed at close (replayed by the next owner): %s", topic, group, e);
+            }
             current.close();
         }
     }
@@ -116,11 +148,15 @@ public class ConsumerLoop implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> kafka = consumer;
         if (kafka == null) {
             kafka = new KafkaConsumer<>(config);
-            kafka.subscribe(List.of(topic));
+            kafka.subscribe(List.of(topic), new CommitOnRevoke(kafka));
             consumer = kafka;
         }
         ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(500));
-        if (records.isEmpty() || !handleBatch(kafka, records)) {
+        boolean failed = !records.isEmpty() && handleBatch(kafka, records);
+        if (!committedBefore || System.nanoTime() - lastCommit >= commitInterval.toNanos()) {
+            commitPending(kafka);
+        }
+        if (!failed) {
             return Duration.ZERO;
         }
         retries.increment();
@@ -147,15 +183,62 @@ public class ConsumerLoop implements AutoCloseable {
                 kafka.seek(result.partition(), result.failedAt());
             }
         }
-        if (!done.isEmpty()) {
+        pending.putAll(done);
+        return failed;
+    }
+
+    /** Commits the offsets of everything handled so far (nothing when there is nothing new). */
+    private void commitPending(KafkaConsumer<byte[], byte[]> kafka) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        lastCommit = System.nanoTime();
+        committedBefore = true;
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(pending);
+        pending.clear();
+        try {
+            commit(kafka, offsets);
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // The partitions moved; their new owner re-reads from the last commit and the event log drops repeats.
+            LOG.infof("offset commit of %s (%s) skipped by a rebalance: %s", topic, group, e.getMessage());
+        }
+    }
+
+    /** Partitions leaving this consumer take their handled offsets along first (called inside poll, on the loop's thread). */
+    private final class CommitOnRevoke implements ConsumerRebalanceListener {
+        private final KafkaConsumer<byte[], byte[]> kafka;
+
+        CommitOnRevoke(KafkaConsumer<byte[], byte[]> kafka) {
+            this.kafka = kafka;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition p : partitions) {
+                OffsetAndMetadata o = pending.remove(p);
+                if (o != null) {
+                    offsets.put(p, o);
+                }
+            }
+            if (offsets.isEmpty()) {
+                return;
+            }
             try {
-                commit(kafka, done);
+                commit(kafka, offsets);
             } catch (CommitFailedException | RebalanceInProgressException e) {
-                // The partitions moved; their new owner re-reads from the last commit and the event log drops repeats.
-                LOG.infof("offset commit of %s (%s) skipped by a rebalance: %s", topic, group, e.getMessage());
+                LOG.infof("offset commit of %s (%s) at a revoke refused: %s", topic, group, e.getMessage());
             }
         }
-        return failed;
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Another member owns them already: its commits count, ours would be refused.
+            partitions.forEach(pending::remove);
+        }
     }
 
     /** Commits offsets after the records' transactions committed. Overridable to simulate a crash in between. */
