@@ -15,3 +15,15 @@ BEGIN
                SELECT id, task_type, run_after FROM previous_rows WHERE status = 'queued') q));
     RETURN NULL;
 END $$;
+
+-- 2. A task's status changes on every step (waiting -> queued -> in_progress -> complete) and status is indexed
+-- (tasks_by_user_status, the partial indexes' predicates), so none of those UPDATEs is HOT: each writes a new entry
+-- into every index whose predicate the new row meets. The two key constraints indexed every task although almost none
+-- has a key: (user_id, idempotency_key) and (parent_task_id, child_key) took an entry per row version of every task,
+-- NULL keys included (a btree stores them; they never conflict). As partial unique indexes over the rows that have a
+-- key they give the same guarantee, and a task without a key costs them nothing. TaskService still recognises a lost
+-- race on a key by SQLSTATE 23505 (unique_violation); the lookups (key = $n) imply IS NOT NULL and use them.
+ALTER TABLE tasks DROP CONSTRAINT idempotency_key_per_user;
+CREATE UNIQUE INDEX idempotency_key_per_user ON tasks (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+ALTER TABLE tasks DROP CONSTRAINT child_key_per_parent;
+CREATE UNIQUE INDEX child_key_per_parent ON tasks (parent_task_id, child_key) WHERE child_key IS NOT NULL;
