@@ -77,7 +77,7 @@ final class PgCounts {
         try (Connection c = connect();
                 Statement s = c.createStatement()) {
             wal = lsn(s) - lsnStart;
-            try (ResultSet rs = s.executeQuery("SELECT s.calls, s.rows, s.total_exec_time, s.wal_bytes, s.toplevel, "
+            try (ResultSet rs = s.executeQuery("SELECT s.calls, s.rows, s.total_exec_time, s.wal_bytes, s.toplevel, s.max_exec_time, "
                     + "regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
                     + "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '" + DB + "' "
                     + "AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.total_exec_time DESC")) {
@@ -88,7 +88,8 @@ final class PgCounts {
                         fmt(rs.getDouble(3) * 1000 / n),
                         fmt(rs.getLong(4) / (double) n),
                         rs.getBoolean(5) ? "" : "nested",
-                        rs.getString(6).replace("|", "\\|")
+                        fmt(rs.getDouble(6)),
+                        rs.getString(7).replace("|", "\\|")
                     });
                 }
             }
@@ -108,7 +109,7 @@ final class PgCounts {
             }
         });
         md.append(
-                "\n| calls/task | rows/task | µs/task | WAL B/task | level | statement |\n|---|---|---|---|---|---|\n");
+                "\n| calls/task | rows/task | µs/task | WAL B/task | level | longest call ms | statement |\n|---|---|---|---|---|---|---|\n");
         for (String[] st : statements) {
             if (Double.parseDouble(st[0]) >= 0.005) {
                 md.append("| ").append(String.join(" | ", st)).append(" |\n");
