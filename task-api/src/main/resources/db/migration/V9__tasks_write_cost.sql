@@ -27,3 +27,9 @@ ALTER TABLE tasks DROP CONSTRAINT idempotency_key_per_user;
 CREATE UNIQUE INDEX idempotency_key_per_user ON tasks (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 ALTER TABLE tasks DROP CONSTRAINT child_key_per_parent;
 CREATE UNIQUE INDEX child_key_per_parent ON tasks (parent_task_id, child_key) WHERE child_key IS NOT NULL;
+
+-- 3. The relay deletes what it published (conveyor.relay.retention 0), so the outbox's last pages empty out again and
+-- again, and autovacuum would truncate them: truncation takes an ACCESS EXCLUSIVE lock on outbox, which every writing
+-- transaction (its event INSERT) and the relay's pass then queue behind (vacuum checks for waiters only every 20 ms).
+-- A queue table keeps its pages instead: they are reused by the next inserts.
+ALTER TABLE outbox SET (vacuum_truncate = false);
