@@ -77,10 +77,11 @@ final class PgCounts {
         try (Connection c = connect();
                 Statement s = c.createStatement()) {
             wal = lsn(s) - lsnStart;
-            try (ResultSet rs = s.executeQuery("SELECT s.calls, s.rows, s.total_exec_time, s.wal_bytes, s.toplevel, s.max_exec_time, "
-                    + "regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
-                    + "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '" + DB + "' "
-                    + "AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.total_exec_time DESC")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT s.calls, s.rows, s.total_exec_time, s.wal_bytes, s.toplevel, s.max_exec_time, "
+                            + "regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
+                            + "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '" + DB + "' "
+                            + "AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.total_exec_time DESC")) {
                 while (rs.next()) {
                     statements.add(new String[] {
                         fmt(rs.getLong(1) / (double) n),
