@@ -139,6 +139,7 @@ public final class Compare {
                                         .map(String::valueOf)
                                         .reduce(Long.toString(graphile.pid()), (a, b) -> a + " " + b)
                                 + "\n");
+                conveyor.countPostgres(PgCounts.fromEnv(platform.devstack.postgres(), o.dir()));
                 say("bench: platform up (" + pids + ", node " + graphile.pid() + "), " + tabs.size()
                         + " WebSocket clients subscribed (8 users, each its project and user channel)");
                 warmUp(conveyor, graphile, platform);

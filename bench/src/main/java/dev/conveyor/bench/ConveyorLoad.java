@@ -30,6 +30,8 @@ final class ConveyorLoad implements AutoCloseable {
     private final String workerToken;
     private final Map<String, Long> pids;
     private final RealtimeClients tabs;
+    /** With {@code DEVSTACK_PG_STATS} set: PostgreSQL's counts over each drain (null otherwise). */
+    private PgCounts pgCounts;
 
     ConveyorLoad(
             List<TaskApiClient> users,
@@ -42,6 +44,10 @@ final class ConveyorLoad implements AutoCloseable {
         this.workerToken = workerToken;
         this.pids = pids;
         this.tabs = tabs;
+    }
+
+    void countPostgres(PgCounts counts) {
+        this.pgCounts = counts;
     }
 
     /**
@@ -60,11 +66,17 @@ final class ConveyorLoad implements AutoCloseable {
             user.createBatch(project, perRequest, gate);
         }
         int before = user.completed(project);
+        if (pgCounts != null) {
+            pgCounts.begin();
+        }
         Window w = new Window();
         Instant released =
                 Instant.parse(user.completeGate(workerToken).path("completedAt").asText());
         awaitCompleted(user, project, before + 1 + n);
         Window.Closed closed = w.close();
+        if (pgCounts != null) {
+            System.out.println("bench: PostgreSQL counts of this drain: " + pgCounts.end(n));
+        }
         Instant last = lastCompleted(user, project, n);
         return closed.measure("drain", n, Duration.between(released, last));
     }

@@ -17,6 +17,9 @@ public final class Postgres implements AutoCloseable {
     public static final String PASSWORD = "postgres";
     private static final Pattern DB_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+    /** Set (to anything) to load pg_stat_statements and track functions: what the benchmark's PostgreSQL counts read. */
+    public static final String STATS_ENV = "DEVSTACK_PG_STATS";
+
     private final EmbeddedPostgres server;
 
     private Postgres(EmbeddedPostgres server) {
@@ -60,6 +63,13 @@ public final class Postgres implements AutoCloseable {
         builder.setServerConfig("fsync", off)
                 .setServerConfig("synchronous_commit", off)
                 .setServerConfig("full_page_writes", off);
+        if (System.getenv(STATS_ENV) != null) {
+            // Counting what PostgreSQL does per task (bench/compare's drain; docs/benchmarks.md "PostgreSQL per drained
+            // task"): every statement, nested ones in trigger functions included, and every function call.
+            builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.track", "all")
+                    .setServerConfig("track_functions", "all");
+        }
         return new Postgres(builder.start());
     }
 

@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
  * appear behind them) in commit then id order, send them (the row's headers as the record's headers), and wait for
  * each acknowledgement in order:
  * <ul>
- *   <li>acknowledged: marked published;</li>
+ *   <li>acknowledged: marked published (deleted at once when the retention is zero);</li>
  *   <li>refused for good ({@link PublishFailures#isPermanent}): moved to {@code outbox_dead_letters} with the reason,
  *   and the rows after it go on;</li>
  *   <li>failed for a passing reason: the pass stops there; the rows before it are still marked published (they were
@@ -53,7 +53,13 @@ final class OutboxPass {
 
     private OutboxPass() {}
 
-    static Result run(Connection c, ProducerFence fence, int batchSize) throws SQLException {
+    /**
+     * {@code deleteAcknowledged}: acknowledged rows are deleted in the pass's transaction (one {@code DELETE} for the
+     * pass) instead of marked published and deleted after a retention: each event then costs the outbox one insert
+     * and one delete, not an insert, an update (a new row version and index entry) and a later delete.
+     */
+    static Result run(Connection c, ProducerFence fence, int batchSize, boolean deleteAcknowledged)
+            throws SQLException {
         c.setAutoCommit(false);
         try {
             if (!tryLock(c)) {
@@ -93,7 +99,11 @@ final class OutboxPass {
                     failure = e;
                 }
             }
-            markPublished(c, published);
+            if (deleteAcknowledged) {
+                deletePublished(c, published);
+            } else {
+                markPublished(c, published);
+            }
             c.commit();
             return new Result(published.size(), deadLettered, failure);
         } catch (SQLException | RuntimeException e) {
@@ -164,6 +174,16 @@ final class OutboxPass {
             }
         }
         return rows;
+    }
+
+    private static void deletePublished(Connection c, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM outbox WHERE id = ANY(?)")) {
+            delete.setArray(1, c.createArrayOf("bigint", ids.toArray(Long[]::new)));
+            delete.executeUpdate();
+        }
     }
 
     private static void markPublished(Connection c, List<Long> ids) throws SQLException {

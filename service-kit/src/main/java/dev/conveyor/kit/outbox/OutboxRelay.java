@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * <p>
  * Every second, on a second {@link BackgroundLoop} (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
  * {@code conveyor_outbox_lag_seconds}, {@code conveyor_outbox_dead_letters_waiting}) and deletes published rows past
- * their retention; {@code conveyor_outbox_last_success_seconds} is the Unix time of the last pass that did not fail.
+ * their retention (with a zero retention the pass deletes what Kafka acknowledged, in its own transaction); {@code conveyor_outbox_last_success_seconds} is the Unix time of the last pass that did not fail.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
@@ -185,7 +185,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** One pass (see {@link OutboxPass}); a passing failure is in the result, after the acknowledged rows committed. */
     public OutboxPass.Result relayOnce() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            OutboxPass.Result result = OutboxPass.run(c, fence(), settings.batchSize());
+            OutboxPass.Result result = OutboxPass.run(c, fence(), settings.batchSize(), settings.deletesOnPublish());
             published.addAndGet(result.published());
             if (result.deadLettered() > 0) {
                 deadLettered.increment(result.deadLettered());
@@ -213,10 +213,12 @@ public final class OutboxRelay implements AutoCloseable {
                 lagMillis.set(rs.getLong(2));
             }
             waitingDeadLetters.set(OutboxDeadLetters.count(c));
-            try (PreparedStatement d = c.prepareStatement("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
-                    + "WHERE published_at < now() - ? * interval '1 millisecond' LIMIT 5000)")) {
-                d.setLong(1, settings.retention().toMillis());
-                d.executeUpdate();
+            if (!settings.deletesOnPublish()) {
+                try (PreparedStatement d = c.prepareStatement("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+                        + "WHERE published_at < now() - ? * interval '1 millisecond' LIMIT 5000)")) {
+                    d.setLong(1, settings.retention().toMillis());
+                    d.executeUpdate();
+                }
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("outbox relay of %s: measuring the outbox failed: %s", settings.service(), e.toString());

@@ -8,11 +8,16 @@ import java.time.Duration;
  * @param service      the service name: thread name, producer client id and the {@code service} tag of the metrics
  * @param batchSize    rows published per pass at most
  * @param pollInterval how long the relay waits for a nudge before looking again
- * @param retention    published rows are deleted after this long
+ * @param retention    published rows are deleted after this long; zero: deleted by the pass that published them
  * @param maxLag       readiness goes DOWN while the oldest unpublished row is older than this
  */
 public record OutboxSettings(
         String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag) {
     /** pg advisory lock key, "OUTBOX" in ASCII: one relay at a time per database. */
     public static final long LOCK_KEY = 0x4F5554424F58L;
+
+    /** A zero retention: the pass deletes the rows Kafka acknowledged instead of marking them published. */
+    public boolean deletesOnPublish() {
+        return retention.isZero();
+    }
 }

@@ -112,8 +112,11 @@ public interface ConveyorConfig {
         @WithDefault("200ms")
         Duration pollInterval();
 
-        /** Published rows are deleted after this long. */
-        @WithDefault("1h")
+        /**
+         * Published rows are deleted after this long; 0 (the default): the relay pass deletes what Kafka acknowledged,
+         * in its own transaction (an event costs the outbox an insert and a delete, and the table stays small).
+         */
+        @WithDefault("0s")
         Duration retention();
 
         /** Readiness goes DOWN while the oldest unpublished outbox row is older than this (the relay is stuck). */

@@ -36,13 +36,21 @@ public class ClaimService {
     private final OutboxStore outbox;
     private final TaskTypes types;
     private final PgSignals signals;
+    private final WorkerSightings sightings;
 
-    public ClaimService(Pool pool, LeaseStore leaseRows, OutboxStore outbox, TaskTypes types, PgSignals signals) {
+    public ClaimService(
+            Pool pool,
+            LeaseStore leaseRows,
+            OutboxStore outbox,
+            TaskTypes types,
+            PgSignals signals,
+            WorkerSightings sightings) {
         this.pool = pool;
         this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.types = types;
         this.signals = signals;
+        this.sightings = sightings;
     }
 
     public Uni<List<Task>> claim(ClaimRequest req) {
@@ -64,8 +72,18 @@ public class ClaimService {
         }
         String[] runnable = types.runnableBy(caps, taskTypes(req.taskTypes()));
         Instant deadline = Instant.now().plusSeconds(wait);
-        return pool.withConnection(c -> leaseRows.touchWorker(c, worker, caps.toArray(String[]::new), runnable))
+        return recordWorker(worker, caps.toArray(String[]::new), runnable)
                 .chain(() -> claimUntil(worker, runnable, Set.of(runnable), max, deadline));
+    }
+
+    /** Records the worker as seen (the stalled-task check), unless this replica did so moments ago. */
+    private Uni<Void> recordWorker(String worker, String[] capabilities, String[] runnable) {
+        long now = System.nanoTime();
+        if (sightings.isFresh(worker, capabilities, runnable, now)) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.withConnection(c -> leaseRows.touchWorker(c, worker, capabilities, runnable))
+                .invoke(() -> sightings.recorded(worker, capabilities, runnable, now));
     }
 
     /**
