@@ -19,7 +19,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,24 +64,11 @@ class ConsumerCommitTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() == RECORDS);
 
             // The first poll's records were committed at once; the rest wait for the hour-long interval.
-            long beforeClose = committed(admin, group);
+            long beforeClose = Fixtures.committed(admin, group);
             assertThat(beforeClose).isBetween(1L, 7L);
 
             loop.close();
-            assertThat(committed(admin, group)).isEqualTo(RECORDS);
+            assertThat(Fixtures.committed(admin, group)).isEqualTo(RECORDS);
         }
-    }
-
-    private static long committed(Admin admin, String group) throws Exception {
-        long total = 0;
-        for (OffsetAndMetadata offset : admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get()
-                .values()) {
-            if (offset != null) {
-                total += offset.offset();
-            }
-        }
-        return total;
     }
 }

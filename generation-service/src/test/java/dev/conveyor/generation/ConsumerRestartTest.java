@@ -106,7 +106,7 @@ class ConsumerRestartTest {
                             deadLetters,
                             Duration.ofMillis(200))
                     .start()) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> committed(admin, group) == TASKS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.committed(admin, group) == TASKS);
             }
 
             assertThat(generations(projectId)).isEqualTo(TASKS);
@@ -117,19 +117,6 @@ class ConsumerRestartTest {
                         .isEqualTo(1);
             }
         }
-    }
-
-    private static long committed(Admin admin, String group) throws Exception {
-        long total = 0;
-        for (OffsetAndMetadata offset : admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get()
-                .values()) {
-            if (offset != null) {
-                total += offset.offset();
-            }
-        }
-        return total;
     }
 
     private long generations(UUID projectId) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,6 +78,20 @@ final class Fixtures {
         }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> producer().partitionsFor(topic).stream().allMatch(p -> p.leader() != null));
+    }
+
+    /** The offsets a consumer group has committed, summed over the topic's partitions (none yet = 0). */
+    static long committed(Admin admin, String group) throws Exception {
+        long total = 0;
+        for (OffsetAndMetadata offset : admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get()
+                .values()) {
+            if (offset != null) {
+                total += offset.offset();
+            }
+        }
+        return total;
     }
 
     static void send(String topic, String key, byte[] value) {
