@@ -27,7 +27,6 @@ import java.util.UUID;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -135,7 +134,8 @@ class GenerationThroughputBenchmark {
         // Duplicates leave no trace in the database: their progress is the group's committed offsets.
         double replay;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            replay = consume(topic, "bench-replay-" + UUID.randomUUID(), events, group -> committed(admin, group));
+            replay = consume(
+                    topic, "bench-replay-" + UUID.randomUUID(), events, group -> Fixtures.committed(admin, group));
         }
         assertThat(generations(ids)).isEqualTo(events);
         return new Run(firstPass, replay, drain);
@@ -167,23 +167,6 @@ class GenerationThroughputBenchmark {
 
     private long generations(UUID[] projects) {
         return count("select count(*) from generations where project_id = any($1)", projects);
-    }
-
-    private static long committed(Admin admin, String group) {
-        try {
-            long total = 0;
-            for (OffsetAndMetadata offset : admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata()
-                    .get()
-                    .values()) {
-                if (offset != null) {
-                    total += offset.offset();
-                }
-            }
-            return total;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private long unpublished(UUID[] projects) {
