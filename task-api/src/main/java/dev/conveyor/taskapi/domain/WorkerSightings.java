@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.domain;
 
+import dev.conveyor.taskapi.store.LeaseStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class WorkerSightings {
-    static final long FRESH_NANOS = 5_000_000_000L;
+    /** As long as the record's statement itself leaves a row alone. */
+    static final long FRESH_NANOS = LeaseStore.WORKER_ROW_REFRESH.toNanos();
     /** Worker ids come and go with worker processes: forget them all past this many (they are recorded again). */
     static final int MAX_WORKERS = 10_000;
 

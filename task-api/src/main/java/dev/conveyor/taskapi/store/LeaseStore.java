@@ -33,15 +33,20 @@ public class LeaseStore {
 
     /**
      * Records the worker as seen, with the task types it can claim (what the stalled-task check looks for). A worker claims many times a second under load (and every woken worker claims on each
-     * task event), so the row is rewritten only when its capabilities changed or it was last seen over 5 s ago: most
+     * task event), so the row is rewritten only when its capabilities changed or it was last seen over
+     * {@link #WORKER_ROW_REFRESH} ago: most
      * claims leave no new row version (and no WAL) behind.
      */
+    /** A worker's row is rewritten when it was last seen longer ago than this (or its capabilities changed). */
+    public static final Duration WORKER_ROW_REFRESH = Duration.ofSeconds(5);
+
     public Uni<Void> touchWorker(SqlClient c, String workerId, String[] capabilities, String[] taskTypes) {
         return c.preparedQuery(
                         "INSERT INTO workers (worker_id, capabilities, task_types, last_seen_at) VALUES ($1, $2, $3, now()) "
                                 + "ON CONFLICT (worker_id) DO UPDATE SET capabilities = excluded.capabilities, "
                                 + "task_types = excluded.task_types, last_seen_at = now() "
-                                + "WHERE workers.last_seen_at < now() - interval '5 seconds' "
+                                + "WHERE workers.last_seen_at < now() - interval '" + WORKER_ROW_REFRESH.toSeconds()
+                                + " seconds' "
                                 + "OR workers.capabilities IS DISTINCT FROM excluded.capabilities "
                                 + "OR workers.task_types IS DISTINCT FROM excluded.task_types")
                 .execute(Sql.args(workerId, capabilities, taskTypes))
