@@ -33,7 +33,10 @@ public final class Devstack implements AutoCloseable {
         return start(pgPort, kafkaPort, dir, keepData, databases, Postgres.Durability.FAST);
     }
 
-    /** As {@link #start(int, int, Path, boolean, List)}; benchmarks pass {@link Postgres.Durability#PRODUCTION}. */
+    /**
+     * As {@link #start(int, int, Path, boolean, List)}; benchmarks pass {@link Postgres.Durability#PRODUCTION}, which
+     * also runs the broker's JVM as deployed brokers run ({@link KafkaBroker.Jvm#PRODUCTION}).
+     */
     public static Devstack start(
             int pgPort,
             int kafkaPort,
@@ -47,7 +50,10 @@ public final class Devstack implements AutoCloseable {
         Thread kafkaThread = new Thread(
                 () -> {
                     try {
-                        kafkaStart.complete(KafkaBroker.start(kafkaPort, dir.resolve("kafka"), keepData));
+                        KafkaBroker.Jvm jvm = durability == Postgres.Durability.PRODUCTION
+                                ? KafkaBroker.Jvm.PRODUCTION
+                                : KafkaBroker.Jvm.DEV;
+                        kafkaStart.complete(KafkaBroker.start(kafkaPort, dir.resolve("kafka"), keepData, jvm));
                     } catch (Throwable t) {
                         kafkaStart.completeExceptionally(t);
                     }
@@ -85,7 +91,7 @@ public final class Devstack implements AutoCloseable {
     }
 
     /** Unpacked PostgreSQL binaries are shared by every run on the machine: unpacking costs seconds, they never change. */
-    static Path pgBinariesDir() {
+    public static Path pgBinariesDir() {
         String override = System.getProperty("devstack.pg.binaries");
         if (override != null) {
             return Path.of(override);

@@ -40,15 +40,41 @@ public final class KafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final Path dir;
     private final boolean keepData;
-    private final String heap;
+    private final Jvm jvm;
     private Process process;
 
-    private KafkaBroker(int port, int controllerPort, Path dir, boolean keepData, String heap) {
+    /**
+     * How the broker's JVM runs. DEV starts fast and stays small for tests and the local run (C1 only, serial GC);
+     * PRODUCTION is Kafka's own start script's setting (G1 with a 20 ms pause goal, the full tiered JIT), for
+     * benchmarks: a broker held at C1 spends CPU per record that no deployed broker does.
+     */
+    public enum Jvm {
+        DEV(List.of("-Xmx512m", "-Xms64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")),
+        PRODUCTION(List.of(
+                "-Xmx512m",
+                "-Xms512m",
+                "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20",
+                "-XX:InitiatingHeapOccupancyPercent=35",
+                "-XX:+ExplicitGCInvokesConcurrent"));
+
+        private final List<String> options;
+
+        Jvm(List<String> options) {
+            this.options = options;
+        }
+
+        public List<String> options() {
+            return options;
+        }
+    }
+
+    private KafkaBroker(int port, int controllerPort, Path dir, boolean keepData, Jvm jvm) {
         this.port = port;
         this.controllerPort = controllerPort;
         this.dir = dir;
         this.keepData = keepData;
-        this.heap = heap;
+        this.jvm = jvm;
     }
 
     /**
@@ -59,11 +85,11 @@ public final class KafkaBroker implements AutoCloseable {
      * @param keepData false deletes {@code dir} on close
      */
     public static KafkaBroker start(int port, Path dir, boolean keepData) throws IOException {
-        return start(port, dir, keepData, "-Xmx512m");
+        return start(port, dir, keepData, Jvm.DEV);
     }
 
-    public static KafkaBroker start(int port, Path dir, boolean keepData, String heap) throws IOException {
-        KafkaBroker broker = new KafkaBroker(port == 0 ? Ports.free() : port, Ports.free(), dir, keepData, heap);
+    public static KafkaBroker start(int port, Path dir, boolean keepData, Jvm jvm) throws IOException {
+        KafkaBroker broker = new KafkaBroker(port == 0 ? Ports.free() : port, Ports.free(), dir, keepData, jvm);
         broker.launch();
         return broker;
     }
@@ -144,12 +170,10 @@ public final class KafkaBroker implements AutoCloseable {
         Files.writeString(log4j, LOG4J, StandardCharsets.UTF_8);
         String clusterId = clusterId();
 
-        List<String> command = new ArrayList<>(List.of(
-                javaBinary(),
-                heap,
-                "-Xms64m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.addAll(jvm.options());
+        command.addAll(List.of(
                 "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
                 "-Djava.io.tmpdir=" + dir.toAbsolutePath(),
