@@ -2,6 +2,8 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.PipelinedTransaction;
+import dev.conveyor.kit.sql.PipelinedTransaction.Ending;
 import dev.conveyor.taskapi.api.model.ClaimRequest;
 import dev.conveyor.taskapi.messaging.PgSignals;
 import dev.conveyor.taskapi.store.LeaseStore;
@@ -127,13 +129,17 @@ public class ClaimService {
         if (runnable.length == 0) {
             return Uni.createFrom().item(List.of());
         }
-        return pool.withTransaction(c -> leaseRows
-                .claim(c, runnable, max, worker)
-                .chain(claimed -> {
+        // Two round trips: BEGIN travels with the claim's UPDATE, the task.claimed INSERT with COMMIT.
+        return PipelinedTransaction.runEnding(
+                pool,
+                c -> leaseRows.claim(c, runnable, max, worker).map(claimed -> {
+                    if (claimed.isEmpty()) {
+                        return Ending.of(List.<Task>of());
+                    }
                     List<Record> events = new ArrayList<>(claimed.size());
                     claimed.forEach(t -> events.add(Events.task(EventTypes.TASK_CLAIMED, t)));
-                    return outbox.insert(c, events)
-                            .replaceWith(claimed.stream().map(Task::withLease).toList());
+                    return Ending.then(
+                            claimed.stream().map(Task::withLease).toList(), last -> outbox.insert(last, events));
                 }));
     }
 }

@@ -3,6 +3,8 @@ package dev.conveyor.taskapi.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.PipelinedTransaction;
+import dev.conveyor.kit.sql.PipelinedTransaction.Ending;
 import dev.conveyor.taskapi.api.model.Complete;
 import dev.conveyor.taskapi.api.model.CompleteBatch;
 import dev.conveyor.taskapi.api.model.CompleteItem;
@@ -63,14 +65,15 @@ public class CompletionService {
         UUID token = Leases.token(req.leaseToken());
         checkOutputLocation(req.outputLocation(), "outputLocation");
         CompleteItem item = new CompleteItem(taskId, token, req.outputLocation(), req.metadata());
-        return pool.withTransaction(c -> completeAll(c, worker, List.of(item))).map(results -> {
-            CompleteResult r = results.get(0);
-            return switch (r.outcome()) {
-                case CompleteResult.COMPLETE -> r.task();
-                case CompleteResult.TASK_NOT_FOUND -> throw ProblemException.notFound("task " + taskId);
-                default -> throw TaskProblems.leaseLost(r.error().detail());
-            };
-        });
+        return PipelinedTransaction.runEnding(pool, c -> completeAll(c, worker, List.of(item)))
+                .map(results -> {
+                    CompleteResult r = results.get(0);
+                    return switch (r.outcome()) {
+                        case CompleteResult.COMPLETE -> r.task();
+                        case CompleteResult.TASK_NOT_FOUND -> throw ProblemException.notFound("task " + taskId);
+                        default -> throw TaskProblems.leaseLost(r.error().detail());
+                    };
+                });
     }
 
     /**
@@ -101,7 +104,8 @@ public class CompletionService {
                         "tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
             }
         }
-        return pool.withTransaction(c -> completeAll(c, worker, items)).map(CompleteResults::new);
+        return PipelinedTransaction.runEnding(pool, c -> completeAll(c, worker, items))
+                .map(CompleteResults::new);
     }
 
     /**
@@ -110,7 +114,7 @@ public class CompletionService {
      * outbox insert. Items it did not complete are answered from the task's current state: a repeat with the lease token
      * of an already completed task is {@code complete} with the stored task (nothing captured twice).
      */
-    private Uni<List<CompleteResult>> completeAll(SqlClient c, String worker, List<CompleteItem> items) {
+    private Uni<Ending<List<CompleteResult>>> completeAll(SqlClient c, String worker, List<CompleteItem> items) {
         int n = items.size();
         UUID[] ids = new UUID[n];
         UUID[] tokens = new UUID[n];
@@ -146,21 +150,23 @@ public class CompletionService {
                     }
                 }
                 if (newlyDone.isEmpty()) {
-                    return Uni.createFrom().item(results);
+                    return Uni.createFrom().item(Ending.of(results));
                 }
                 return credits.settle(c, newlyDone)
                         .chain(settled -> tasks.promoteWaiting(
                                         c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))
-                                .chain(promoted -> {
+                                .map(promoted -> {
                                     List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
                                     for (Task t : settled.tasks()) {
                                         events.add(Events.task(EventTypes.TASK_COMPLETED, t));
                                         events.addAll(settled.events().getOrDefault(t.id(), List.of()));
                                     }
                                     promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
-                                    return outbox.insert(c, events);
-                                })
-                                .map(ignored -> settledResults(results, settled.tasks())));
+                                    // The events' INSERT travels with COMMIT (PipelinedTransaction).
+                                    return Ending.then(
+                                            settledResults(results, settled.tasks()),
+                                            last -> outbox.insert(last, events));
+                                }));
             });
         });
     }

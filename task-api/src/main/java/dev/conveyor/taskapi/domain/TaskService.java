@@ -1,6 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.PipelinedTransaction;
 import dev.conveyor.taskapi.api.model.CreateTask;
 import dev.conveyor.taskapi.api.model.StatusCounts;
 import dev.conveyor.taskapi.api.model.TaskPage;
@@ -130,7 +131,8 @@ public class TaskService {
         Validated v =
                 input.validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
         String key = v.key();
-        Uni<Created> attempt = pool.withTransaction(c -> createIn(c, userId, req, v));
+        // BEGIN travels with the first statement (PipelinedTransaction): one round trip fewer per create.
+        Uni<Created> attempt = PipelinedTransaction.run(pool, c -> createIn(c, userId, req, v));
         if (key == null) {
             return attempt;
         }
