@@ -258,6 +258,13 @@ class CreateBatchSetBasedTest {
                 with(item(user.projectId(), "after dependency", 2), "dependsOn", List.of(s.dependency())),
                 with(item(user.projectId(), "new key", 1), "idempotencyKey", "new-" + s.key()),
                 with(item(user.projectId(), "child", 1), "parentTaskId", s.dependency()),
+                Map.of(
+                        "projectId",
+                        user.projectId(),
+                        "taskType",
+                        "travel_orchestrator",
+                        "params",
+                        Fixtures.orchestrator(1)),
                 item(user.projectId(), "last", 3));
     }
 
@@ -280,15 +287,15 @@ class CreateBatchSetBasedTest {
         }
         List<JsonNode> singleEvents = events(sequential, mark);
 
-        assertThat(singles.stream().map(Response::statusCode)).containsExactly(201, 200, 201, 201, 201, 201);
+        assertThat(singles.stream().map(Response::statusCode)).containsExactly(201, 200, 201, 201, 201, 201, 201);
         assertThat(r.jsonPath().getList("items.replayed", Boolean.class))
-                .containsExactly(false, true, false, false, false, false);
+                .containsExactly(false, true, false, false, false, false, false);
         assertThat(r.jsonPath().getString("items[1].task.id")).isEqualTo(b.keyedId());
         assertThat(r.jsonPath().getList("items.task.status", String.class))
                 .containsExactlyElementsOf(singles.stream()
                         .map(x -> x.jsonPath().getString("status"))
                         .toList())
-                .containsExactly("queued", "queued", "waiting", "queued", "queued", "queued");
+                .containsExactly("queued", "queued", "waiting", "queued", "queued", "queued", "queued");
         assertThat(r.jsonPath().getList("items.task.cost", Long.class))
                 .containsExactlyElementsOf(
                         singles.stream().map(x -> x.jsonPath().getLong("cost")).toList());
@@ -300,11 +307,30 @@ class CreateBatchSetBasedTest {
                     .as(field)
                     .isEqualTo(sequential.account().get(field));
         }
-        assertThat(describe(batchEvents)).isEqualTo(describe(singleEvents)).hasSize(10);
+        assertThat(describe(batchEvents)).isEqualTo(describe(singleEvents)).hasSize(12);
         assertThat(queryLong(
                         "SELECT count(*) FROM credit_ledger WHERE kind = 'hold' AND user_id = '" + batched.id() + "'"))
                 .isEqualTo(queryLong("SELECT count(*) FROM credit_ledger WHERE kind = 'hold' AND user_id = '"
                         + sequential.id() + "'"))
-                .isEqualTo(2 + 5);
+                .isEqualTo(2 + 6);
+        // the pipeline holds its children's budget as its single create does
+        String spawnBudgets =
+                "SELECT string_agg(spawn_budget::text, ',' ORDER BY created_at) FROM tasks WHERE user_id = ";
+        assertThat(Fixtures.queryString(spawnBudgets + "'" + batched.id() + "'"))
+                .isEqualTo(Fixtures.queryString(spawnBudgets + "'" + sequential.id() + "'"))
+                .isEqualTo("0,0,0,0,0,0,4,0");
+
+        // a replayed item holds nothing: the item after it is the one not covered, named by its place in the batch
+        long available = ((Number) batched.account().get("available")).longValue();
+        String before = Fixtures.dbState();
+        Response short_ = batch(
+                batched,
+                List.of(
+                        with(item(batched.projectId(), "earlier", 1), "idempotencyKey", b.key()),
+                        item(batched.projectId(), "too much", (int) available + 1)));
+        assertThat(short_.statusCode()).isEqualTo(402);
+        assertThat(short_.jsonPath().getString("detail"))
+                .isEqualTo("tasks[1]: the task costs " + (available + 1) + " credits, " + available + " available");
+        assertThat(Fixtures.dbState()).isEqualTo(before);
     }
 }
