@@ -165,8 +165,9 @@ public class TaskService {
     }
 
     /**
-     * A client create inside the caller's transaction (the single create; a batch runs the same rules set-wise, TaskBatchService): the earlier task when the idempotency key was
-     * used before, else the project check and {@link #insert}.
+     * A client create inside the caller's transaction (the single create; a batch applies the same rules set-wise, see
+     * {@link TaskBatchService}): the earlier task when the idempotency key was used before, else the project check and
+     * {@link #insert}.
      */
     Uni<Created> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
         Uni<Task> existing =
