@@ -1,6 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
+import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.taskapi.store.AccountStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;
@@ -88,6 +89,81 @@ public class Credits {
             events.add(Events.credits(account, "hold", cost, taskId));
             return Uni.createFrom().voidItem();
         });
+    }
+
+    /**
+     * A batch's holds: each paid task's credits.changed by task id, or, when the account cannot cover the batch, the
+     * index of the first task it cannot cover ({@code shortAt}, -1 when covered) and that task's 402.
+     */
+    public record BatchHold(Map<UUID, Record> events, int shortAt, ProblemException shortage) {}
+
+    /**
+     * Holds the costs of a user's new tasks (in create order) with one account update for their sum and one ledger row
+     * per paid task. Each task's credits.changed carries the balance as it stands after that task's hold, the same events
+     * one {@link #hold} per task gives. When the sum is not available nothing is held and the answer names the first task
+     * whose running total exceeds the available balance, with the problem that task's own {@link #hold} would answer.
+     */
+    public Uni<BatchHold> holdAll(SqlClient c, UUID userId, List<UUID> taskIds, List<Long> costs) {
+        return holdAll(c, userId, taskIds, costs, true);
+    }
+
+    private Uni<BatchHold> holdAll(SqlClient c, UUID userId, List<UUID> taskIds, List<Long> costs, boolean again) {
+        List<UUID> paidIds = new ArrayList<>();
+        List<Long> paidCosts = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < taskIds.size(); i++) {
+            if (costs.get(i) > 0) {
+                paidIds.add(taskIds.get(i));
+                paidCosts.add(costs.get(i));
+                total = Math.addExact(total, costs.get(i));
+            }
+        }
+        if (paidIds.isEmpty()) {
+            return Uni.createFrom().item(new BatchHold(Map.of(), -1, null));
+        }
+        long sum = total;
+        return accounts.holdForTasks(c, userId, sum, paidCosts.toArray(Long[]::new), paidIds.toArray(UUID[]::new))
+                .chain(after -> {
+                    if (after != null) {
+                        Map<UUID, Record> events = new HashMap<>();
+                        long held = after.held() - sum;
+                        for (int i = 0; i < paidIds.size(); i++) {
+                            held += paidCosts.get(i);
+                            Account now = new Account(userId, after.balance(), held, after.balance() - held);
+                            events.put(paidIds.get(i), Events.credits(now, "hold", paidCosts.get(i), paidIds.get(i)));
+                        }
+                        return Uni.createFrom().item(new BatchHold(events, -1, null));
+                    }
+                    return accounts.find(c, userId).chain(current -> {
+                        long available = current == null ? 0 : current.available();
+                        long running = 0;
+                        for (int i = 0; i < taskIds.size(); i++) {
+                            long cost = costs.get(i);
+                            if (cost > 0 && running + cost > available) {
+                                return Uni.createFrom()
+                                        .item(new BatchHold(
+                                                Map.of(),
+                                                i,
+                                                TaskProblems.insufficientCredits(cost, available - running)));
+                            }
+                            running += cost;
+                        }
+                        // The account covers the batch after all: credits arrived between the hold and the read.
+                        if (again) {
+                            return holdAll(c, userId, taskIds, costs, false);
+                        }
+                        int last = taskIds.size() - 1;
+                        while (costs.get(last) == 0) {
+                            last--;
+                        }
+                        return Uni.createFrom()
+                                .item(new BatchHold(
+                                        Map.of(),
+                                        last,
+                                        TaskProblems.insufficientCredits(
+                                                costs.get(last), available - running + costs.get(last))));
+                    });
+                });
     }
 
     /**

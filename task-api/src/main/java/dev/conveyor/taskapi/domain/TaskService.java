@@ -18,6 +18,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,30 +78,53 @@ public class TaskService {
                     fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
             return paid.chain(() -> tasks.insert(
                             c,
-                            new TaskStore.NewTask(
+                            newTask(
                                     taskId,
-                                    projectId,
                                     userId,
-                                    v.type().name(),
-                                    v.paramsJson(),
+                                    projectId,
+                                    v,
                                     status,
-                                    v.priority(),
-                                    cost,
-                                    v.type().maxAttempts(),
-                                    v.type().lease(),
-                                    v.type().generation(),
-                                    v.checked().shotId(),
-                                    v.deps().toArray(UUID[]::new),
                                     parentTaskId,
                                     idempotencyKey,
                                     childKey,
-                                    v.checked().spawnBudget(),
                                     fromParent)))
                     .chain(task -> {
                         events.add(0, Events.created(task, v.paramsJson()));
                         return outbox.insert(c, events).replaceWith(task);
                     });
         });
+    }
+
+    /** The row of a validated create. */
+    static TaskStore.NewTask newTask(
+            UUID taskId,
+            UUID userId,
+            UUID projectId,
+            Validated v,
+            String status,
+            UUID parentTaskId,
+            String idempotencyKey,
+            String childKey,
+            boolean fromParent) {
+        return new TaskStore.NewTask(
+                taskId,
+                projectId,
+                userId,
+                v.type().name(),
+                v.paramsJson(),
+                status,
+                v.priority(),
+                v.checked().cost(),
+                v.type().maxAttempts(),
+                v.type().lease(),
+                v.type().generation(),
+                v.checked().shotId(),
+                v.deps().toArray(UUID[]::new),
+                parentTaskId,
+                idempotencyKey,
+                childKey,
+                v.checked().spawnBudget(),
+                fromParent);
     }
 
     /** Moves {@code cost} of the parent's spawn budget to a child; 402 pipeline_budget_exceeded when less is left. */
@@ -143,8 +167,9 @@ public class TaskService {
     }
 
     /**
-     * A client create inside the caller's transaction (single or batch): the earlier task when the idempotency key was
-     * used before, else the project check and {@link #insert}.
+     * A client create inside the caller's transaction (the single create; a batch applies the same rules set-wise, see
+     * {@link TaskBatchService}): the earlier task when the idempotency key was used before, else the project check and
+     * {@link #insert}.
      */
     Uni<Created> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
         Uni<Task> existing =
@@ -173,25 +198,39 @@ public class TaskService {
             return Uni.createFrom().item(TaskStatus.QUEUED);
         }
         return tasks.dependencies(c, userId, wanted.toArray(UUID[]::new)).map(found -> {
-            Map<UUID, Dependency> byId = new java.util.HashMap<>();
+            Map<UUID, Dependency> byId = new HashMap<>();
             found.forEach(d -> byId.put(d.id(), d));
-            for (UUID id : wanted) {
-                Dependency d = byId.get(id);
-                if (d == null || !d.projectId().equals(projectId)) {
-                    throw ProblemException.validation("task " + id + " is not a task of project " + projectId);
-                }
-            }
-            boolean waiting = false;
-            for (UUID id : deps) {
-                String s = byId.get(id).status();
-                if (TaskStatus.FAILED.equals(s) || TaskStatus.CANCELLED.equals(s)) {
-                    throw new ProblemException(
-                            422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
-                }
-                waiting |= !TaskStatus.COMPLETE.equals(s);
-            }
-            return waiting ? TaskStatus.WAITING : TaskStatus.QUEUED;
+            return statusOf(byId, projectId, deps, parentTaskId);
         });
+    }
+
+    /**
+     * The status rule of a create: every dependency and the parent must be a task of {@code projectId} (among {@code
+     * found}: the user's tasks, locked FOR SHARE); a failed or cancelled dependency refuses the create (422
+     * dependency_failed); the task waits until every dependency is complete. A batch looks its items' dependencies up at
+     * once and applies this per item.
+     */
+    static String statusOf(Map<UUID, Dependency> found, UUID projectId, Set<UUID> deps, UUID parentTaskId) {
+        Set<UUID> wanted = new LinkedHashSet<>(deps);
+        if (parentTaskId != null) {
+            wanted.add(parentTaskId);
+        }
+        for (UUID id : wanted) {
+            Dependency d = found.get(id);
+            if (d == null || !d.projectId().equals(projectId)) {
+                throw ProblemException.validation("task " + id + " is not a task of project " + projectId);
+            }
+        }
+        boolean waiting = false;
+        for (UUID id : deps) {
+            String s = found.get(id).status();
+            if (TaskStatus.FAILED.equals(s) || TaskStatus.CANCELLED.equals(s)) {
+                throw new ProblemException(
+                        422, "dependency_failed", "Dependency failed", "dependency " + id + " is " + s);
+            }
+            waiting |= !TaskStatus.COMPLETE.equals(s);
+        }
+        return waiting ? TaskStatus.WAITING : TaskStatus.QUEUED;
     }
 
     public Uni<Task> get(UUID userId, UUID taskId) {

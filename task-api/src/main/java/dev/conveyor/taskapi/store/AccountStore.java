@@ -54,6 +54,22 @@ public class AccountStore {
                 .map(rows -> first(userId, rows));
     }
 
+    /**
+     * Holds the sum of several tasks' costs if available, with one ledger row per task in the order given, in one
+     * statement (a batch create's credit check on its total); null when the account lacks the total (then no ledger row
+     * is written either). Every amount must be positive (the ledger's CHECK).
+     */
+    public Uni<Account> holdForTasks(SqlClient c, UUID userId, long total, Long[] amounts, UUID[] taskIds) {
+        return c.preparedQuery("WITH held AS (UPDATE accounts SET held = held + $2, updated_at = now() "
+                        + "WHERE user_id = $1 AND balance - held >= $2 RETURNING balance, held), "
+                        + "entry AS (INSERT INTO credit_ledger (user_id, kind, amount, task_id) "
+                        + "SELECT $1, 'hold', r.amount, r.task_id FROM held, unnest($3::bigint[], $4::uuid[]) "
+                        + "WITH ORDINALITY AS r(amount, task_id, n) ORDER BY r.n) "
+                        + "SELECT balance, held FROM held")
+                .execute(Sql.args(userId, total, amounts, taskIds))
+                .map(rows -> first(userId, rows));
+    }
+
     /** Gives a held amount back. */
     public Uni<Account> release(SqlClient c, UUID userId, long amount) {
         return c.preparedQuery(

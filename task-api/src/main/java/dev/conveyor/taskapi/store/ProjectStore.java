@@ -5,7 +5,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 @ApplicationScoped
@@ -63,5 +65,19 @@ public class ProjectStore {
         return c.preparedQuery("SELECT " + COLS + " FROM projects WHERE id = $1 AND owner_id = $2 FOR KEY SHARE")
                 .execute(Sql.args(id, ownerId))
                 .map(rows -> rows.size() == 0 ? null : project(rows.iterator().next()));
+    }
+
+    /**
+     * Which of these projects the owner has, each row locked FOR KEY SHARE as {@link #findOwnedForShare} does (a batch's
+     * distinct projects in one statement; locked in id order).
+     */
+    public Uni<Set<UUID>> ownedForShare(SqlClient c, UUID[] ids, UUID ownerId) {
+        return c.preparedQuery("SELECT id FROM projects WHERE id = ANY($1) AND owner_id = $2 ORDER BY id FOR KEY SHARE")
+                .execute(Sql.args(ids, ownerId))
+                .map(rows -> {
+                    Set<UUID> owned = new HashSet<>();
+                    rows.forEach(r -> owned.add(r.getUUID("id")));
+                    return owned;
+                });
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +86,18 @@ public class TaskStore {
         return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE user_id = $1 AND idempotency_key = $2")
                 .execute(Sql.args(userId, key))
                 .map(TaskStore::first);
+    }
+
+    /** The user's tasks created with any of these idempotency keys, by key (a batch's keyed items, one lookup). */
+    public Uni<Map<String, Task>> findByIdempotencyKeys(SqlClient c, UUID userId, String[] keys) {
+        return c.preparedQuery("SELECT idempotency_key, " + COLS
+                        + " FROM tasks WHERE user_id = $1 AND idempotency_key = ANY($2)")
+                .execute(Sql.args(userId, keys))
+                .map(rows -> {
+                    Map<String, Task> byKey = new HashMap<>();
+                    rows.forEach(r -> byKey.put(r.getString("idempotency_key"), task(r)));
+                    return byKey;
+                });
     }
 
     public Uni<List<Dependency>> dependencies(SqlClient c, UUID userId, UUID[] ids) {
@@ -170,6 +183,111 @@ public class TaskStore {
                         t.spawnBudget(),
                         t.fromParent()))
                 .map(TaskStore::first);
+    }
+
+    /**
+     * Inserts several tasks in one statement and answers them in the order given. created_at: one clock_timestamp() for
+     * the statement plus one microsecond per row, so the rows keep the given order strictly (a single insert per task
+     * gets a later clock each time; rows of one statement could otherwise share a microsecond and tie).
+     * {@code depends_on} travels as one array literal per row (a ragged uuid[][] cannot be unnested).
+     */
+    public Uni<List<Task>> insertAll(SqlClient c, List<NewTask> all) {
+        int n = all.size();
+        UUID[] ids = new UUID[n];
+        UUID[] projectIds = new UUID[n];
+        UUID[] userIds = new UUID[n];
+        String[] types = new String[n];
+        String[] params = new String[n];
+        String[] statuses = new String[n];
+        Integer[] priorities = new Integer[n];
+        Long[] costs = new Long[n];
+        Integer[] maxAttempts = new Integer[n];
+        Long[] leaseMs = new Long[n];
+        String[] generationTypes = new String[n];
+        UUID[] shotIds = new UUID[n];
+        String[] dependsOn = new String[n];
+        UUID[] parentIds = new UUID[n];
+        String[] keys = new String[n];
+        String[] childKeys = new String[n];
+        Long[] spawnBudgets = new Long[n];
+        Boolean[] fromParent = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            NewTask t = all.get(i);
+            ids[i] = t.id();
+            projectIds[i] = t.projectId();
+            userIds[i] = t.userId();
+            types[i] = t.taskType();
+            params[i] = t.paramsJson();
+            statuses[i] = t.status();
+            priorities[i] = t.priority();
+            costs[i] = t.cost();
+            maxAttempts[i] = t.maxAttempts();
+            leaseMs[i] = t.lease().toMillis();
+            generationTypes[i] = t.generationType();
+            shotIds[i] = t.shotId();
+            dependsOn[i] = uuidArrayLiteral(t.dependsOn());
+            parentIds[i] = t.parentTaskId();
+            keys[i] = t.idempotencyKey();
+            childKeys[i] = t.childKey();
+            spawnBudgets[i] = t.spawnBudget();
+            fromParent[i] = t.fromParent();
+        }
+        return c.preparedQuery(
+                        "INSERT INTO tasks (id, project_id, user_id, task_type, params, status, priority, cost, max_attempts, "
+                                + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, "
+                                + "from_parent, created_at, updated_at) "
+                                + "SELECT r.id, r.project_id, r.user_id, r.task_type, r.params::jsonb, r.status, r.priority, r.cost, "
+                                + "r.max_attempts, r.lease_ms, r.generation_type, r.shot_id, r.depends_on::uuid[], r.parent_task_id, "
+                                + "r.idempotency_key, r.child_key, r.spawn_budget, r.from_parent, "
+                                + "s.t + (r.n - 1) * interval '1 microsecond', s.t + (r.n - 1) * interval '1 microsecond' "
+                                + "FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], "
+                                + "$8::bigint[], $9::int[], $10::bigint[], $11::text[], $12::uuid[], $13::text[], $14::uuid[], "
+                                + "$15::text[], $16::text[], $17::bigint[], $18::boolean[]) WITH ORDINALITY AS r(id, project_id, "
+                                + "user_id, task_type, params, status, priority, cost, max_attempts, lease_ms, generation_type, "
+                                + "shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, from_parent, n), "
+                                + "(SELECT clock_timestamp() AS t) s ORDER BY r.n RETURNING "
+                                + COLS)
+                .execute(Sql.args(
+                        ids,
+                        projectIds,
+                        userIds,
+                        types,
+                        params,
+                        statuses,
+                        priorities,
+                        costs,
+                        maxAttempts,
+                        leaseMs,
+                        generationTypes,
+                        shotIds,
+                        dependsOn,
+                        parentIds,
+                        keys,
+                        childKeys,
+                        spawnBudgets,
+                        fromParent))
+                .map(rows -> {
+                    // RETURNING's order is not promised: answer the rows in the order given, by id.
+                    Map<UUID, Task> byId = new HashMap<>();
+                    rows.forEach(r -> byId.put(r.getUUID("id"), task(r)));
+                    List<Task> inOrder = new ArrayList<>(n);
+                    for (UUID id : ids) {
+                        inOrder.add(byId.get(id));
+                    }
+                    return inOrder;
+                });
+    }
+
+    /** {@code {a,b}} for uuid[] (UUIDs need no quoting). */
+    private static String uuidArrayLiteral(UUID[] ids) {
+        StringBuilder s = new StringBuilder("{");
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0) {
+                s.append(',');
+            }
+            s.append(ids[i]);
+        }
+        return s.append('}').toString();
     }
 
     public Uni<List<Task>> list(SqlClient c, UUID projectId, String status, String taskType, int limit, int offset) {
