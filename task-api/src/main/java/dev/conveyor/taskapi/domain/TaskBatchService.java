@@ -1,6 +1,8 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.PipelinedTransaction;
+import dev.conveyor.kit.sql.PipelinedTransaction.Ending;
 import dev.conveyor.taskapi.api.model.CreateTask;
 import dev.conveyor.taskapi.api.model.CreateTasks;
 import dev.conveyor.taskapi.api.model.CreatedTasks;
@@ -100,8 +102,11 @@ public class TaskBatchService {
 
     private Uni<CreatedTasks> inTransaction(
             UUID userId, List<CreateTask> items, List<Validated> validated, Set<String> keys) {
-        return pool.withTransaction(c ->
-                        replays(c, userId, keys).chain(replayed -> createNew(c, userId, items, validated, replayed)))
+        // BEGIN travels with the first statement, the outbox INSERT with COMMIT (PipelinedTransaction).
+        return PipelinedTransaction.runEnding(
+                        pool,
+                        c -> replays(c, userId, keys)
+                                .chain(replayed -> createNew(c, userId, items, validated, replayed)))
                 .map(CreatedTasks::new);
     }
 
@@ -113,7 +118,7 @@ public class TaskBatchService {
     }
 
     /** The items not replayed: checked against one read each of their projects and dependencies, held, inserted. */
-    private Uni<List<TaskService.Created>> createNew(
+    private Uni<Ending<List<TaskService.Created>>> createNew(
             SqlClient c, UUID userId, List<CreateTask> items, List<Validated> validated, Map<String, Task> replayed) {
         List<Integer> fresh = new ArrayList<>();
         Set<UUID> projectIds = new LinkedHashSet<>();
@@ -131,7 +136,7 @@ public class TaskBatchService {
             }
         }
         if (fresh.isEmpty()) {
-            return Uni.createFrom().item(answers(items, validated, replayed, Map.of()));
+            return Uni.createFrom().item(Ending.of(answers(items, validated, replayed, Map.of())));
         }
         Uni<Map<UUID, Dependency>> dependencies = wanted.isEmpty()
                 ? Uni.createFrom().item(Map.of())
@@ -186,7 +191,7 @@ public class TaskBatchService {
                                 if (firstRefusal != null) {
                                     throw firstRefusal;
                                 }
-                                return tasks.insertAll(c, rows).chain(created -> {
+                                return tasks.insertAll(c, rows).map(created -> {
                                     List<Record> events = new ArrayList<>(created.size() * 2);
                                     Map<Integer, Task> byItem = new HashMap<>();
                                     for (int k = 0; k < created.size(); k++) {
@@ -200,8 +205,9 @@ public class TaskBatchService {
                                             events.add(held);
                                         }
                                     }
-                                    return outbox.insert(c, events)
-                                            .replaceWith(answers(items, validated, replayed, byItem));
+                                    return Ending.then(
+                                            answers(items, validated, replayed, byItem),
+                                            last -> outbox.insert(last, events));
                                 });
                             });
                 }));
