@@ -10,6 +10,24 @@ import org.junit.jupiter.api.Test;
 class DomainTest {
 
     @Test
+    void channelsAndTopicPartsAreEqualByValueAsHashKeys() {
+        UUID id = UUID.randomUUID();
+        assertThat(Channel.project(id))
+                .isEqualTo(Channel.parse("project:" + id))
+                .hasSameHashCodeAs(Channel.project(id));
+        assertThat(Channel.project(id)).isNotEqualTo(Channel.user(id)).isNotEqualTo(Channel.project(UUID.randomUUID()));
+        assertThat(java.util.Set.of(Channel.project(id), Channel.user(id))).contains(Channel.user(id));
+
+        Position.TopicPart part = new Position.TopicPart("task-events", 3);
+        assertThat(part)
+                .isEqualTo(new Position.TopicPart("task-events", 3))
+                .hasSameHashCodeAs(new Position.TopicPart("task-events", 3));
+        assertThat(part)
+                .isNotEqualTo(new Position.TopicPart("task-events", 2))
+                .isNotEqualTo(new Position.TopicPart("generation-events", 3));
+    }
+
+    @Test
     void theMinimalCoverDropsDuplicatesAndKeysThatAShorterKeyPrefixes() {
         UUID p = UUID.randomUUID();
         List<CacheKey> cover = KeySets.minimalCover(List.of(
