@@ -19,6 +19,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class LeaseStore {
 
+    /** A worker's row is rewritten when it was last seen longer ago than this (or its capabilities changed). */
+    public static final Duration WORKER_ROW_REFRESH = Duration.ofSeconds(5);
+
     /** Batch claim: queued, due, of a runnable type; highest priority first, then oldest; locked rows skipped. */
     public Uni<List<Task>> claim(SqlClient c, String[] types, int max, String workerId) {
         return c.preparedQuery("WITH picked AS (SELECT id FROM tasks WHERE status = 'queued' AND run_after <= now() "
@@ -37,9 +40,6 @@ public class LeaseStore {
      * {@link #WORKER_ROW_REFRESH} ago: most
      * claims leave no new row version (and no WAL) behind.
      */
-    /** A worker's row is rewritten when it was last seen longer ago than this (or its capabilities changed). */
-    public static final Duration WORKER_ROW_REFRESH = Duration.ofSeconds(5);
-
     public Uni<Void> touchWorker(SqlClient c, String workerId, String[] capabilities, String[] taskTypes) {
         return c.preparedQuery(
                         "INSERT INTO workers (worker_id, capabilities, task_types, last_seen_at) VALUES ($1, $2, $3, now()) "
