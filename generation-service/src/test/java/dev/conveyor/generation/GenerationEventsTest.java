@@ -14,6 +14,7 @@ import dev.conveyor.kit.outbox.OutboxSettings;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -238,31 +239,46 @@ class GenerationEventsTest {
     }
 
     @Test
-    void rowsArePublishedInTransactionOrderNotIdOrderAWriteBehindAnOpenTransactionWaitsForIt() {
-        UUID projectId = UUID.randomUUID();
+    void ofTwoTransactionsChangingOneRowTheOneThatCommitsLastIsPublishedLastWhicheverStartedFirst() {
+        UUID owner = UUID.randomUUID();
+        UUID projectId = Fixtures.project(owner);
+        UUID shotId = Fixtures.shot(owner, projectId, "order");
         String key = projectId.toString();
-        SqlConnection first = pool.getConnection().await().atMost(Duration.ofSeconds(5));
-        SqlConnection second = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        SqlConnection early = pool.getConnection().await().atMost(Duration.ofSeconds(5));
+        SqlConnection late = pool.getConnection().await().atMost(Duration.ofSeconds(5));
         try {
-            first.query("begin").execute().await().atMost(Duration.ofSeconds(5));
-            first.query("select pg_current_xact_id()").execute().await().atMost(Duration.ofSeconds(5));
-            second.query("begin").execute().await().atMost(Duration.ofSeconds(5));
-            long later = writeOutbox(second, key, marker(projectId, "second"));
-            second.query("commit").execute().await().atMost(Duration.ofSeconds(5));
-            long earlier = writeOutbox(first, key, marker(projectId, "first"));
-            assertThat(earlier).isGreaterThan(later);
+            // "early" takes its transaction id first (as a batch does with its first rows), then has to wait for the
+            // shot, which "late" changed and holds until it commits.
+            early.query("begin").execute().await().atMost(Duration.ofSeconds(5));
+            early.query("select pg_current_xact_id()").execute().await().atMost(Duration.ofSeconds(5));
+            late.query("begin").execute().await().atMost(Duration.ofSeconds(5));
+            renameShot(late, shotId, "late");
+            long lateRow = writeOutbox(late, key, marker(projectId, "late"));
+            var earlyRename = renameShot(early, shotId, "early").subscribeAsCompletionStage();
+            late.query("commit").execute().await().atMost(Duration.ofSeconds(5));
+            earlyRename.join();
+            long earlyRow = writeOutbox(early, key, marker(projectId, "early"));
+            assertThat(earlyRow).isGreaterThan(lateRow);
 
-            // The second transaction committed, but the first one (an older transaction) is still open: its rows would
-            // have to come first, so nothing of the second may be published yet.
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !published(later));
-            first.query("commit").execute().await().atMost(Duration.ofSeconds(5));
+            // Nothing waits behind the open transaction: what committed is published.
+            await().atMost(Duration.ofSeconds(10)).until(() -> published(lateRow));
+            early.query("commit").execute().await().atMost(Duration.ofSeconds(5));
         } finally {
-            first.close().await().atMost(Duration.ofSeconds(5));
-            second.close().await().atMost(Duration.ofSeconds(5));
+            early.close().await().atMost(Duration.ofSeconds(5));
+            late.close().await().atMost(Duration.ofSeconds(5));
         }
-        assertThat(eventsOf(projectId, 2))
+        // The shot was renamed by "late" and then by "early": its events say so in that order (after the shot's own
+        // creation event).
+        assertThat(eventsOf(projectId, 3))
                 .extracting(r -> EventEnvelope.fromJson(r.value()).subject())
-                .containsExactly("first", "second");
+                .filteredOn(subject -> subject.equals("late") || subject.equals("early"))
+                .containsExactly("late", "early");
+    }
+
+    private static Uni<Void> renameShot(SqlConnection conn, UUID shotId, String name) {
+        return conn.preparedQuery("update shots set name = $2, updated_at = now() where id = $1")
+                .execute(Tuple.of(shotId, name))
+                .replaceWithVoid();
     }
 
     @Test

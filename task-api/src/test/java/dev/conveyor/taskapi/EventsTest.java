@@ -16,6 +16,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +123,66 @@ class EventsTest {
             assertThat(capture.balance()).isEqualTo(9);
             assertThat(capture.held()).isZero();
             assertThat(capture.taskId().toString()).isEqualTo(id);
+        }
+    }
+
+    /**
+     * What the chaos suite caught: a batch complete had taken its transaction id (its first rows), a progress heartbeat
+     * on one of its tasks committed meanwhile, then the batch completed that task and committed. The completion came
+     * second and must be published second, although its transaction began first.
+     */
+    @Test
+    void aCompletionThatCommitsAfterAProgressHeartbeatIsPublishedAfterItAlthoughItsTransactionBeganFirst()
+            throws Exception {
+        try (KafkaLog log = new KafkaLog(Topics.TASK_EVENTS)) {
+            Fixtures.User user = Fixtures.user(10);
+            String id = user.createTask("single_image", Map.of("prompt", "order"));
+            String token = claim("wo", List.of(), 1, 0).then().extract().path("tasks[0].leaseToken");
+            try (Connection batch = Fixtures.db()) {
+                batch.setAutoCommit(false);
+                try (Statement s = batch.createStatement()) {
+                    s.execute("SELECT pg_current_xact_id()");
+                }
+                worker().body(Map.of("workerId", "wo", "leaseToken", token, "progress", 40))
+                        .post("/v1/worker/tasks/" + id + "/heartbeat")
+                        .then()
+                        .statusCode(200);
+                completeWithItsEvent(batch, id, user);
+                batch.commit();
+            }
+
+            assertThat(log.awaitTypes(id, EventTypes.TASK_PROGRESS, EventTypes.TASK_COMPLETED))
+                    .extracting(EventEnvelope::type)
+                    .containsExactly(
+                            EventTypes.TASK_CREATED,
+                            EventTypes.TASK_CLAIMED,
+                            EventTypes.TASK_PROGRESS,
+                            EventTypes.TASK_COMPLETED);
+        }
+    }
+
+    /** Completes the task on {@code c} (its lease still held) and writes its task.completed row, as a complete does. */
+    private static void completeWithItsEvent(Connection c, String id, Fixtures.User user) throws Exception {
+        try (PreparedStatement complete = c.prepareStatement("UPDATE tasks SET status = 'complete', progress = 100, "
+                + "completed_at = now(), updated_at = now(), lease_expires_at = NULL "
+                + "WHERE id = ?::uuid AND status = 'in_progress'")) {
+            complete.setString(1, id);
+            assertThat(complete.executeUpdate()).isEqualTo(1);
+        }
+        String event = EventEnvelope.of(
+                        EventTypes.TASK_COMPLETED,
+                        "events-test",
+                        id,
+                        UUID.fromString(user.projectId()),
+                        user.id(),
+                        Map.of("id", id, "status", "complete"))
+                .toJson();
+        try (PreparedStatement outbox =
+                c.prepareStatement("INSERT INTO outbox (topic, key, payload) VALUES (?, ?, ?)")) {
+            outbox.setString(1, Topics.TASK_EVENTS);
+            outbox.setString(2, user.projectId());
+            outbox.setString(3, event);
+            outbox.executeUpdate();
         }
     }
 

@@ -18,10 +18,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
 /**
- * One relay pass, in one transaction: take the advisory lock (one relay per database), read a batch of unpublished rows
- * of transactions older than every running one ({@code tx_id} below the snapshot's xmin, so no earlier commit can still
- * appear behind them) in commit then id order, send them (the row's headers as the record's headers), and wait for
- * each acknowledgement in order:
+ * One relay pass, in one transaction: take the advisory lock (one relay per database), read a batch of the committed,
+ * unpublished rows in id order, send them (the row's headers as the record's headers), and wait for each
+ * acknowledgement in order:
  * <ul>
  *   <li>acknowledged: marked published (deleted at once when the retention is zero);</li>
  *   <li>refused for good ({@link PublishFailures#isPermanent}): moved to {@code outbox_dead_letters} with the reason,
@@ -30,6 +29,14 @@ import org.jboss.logging.Logger;
  *   acknowledged: sending them again would duplicate them), the failed row and the rest are sent again next pass.</li>
  * </ul>
  * The marks and moves commit together, then a passing failure is rethrown so the relay backs off.
+ * <p>
+ * Why id order is commit order where it matters: every event about a row (a task, an account) is written by a
+ * transaction that changed that row, after the change and so under its row lock, and ids are drawn when the outbox row
+ * is inserted. Of two transactions that change the same row, the second can only insert its outbox rows once the
+ * first has committed, so its ids are higher, and a reader that sees the second's rows sees the first's. Rows of
+ * transactions that share no row may be published in either order; nothing orders them anyway. (Ordering by
+ * transaction id instead, as this pass once did, is the order transactions first wrote, not the order they committed:
+ * a transaction that took its id early, then waited for a row another one changed and committed, was published first.)
  * <p>
  * Order on a partition: a row must never reach Kafka while an earlier row of its partition did not. The relay's
  * producer ({@code KafkaSettings.relayProducer}) never expires a batch and keeps one request in flight, so while Kafka
@@ -163,8 +170,7 @@ final class OutboxPass {
     private static List<Row> unpublished(Connection c, int batchSize) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement(
-                "SELECT id, topic, key, payload, headers::text FROM outbox WHERE published_at IS NULL "
-                        + "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id, id LIMIT ?")) {
+                "SELECT id, topic, key, payload, headers::text FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?")) {
             q.setInt(1, batchSize);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {

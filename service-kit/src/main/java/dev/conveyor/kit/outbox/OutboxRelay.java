@@ -18,7 +18,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
 
 /**
- * The outbox relay of every service: publishes {@code outbox} rows to Kafka in commit order ({@link OutboxPass}), on
+ * The outbox relay of every service: publishes {@code outbox} rows to Kafka in id order, which is commit order for the rows of one entity ({@link OutboxPass}), on
  * its own thread (blocking JDBC and producer calls never touch an event loop). A row Kafka refuses for good goes to
  * {@code outbox_dead_letters} and the rows after it flow on; a passing fault is retried with a back-off (≤ 5 s).
  * <p>

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * Appends rows to the {@code outbox} table inside the caller's transaction (reactive client), in list order, in one
- * statement. The row's transaction id ({@code tx_id}) and time come from column defaults; {@link OutboxRelay}
- * publishes them after the commit, with the row's headers as Kafka record headers.
+ * statement, after the changes they describe (their ids, drawn here, order them: see {@link OutboxPass}). The row's
+ * time comes from a column default; {@link OutboxRelay} publishes them after the commit, with the row's headers as
+ * Kafka record headers.
  */
 public final class OutboxWriter {
 
