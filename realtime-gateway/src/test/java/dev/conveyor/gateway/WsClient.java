@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
@@ -25,11 +25,15 @@ final class WsClient implements AutoCloseable {
     final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     volatile Short closeCode;
     private final WebSocketClient client;
-    private final WebSocket socket;
+    private final ClientWebSocket socket;
 
-    private WsClient(WebSocketClient client, WebSocket socket) {
+    /**
+     * The handlers go on before the connection exists: a frame the server sends right after the upgrade (the welcome)
+     * can arrive in the same read as the 101 answer, before a handler set once {@code connect} completed.
+     */
+    private WsClient(WebSocketClient client) {
         this.client = client;
-        this.socket = socket;
+        this.socket = client.webSocket();
         socket.textMessageHandler(text -> {
             try {
                 frames.add(Json.MAPPER.readTree(text));
@@ -57,12 +61,7 @@ final class WsClient implements AutoCloseable {
                 .setPort(base.getPort())
                 .setURI("/v1/realtime" + (token == null ? "" : "?access_token=" + token));
         try {
-            // handlers are set on the event loop as the connection completes, so no early frame is missed
-            return client.connect(options)
-                    .map(socket -> new WsClient(client, socket))
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+            return open(client, options);
         } catch (Exception e) {
             throw new IllegalStateException("could not connect: " + e, e);
         }
@@ -84,11 +83,7 @@ final class WsClient implements AutoCloseable {
             options.addHeader("Origin", origin);
         }
         try {
-            return client.connect(options)
-                    .map(socket -> new WsClient(client, socket))
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+            return open(client, options);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
                 client.close();
@@ -98,6 +93,12 @@ final class WsClient implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not connect: " + e, e);
         }
+    }
+
+    private static WsClient open(WebSocketClient client, WebSocketConnectOptions options) throws Exception {
+        WsClient ws = new WsClient(client);
+        ws.socket.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return ws;
     }
 
     /** The server answered the upgrade request with {@code status} instead of 101. */
