@@ -18,7 +18,8 @@ import java.util.Map;
  * <li>warm-up rounds of every Conveyor measure until the JIT has settled: each service JVM compiled at most
  * {@code --jit-settled} methods in the last round (sun.ci.totalCompiles), or {@code --warmup-max} rounds;</li>
  * <li>measured rounds, Conveyor and Graphile taking turns within each round;</li>
- * <li>optionally ({@code --profile}) one more drain with JFR on the four service JVMs and the Kafka broker;</li>
+ * <li>optionally ({@code --profile}) one more drain (or {@code --profile-measure single-create|batch-create}) with
+ * JFR on the four service JVMs and the Kafka broker;</li>
  * <li>optionally ({@code --long-minutes}) drains back to back with RSS sampled after each.</li>
  * </ol>
  *
@@ -51,6 +52,7 @@ public final class Compare {
             int warmupMax,
             long jitSettled,
             boolean profile,
+            String profileMeasure,
             int longMinutes,
             Map<String, String> workerProps) {
         static Options parse(String[] args) {
@@ -81,9 +83,18 @@ public final class Compare {
                     i(m, "warmup-tasks", quick ? 1000 : 2000),
                     i(m, "warmup-max", quick ? 2 : 8),
                     i(m, "jit-settled", 50),
-                    m.containsKey("profile"),
+                    m.containsKey("profile") || m.containsKey("profile-measure"),
+                    profileMeasure(m.getOrDefault("profile-measure", "drain")),
                     i(m, "long-minutes", quick ? 0 : 10),
                     worker);
+        }
+
+        private static String profileMeasure(String measure) {
+            if (!List.of("drain", "single-create", "batch-create").contains(measure)) {
+                throw new IllegalArgumentException(
+                        "--profile-measure is drain, single-create or batch-create, not " + measure);
+            }
+            return measure;
         }
 
         private static int i(Map<String, String> m, String key, int dflt) {
@@ -161,10 +172,14 @@ public final class Compare {
                     for (String jvm : List.of("task-api", "task-worker", "gateway", "generation", "kafka")) {
                         jvms.put(jvm, pids.get(jvm));
                     }
-                    Profiler profiler = new Profiler(jvms, o.dir());
+                    Profiler profiler = new Profiler(jvms, o.dir(), o.profileMeasure());
                     profiler.start();
-                    Measure profiled = conveyor.drain(o.tasks());
-                    profile = "#### Profile of the drain (" + profiled.tasks() + " tasks, "
+                    Measure profiled = switch (o.profileMeasure()) {
+                        case "single-create" -> conveyor.live("single-create", o.tasks(), 1);
+                        case "batch-create" -> conveyor.live("batch-create", o.tasks(), 50);
+                        default -> conveyor.drain(o.tasks());
+                    };
+                    profile = "#### Profile of " + o.profileMeasure() + " (" + profiled.tasks() + " tasks, "
                             + Report.fmt(profiled.tasksPerSecond()) + " tasks/s with JFR on)\n\n" + profiler.stop();
                     say(profile);
                 }

@@ -12,8 +12,8 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Profiles of the service JVMs over one drain: a JFR recording (settings=profile, started and stopped with jcmd, so
- * only the drain is in it) and the CPU of each thread from /proc over the same window. Prints what the optimisation
+ * Profiles of the service JVMs over one measure (the drain by default): a JFR recording (settings=profile, started
+ * and stopped with jcmd, so only that measure is in it) and the CPU of each thread from /proc over the same window. Prints what the optimisation
  * pass starts from: top methods, the share of samples per framework, and where the CPU went by thread.
  */
 final class Profiler {
@@ -36,11 +36,14 @@ final class Profiler {
 
     private final Map<String, Long> pids;
     private final Path dir;
+    private final String measure;
     private final Map<String, Map<String, Long>> threadsBefore = new HashMap<>();
 
-    Profiler(Map<String, Long> pids, Path dir) {
+    /** {@code measure} names the recordings: {@code <jvm>-<measure>.jfr} in {@code dir}. */
+    Profiler(Map<String, Long> pids, Path dir, String measure) {
         this.pids = pids;
         this.dir = dir;
+        this.measure = measure;
     }
 
     void start() {
@@ -56,7 +59,7 @@ final class Profiler {
         for (Map.Entry<String, Long> e : pids.entrySet()) {
             Map<String, Long> threads = new HashMap<>(Proc.threadCpuMicros(e.getValue()));
             threadsBefore.get(e.getKey()).forEach((t, before) -> threads.merge(t, -before, Long::sum));
-            Path file = dir.resolve(e.getKey() + "-drain.jfr");
+            Path file = dir.resolve(e.getKey() + "-" + measure + ".jfr");
             Jcmd.stopRecording(e.getValue(), "bench", file);
             s.append("**").append(e.getKey()).append("** (").append(file).append(")\n\n");
             s.append(threadTable(threads)).append('\n').append(samples(file)).append('\n');
