@@ -49,5 +49,12 @@ public interface GenerationConfig {
         /** Readiness goes DOWN while the oldest unpublished outbox row is older than this (the relay is stuck). */
         @WithDefault("60s")
         Duration maxLag();
+
+        /**
+         * Under load, the relay's passes start at least this far apart (service-kit's RelayPacing); an event after a
+         * quiet spell goes out at once. 0: a pass per nudge.
+         */
+        @WithDefault("5ms")
+        Duration linger();
     }
 }

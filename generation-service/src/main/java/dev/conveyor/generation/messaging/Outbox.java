@@ -25,7 +25,8 @@ public class Outbox {
         this.relay = new OutboxRelay(
                 dataSource,
                 kafka::newEventProducer,
-                new OutboxSettings("generation-service", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag()),
+                new OutboxSettings(
+                        "generation-service", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag(), r.linger()),
                 registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
     }

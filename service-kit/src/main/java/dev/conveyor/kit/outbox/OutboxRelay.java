@@ -40,6 +40,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong waitingDeadLetters = new AtomicLong();
     private final AtomicLong lastSuccessMillis = new AtomicLong(System.currentTimeMillis());
+    private int lastPassRows;
+    private long lastPassEnded;
     private final Counter deadLettered;
     private BackgroundLoop loop;
     private BackgroundLoop measurer;
@@ -159,11 +161,23 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * One pass, then a wait for a nudge when the outbox had less than a batch; a pass that could not publish throws so
-     * the {@link BackgroundLoop} backs off (100 ms doubling to 5 s) and tries again.
+     * One pass (under load no sooner than the linger after the last: {@link RelayPacing}), then a wait for a nudge when
+     * the outbox had less than a batch; a pass that could not publish throws so the {@link BackgroundLoop} backs off
+     * (100 ms doubling to 5 s) and tries again.
      */
     private void step() throws Exception {
+        long wait = RelayPacing.waitNanos(
+                lastPassRows,
+                settings.batchSize(),
+                lastPassEnded,
+                System.nanoTime(),
+                settings.linger().toNanos());
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
         OutboxPass.Result result = relayOnce();
+        lastPassRows = result.published() + result.deadLettered();
+        lastPassEnded = System.nanoTime();
         if (result.failure() != null) {
             throw new IllegalStateException(
                     "outbox relay of " + settings.service() + ": publishing failed, " + result.published()

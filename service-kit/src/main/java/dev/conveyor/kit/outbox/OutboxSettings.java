@@ -10,9 +10,11 @@ import java.time.Duration;
  * @param pollInterval how long the relay waits for a nudge before looking again
  * @param retention    published rows are deleted after this long; zero: deleted by the pass that published them
  * @param maxLag       readiness goes DOWN while the oldest unpublished row is older than this
+ * @param linger       under load, consecutive passes start at least this far apart (see {@link RelayPacing}); zero:
+ *                     every nudge starts a pass at once
  */
 public record OutboxSettings(
-        String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag) {
+        String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag, Duration linger) {
     /** pg advisory lock key, "OUTBOX" in ASCII: one relay at a time per database. */
     public static final long LOCK_KEY = 0x4F5554424F58L;
 

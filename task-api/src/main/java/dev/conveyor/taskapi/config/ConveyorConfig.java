@@ -122,6 +122,13 @@ public interface ConveyorConfig {
         /** Readiness goes DOWN while the oldest unpublished outbox row is older than this (the relay is stuck). */
         @WithDefault("60s")
         Duration maxLag();
+
+        /**
+         * Under load, the relay's passes start at least this far apart, so one pass carries what several commits
+         * wrote; an event after a quiet spell goes out at once (service-kit's RelayPacing). 0: a pass per nudge.
+         */
+        @WithDefault("5ms")
+        Duration linger();
     }
 
     /** The generation-events consumer (service-kit ConsumerLoop). */
