@@ -13,8 +13,9 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Profiles of the service JVMs over one measure (the drain by default): a JFR recording (settings=profile, started
- * and stopped with jcmd, so only that measure is in it) and the CPU of each thread from /proc over the same window. Prints what the optimisation
- * pass starts from: top methods, the share of samples per framework, and where the CPU went by thread.
+ * and stopped with jcmd, so only that measure is in it) and the CPU of each thread from /proc over the same window.
+ * Prints what the optimisation pass starts from: top methods, the share of samples per framework, and where the CPU
+ * went by thread.
  */
 final class Profiler {
     /** Frameworks by package prefix: a sample counts for each framework that has a frame anywhere in its stack. */

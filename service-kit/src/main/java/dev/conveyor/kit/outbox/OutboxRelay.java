@@ -18,9 +18,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
 
 /**
- * The outbox relay of every service: publishes {@code outbox} rows to Kafka in id order, which is commit order for the rows of one entity ({@link OutboxPass}), on
- * its own thread (blocking JDBC and producer calls never touch an event loop). A row Kafka refuses for good goes to
- * {@code outbox_dead_letters} and the rows after it flow on; a passing fault is retried with a back-off (≤ 5 s).
+ * The outbox relay of every service: publishes {@code outbox} rows to Kafka in id order, the commit order of each row's
+ * events ({@link OutboxPass}), on its own thread (blocking JDBC and producer calls never touch an event loop). A row
+ * Kafka refuses for good goes to {@code outbox_dead_letters} and the rows after it flow on; a passing fault is retried
+ * with a back-off (≤ 5 s).
  * <p>
  * Every second, on a second {@link BackgroundLoop} (a pass blocked on Kafka must not freeze the numbers), it measures the outbox ({@code conveyor_outbox_depth},
  * {@code conveyor_outbox_lag_seconds}, {@code conveyor_outbox_dead_letters_waiting}) and deletes published rows past
@@ -40,7 +41,9 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong waitingDeadLetters = new AtomicLong();
     private final AtomicLong lastSuccessMillis = new AtomicLong(System.currentTimeMillis());
+    /** The last pass, for {@link RelayPacing}: read and written only by the relay's own thread ({@link #step}). */
     private int lastPassRows;
+
     private long lastPassEnded;
     private final Counter deadLettered;
     private BackgroundLoop loop;
