@@ -75,7 +75,7 @@ final class ConveyorLoad implements AutoCloseable {
         awaitCompleted(user, project, before + 1 + n);
         Window.Closed closed = w.close();
         if (pgCounts != null) {
-            System.out.println("bench: PostgreSQL counts of this drain: " + pgCounts.end(n));
+            System.out.println("bench: PostgreSQL counts of this drain: " + pgCounts.end("drain", n));
         }
         Instant last = lastCompleted(user, project, n);
         return closed.measure("drain", n, Duration.between(released, last));
@@ -90,6 +90,9 @@ final class ConveyorLoad implements AutoCloseable {
         int[] before = new int[users.size()];
         for (int u = 0; u < users.size(); u++) {
             before[u] = users.get(u).completed(projects.get(u));
+        }
+        if (pgCounts != null) {
+            pgCounts.begin();
         }
         AtomicInteger next = new AtomicInteger();
         Window w = new Window();
@@ -110,6 +113,9 @@ final class ConveyorLoad implements AutoCloseable {
             awaitCompleted(users.get(u), projects.get(u), before[u] + mine);
         }
         Window.Closed closed = w.close();
+        if (pgCounts != null) {
+            System.out.println("bench: PostgreSQL counts of this " + name + ": " + pgCounts.end(name, n));
+        }
         for (int u = 0; u < users.size(); u++) {
             int mine = (requests / users.size() + (u < requests % users.size() ? 1 : 0)) * perRequest;
             Instant l = lastCompleted(users.get(u), projects.get(u), mine);

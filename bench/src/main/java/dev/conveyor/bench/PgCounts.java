@@ -16,12 +16,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What PostgreSQL does per drained task, when devstack runs with {@link Postgres#STATS_ENV} set: statements
- * (pg_stat_statements, nested trigger statements included), commits, WAL, rows written per table and the functions
- * (triggers) called, over one drain. pg_stat_statements and the WAL position are exact; the cumulative statistics
+ * What PostgreSQL does per task of a measure (a drain, a live create -> complete), when devstack runs with {@link
+ * Postgres#STATS_ENV} set: statements (pg_stat_statements, nested trigger statements included, their planning apart
+ * from their execution), commits, WAL, rows written per table and the functions (triggers) called. pg_stat_statements and the WAL position are exact; the cumulative statistics
  * (pg_stat_database, _user_tables, _user_functions, _wal) reach the shared counters only when a backend flushes them
  * (at most 10 s late), so those are read after an 11 s quiet wait and an idle window of the same length, measured just
- * before (itself after an 11 s wait, so the backlog's creation is not in it), is subtracted. The table goes to {@code pg-counts-drain-<k>.md} in the run directory.
+ * before (itself after an 11 s wait, so the backlog's creation is not in it), is subtracted. The table goes to {@code
+ * pg-counts-<measure>-<k>.md} in the run directory.
  */
 final class PgCounts {
     private static final long FLUSH_WAIT_MS = 11_000;
@@ -56,7 +57,7 @@ final class PgCounts {
         return DriverManager.getConnection(url, Postgres.USER, Postgres.PASSWORD);
     }
 
-    /** Before the drain's release: an idle window, then the counters' start and pg_stat_statements reset. */
+    /** Before the measure (a drain's release): an idle window, then the counters' start and pg_stat_statements reset. */
     void begin() throws Exception {
         Thread.sleep(FLUSH_WAIT_MS); // the backlog's creation reaches the counters before the idle window opens
         Map<String, Double> a = cumulative();
@@ -70,15 +71,15 @@ final class PgCounts {
         }
     }
 
-    /** After the last task completed: writes the counts per task of {@code n}. */
-    String end(int n) throws Exception {
+    /** After the measure's last task completed: writes the counts per task of {@code n}. */
+    String end(String measure, int n) throws Exception {
         List<String[]> statements = new ArrayList<>();
         long wal;
         try (Connection c = connect();
                 Statement s = c.createStatement()) {
             wal = lsn(s) - lsnStart;
             try (ResultSet rs = s.executeQuery(
-                    "SELECT s.calls, s.rows, s.total_exec_time, s.wal_bytes, s.toplevel, s.max_exec_time, "
+                    "SELECT s.calls, s.rows, s.total_exec_time, s.wal_bytes, s.toplevel, s.max_exec_time, s.total_plan_time, "
                             + "regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
                             + "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '" + DB + "' "
                             + "AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.total_exec_time DESC")) {
@@ -87,10 +88,11 @@ final class PgCounts {
                         fmt(rs.getLong(1) / (double) n),
                         fmt(rs.getLong(2) / (double) n),
                         fmt(rs.getDouble(3) * 1000 / n),
+                        fmt(rs.getDouble(7) * 1000 / n),
                         fmt(rs.getLong(4) / (double) n),
                         rs.getBoolean(5) ? "" : "nested",
                         fmt(rs.getDouble(6)),
-                        rs.getString(7).replace("|", "\\|")
+                        rs.getString(8).replace("|", "\\|")
                     });
                 }
             }
@@ -100,8 +102,9 @@ final class PgCounts {
         StringBuilder md = new StringBuilder();
         md.append(String.format(
                 Locale.ROOT,
-                "PostgreSQL per drained task (n=%d; statements and WAL position exact, cumulative counters minus an "
+                "PostgreSQL per task of %s (n=%d; statements and WAL position exact, cumulative counters minus an "
                         + "equal idle window):%n%n| counter | per task |%n|---|---|%n| WAL bytes (pg_current_wal_lsn) | %s |%n",
+                measure,
                 n,
                 fmt(wal / (double) n)));
         drained.forEach((k, v) -> {
@@ -110,13 +113,14 @@ final class PgCounts {
             }
         });
         md.append(
-                "\n| calls/task | rows/task | µs/task | WAL B/task | level | longest call ms | statement |\n|---|---|---|---|---|---|---|\n");
+                "\n| calls/task | rows/task | exec µs/task | plan µs/task | WAL B/task | level | longest call ms | statement |\n"
+                        + "|---|---|---|---|---|---|---|---|\n");
         for (String[] st : statements) {
             if (Double.parseDouble(st[0]) >= 0.005) {
                 md.append("| ").append(String.join(" | ", st)).append(" |\n");
             }
         }
-        Path file = dir.resolve("pg-counts-drain-" + runs.incrementAndGet() + ".md");
+        Path file = dir.resolve("pg-counts-" + measure + "-" + runs.incrementAndGet() + ".md");
         Files.writeString(file, md.toString());
         return file.toString();
     }
