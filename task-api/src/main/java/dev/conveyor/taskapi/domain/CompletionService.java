@@ -152,21 +152,20 @@ public class CompletionService {
                 if (newlyDone.isEmpty()) {
                     return Uni.createFrom().item(Ending.of(results));
                 }
-                return credits.settle(c, newlyDone)
-                        .chain(settled -> tasks.promoteWaiting(
-                                        c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))
-                                .map(promoted -> {
-                                    List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
-                                    for (Task t : settled.tasks()) {
-                                        events.add(Events.task(EventTypes.TASK_COMPLETED, t));
-                                        events.addAll(settled.events().getOrDefault(t.id(), List.of()));
-                                    }
-                                    promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
-                                    // The events' INSERT travels with COMMIT (PipelinedTransaction).
-                                    return Ending.then(
-                                            settledResults(results, settled.tasks()),
-                                            last -> outbox.insert(last, events));
-                                }));
+                // Dependents first, credits last: the capture locks the users' account rows (which their creates
+                // wait for) until the COMMIT right behind it.
+                return tasks.promoteWaiting(c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))
+                        .chain(promoted -> credits.settle(c, newlyDone).map(settled -> {
+                            List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
+                            for (Task t : settled.tasks()) {
+                                events.add(Events.task(EventTypes.TASK_COMPLETED, t));
+                                events.addAll(settled.events().getOrDefault(t.id(), List.of()));
+                            }
+                            promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
+                            // The events' INSERT travels with COMMIT (PipelinedTransaction).
+                            return Ending.then(
+                                    settledResults(results, settled.tasks()), last -> outbox.insert(last, events));
+                        }));
             });
         });
     }

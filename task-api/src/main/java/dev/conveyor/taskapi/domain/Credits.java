@@ -180,30 +180,38 @@ public class Credits {
         paid.forEach(t -> sums.merge(t.userId(), t.cost(), Long::sum));
         UUID[] users = sums.keySet().toArray(UUID[]::new);
         Long[] amounts = sums.values().toArray(Long[]::new);
-        return accounts.captureAll(c, users, amounts).chain(after -> {
-            // Walk each user's tasks from the balance before the batch down to the one after it.
-            Map<UUID, long[]> running = new HashMap<>();
-            Map<UUID, Record> events = new HashMap<>();
-            for (Task t : paid) {
-                Account end = after.get(t.userId());
-                if (end == null) {
-                    throw new IllegalStateException("no account for user " + t.userId() + " of task " + t.id());
-                }
-                long[] state = running.computeIfAbsent(
-                        t.userId(), u -> new long[] {end.balance() + sums.get(u), end.held() + sums.get(u)});
-                state[0] -= t.cost();
-                state[1] -= t.cost();
-                Account now = new Account(t.userId(), state[0], state[1], state[0] - state[1]);
-                events.put(t.id(), Events.credits(now, "capture", t.cost(), t.id()));
-            }
-            return accounts.ledgerAll(
-                            c,
-                            "capture",
-                            paid.stream().map(Task::userId).toArray(UUID[]::new),
-                            paid.stream().map(Task::cost).toArray(Long[]::new),
-                            paid.stream().map(Task::id).toArray(UUID[]::new))
-                    .replaceWith(events);
-        });
+        // The ledger rows need nothing the update answers: they go out right behind it (one round trip for both, so the
+        // accounts stay locked that much shorter; a failed update fails the insert with the transaction).
+        Uni<Boolean> ledger = accounts.ledgerAll(
+                        c,
+                        "capture",
+                        paid.stream().map(Task::userId).toArray(UUID[]::new),
+                        paid.stream().map(Task::cost).toArray(Long[]::new),
+                        paid.stream().map(Task::id).toArray(UUID[]::new))
+                .replaceWith(Boolean.TRUE);
+        return Uni.combine()
+                .all()
+                .unis(accounts.captureAll(c, users, amounts), ledger)
+                .asTuple()
+                .map(captured -> {
+                    Map<UUID, Account> after = captured.getItem1();
+                    // Walk each user's tasks from the balance before the batch down to the one after it.
+                    Map<UUID, long[]> running = new HashMap<>();
+                    Map<UUID, Record> events = new HashMap<>();
+                    for (Task t : paid) {
+                        Account end = after.get(t.userId());
+                        if (end == null) {
+                            throw new IllegalStateException("no account for user " + t.userId() + " of task " + t.id());
+                        }
+                        long[] state = running.computeIfAbsent(
+                                t.userId(), u -> new long[] {end.balance() + sums.get(u), end.held() + sums.get(u)});
+                        state[0] -= t.cost();
+                        state[1] -= t.cost();
+                        Account now = new Account(t.userId(), state[0], state[1], state[0] - state[1]);
+                        events.put(t.id(), Events.credits(now, "capture", t.cost(), t.id()));
+                    }
+                    return events;
+                });
     }
 
     /** Gives a task's hold back. */

@@ -2,6 +2,7 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.kit.sql.PipelinedTransaction;
+import dev.conveyor.kit.sql.PipelinedTransaction.Ending;
 import dev.conveyor.taskapi.api.model.CreateTask;
 import dev.conveyor.taskapi.api.model.StatusCounts;
 import dev.conveyor.taskapi.api.model.TaskPage;
@@ -58,10 +59,27 @@ public class TaskService {
 
     /**
      * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
-     * and parent, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code fromParent}, draws it
-     * from the parent's spawn budget, writes task.created (and the credit event) to the outbox.
+     * and parent, inserts the row, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code
+     * fromParent}, draws it from the parent's spawn budget, writes task.created (and the credit event) to the outbox.
      */
     Uni<Task> insert(
+            SqlClient c,
+            UUID userId,
+            UUID projectId,
+            Validated v,
+            UUID parentTaskId,
+            String idempotencyKey,
+            String childKey,
+            boolean fromParent) {
+        return insertWithoutEvents(c, userId, projectId, v, parentTaskId, idempotencyKey, childKey, fromParent)
+                .chain(inserted -> outbox.insert(c, inserted.events()).replaceWith(inserted.task()));
+    }
+
+    /** A task just inserted and the events its create writes to the outbox (task.created first). */
+    record Inserted(Task task, List<Record> events) {}
+
+    /** {@link #insert} up to the outbox: the caller writes {@link Inserted#events()} (e.g. together with COMMIT). */
+    Uni<Inserted> insertWithoutEvents(
             SqlClient c,
             UUID userId,
             UUID projectId,
@@ -74,24 +92,21 @@ public class TaskService {
         long cost = v.checked().cost();
         return dependenciesStatus(c, userId, projectId, v.deps(), parentTaskId).chain(status -> {
             List<Record> events = new ArrayList<>();
-            Uni<Void> paid =
-                    fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
-            return paid.chain(() -> tasks.insert(
-                            c,
-                            newTask(
-                                    taskId,
-                                    userId,
-                                    projectId,
-                                    v,
-                                    status,
-                                    parentTaskId,
-                                    idempotencyKey,
-                                    childKey,
-                                    fromParent)))
-                    .chain(task -> {
-                        events.add(0, Events.created(task, v.paramsJson()));
-                        return outbox.insert(c, events).replaceWith(task);
-                    });
+            Uni<Task> row = tasks.insert(
+                    c,
+                    newTask(taskId, userId, projectId, v, status, parentTaskId, idempotencyKey, childKey, fromParent));
+            // Sent right behind the row, without waiting for its answer (the connection pipelines; a failed insert
+            // fails the transaction and this statement with it). Last, because it locks the account row (or the
+            // parent's budget), which the user's other creates and every completion of the user's tasks wait for:
+            // locked from here to the COMMIT that follows.
+            Uni<Boolean> paid = (fromParent
+                            ? drawFromParent(c, parentTaskId, cost)
+                            : credits.hold(c, userId, cost, taskId, events))
+                    .replaceWith(Boolean.TRUE);
+            return Uni.combine().all().unis(row, paid).asTuple().map(inserted -> {
+                events.add(0, Events.created(inserted.getItem1(), v.paramsJson()));
+                return new Inserted(inserted.getItem1(), events);
+            });
         });
     }
 
@@ -155,8 +170,9 @@ public class TaskService {
         Validated v =
                 input.validate(req.taskType(), req.params(), req.priority(), req.dependsOn(), req.idempotencyKey());
         String key = v.key();
-        // BEGIN travels with the first statement (PipelinedTransaction): one round trip fewer per create.
-        Uni<Created> attempt = PipelinedTransaction.run(pool, c -> createIn(c, userId, req, v));
+        // BEGIN travels with the first statement, the outbox INSERT with COMMIT (PipelinedTransaction): two round trips
+        // fewer per create.
+        Uni<Created> attempt = PipelinedTransaction.runEnding(pool, c -> createIn(c, userId, req, v));
         if (key == null) {
             return attempt;
         }
@@ -171,19 +187,20 @@ public class TaskService {
      * {@link TaskBatchService}): the earlier task when the idempotency key was used before, else the project check and
      * {@link #insert}.
      */
-    Uni<Created> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
+    Uni<Ending<Created>> createIn(SqlClient c, UUID userId, CreateTask req, Validated v) {
         Uni<Task> existing =
                 v.key() == null ? Uni.createFrom().nullItem() : tasks.findByIdempotencyKey(c, userId, v.key());
         return existing.chain(found -> {
             if (found != null) {
-                return Uni.createFrom().item(new Created(found, true));
+                return Uni.createFrom().item(Ending.of(new Created(found, true)));
             }
             return projects.findOwnedForShare(c, req.projectId(), userId).chain(project -> {
                 if (project == null) {
                     throw ProblemException.notFound("project " + req.projectId());
                 }
-                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false)
-                        .map(task -> new Created(task, false));
+                return insertWithoutEvents(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false)
+                        .map(inserted -> Ending.then(
+                                new Created(inserted.task(), false), last -> outbox.insert(last, inserted.events())));
             });
         });
     }

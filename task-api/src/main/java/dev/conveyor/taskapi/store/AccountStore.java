@@ -2,6 +2,7 @@ package dev.conveyor.taskapi.store;
 
 import dev.conveyor.taskapi.domain.Account;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -88,14 +89,10 @@ public class AccountStore {
     /**
      * Spends held amounts of several users in one statement (one row update per user); answers each user's account
      * after it. With more than one user the rows are locked in user id order first, so two batches cannot deadlock.
+     * Subscribe once: both statements are sent at subscription.
      */
     public Uni<Map<UUID, Account>> captureAll(SqlClient c, UUID[] userIds, Long[] amounts) {
-        Uni<Void> locked = userIds.length < 2
-                ? Uni.createFrom().voidItem()
-                : c.preparedQuery("SELECT user_id FROM accounts WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE")
-                        .execute(Sql.args((Object) userIds))
-                        .replaceWithVoid();
-        return locked.chain(() -> c.preparedQuery(
+        Uni<Map<UUID, Account>> captured = c.preparedQuery(
                         "UPDATE accounts a SET balance = a.balance - b.amount, held = a.held - b.amount, "
                                 + "updated_at = now() FROM unnest($1::uuid[], $2::bigint[]) AS b(user_id, amount) WHERE a.user_id = b.user_id "
                                 + "RETURNING a.user_id, a.balance, a.held")
@@ -109,7 +106,17 @@ public class AccountStore {
                                 r.getUUID("user_id"), new Account(r.getUUID("user_id"), balance, held, balance - held));
                     }
                     return after;
-                }));
+                });
+        if (userIds.length < 2) {
+            return captured;
+        }
+        // The lock goes out with the update behind it, without waiting for its answer: PostgreSQL runs them in order on
+        // the connection, so the rows are locked in id order before the update touches any, in one round trip.
+        Uni<Boolean> locked = c.preparedQuery(
+                        "SELECT user_id FROM accounts WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE")
+                .execute(Sql.args((Object) userIds))
+                .replaceWith(Boolean.TRUE);
+        return Uni.combine().all().unis(locked, captured).asTuple().map(Tuple2::getItem2);
     }
 
     /** Several ledger rows of one kind in one insert, in the order given. */
