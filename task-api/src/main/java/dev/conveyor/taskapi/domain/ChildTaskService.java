@@ -145,7 +145,8 @@ public class ChildTaskService {
                         ? replay(c, parent, found)
                         : taskService
                                 .insert(c, parent.userId(), parent.projectId(), v, parent.id(), null, v.key(), true)
-                                .map(task -> new Created(task, false)))
+                                .chain(inserted -> outbox.insert(c, inserted.events())
+                                        .replaceWith(new Created(inserted.task(), false))))
                 .onFailure(ProblemException.class)
                 .transform(e -> batch ? ((ProblemException) e).at("children[" + i + "]") : e)
                 .chain(created -> {

@@ -57,29 +57,17 @@ public class TaskService {
     /** A created task, and whether it was a replay of an earlier create with the same idempotency key. */
     public record Created(Task task, boolean replayed) {}
 
-    /**
-     * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
-     * and parent, inserts the row, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code
-     * fromParent}, draws it from the parent's spawn budget, writes task.created (and the credit event) to the outbox.
-     */
-    Uni<Task> insert(
-            SqlClient c,
-            UUID userId,
-            UUID projectId,
-            Validated v,
-            UUID parentTaskId,
-            String idempotencyKey,
-            String childKey,
-            boolean fromParent) {
-        return insertWithoutEvents(c, userId, projectId, v, parentTaskId, idempotencyKey, childKey, fromParent)
-                .chain(inserted -> outbox.insert(c, inserted.events()).replaceWith(inserted.task()));
-    }
-
     /** A task just inserted and the events its create writes to the outbox (task.created first). */
     record Inserted(Task task, List<Record> events) {}
 
-    /** {@link #insert} up to the outbox: the caller writes {@link Inserted#events()} (e.g. together with COMMIT). */
-    Uni<Inserted> insertWithoutEvents(
+    /**
+     * Inserts a validated task in {@code projectId} for {@code userId} inside the caller's transaction: checks dependencies
+     * and parent, inserts the row, holds the cost (a pipeline's whole cost, its spawn budget included) or, {@code
+     * fromParent}, draws it from the parent's spawn budget. Answers the task and its events (task.created, then the
+     * credit event), which the caller writes to the outbox in the same transaction (a single create: together with
+     * COMMIT).
+     */
+    Uni<Inserted> insert(
             SqlClient c,
             UUID userId,
             UUID projectId,
@@ -198,7 +186,7 @@ public class TaskService {
                 if (project == null) {
                     throw ProblemException.notFound("project " + req.projectId());
                 }
-                return insertWithoutEvents(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false)
+                return insert(c, userId, req.projectId(), v, req.parentTaskId(), v.key(), null, false)
                         .map(inserted -> Ending.then(
                                 new Created(inserted.task(), false), last -> outbox.insert(last, inserted.events())));
             });
