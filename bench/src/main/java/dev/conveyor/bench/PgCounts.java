@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What PostgreSQL does per task of a measure (a drain, a live create -> complete), when devstack runs with {@link
  * Postgres#STATS_ENV} set: statements (pg_stat_statements, nested trigger statements included, their planning apart
- * from their execution), commits, WAL, rows written per table and the functions (triggers) called. pg_stat_statements and the WAL position are exact; the cumulative statistics
+ * from their execution), commits, WAL, rows written per table and the functions (triggers) called.
+ * pg_stat_statements and the WAL position are exact; the cumulative statistics
  * (pg_stat_database, _user_tables, _user_functions, _wal) reach the shared counters only when a backend flushes them
  * (at most 10 s late), so those are read after an 11 s quiet wait and an idle window of the same length, measured just
  * before (itself after an 11 s wait, so the backlog's creation is not in it), is subtracted. The table goes to {@code

@@ -2,6 +2,7 @@ package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.Pipelined;
 import dev.conveyor.taskapi.store.AccountStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;
@@ -181,20 +182,15 @@ public class Credits {
         UUID[] users = sums.keySet().toArray(UUID[]::new);
         Long[] amounts = sums.values().toArray(Long[]::new);
         // The ledger rows need nothing the update answers: they go out right behind it (one round trip for both, so the
-        // accounts stay locked that much shorter; a failed update fails the insert with the transaction).
-        Uni<Boolean> ledger = accounts.ledgerAll(
-                        c,
-                        "capture",
-                        paid.stream().map(Task::userId).toArray(UUID[]::new),
-                        paid.stream().map(Task::cost).toArray(Long[]::new),
-                        paid.stream().map(Task::id).toArray(UUID[]::new))
-                .replaceWith(Boolean.TRUE);
-        return Uni.combine()
-                .all()
-                .unis(accounts.captureAll(c, users, amounts), ledger)
-                .asTuple()
-                .map(captured -> {
-                    Map<UUID, Account> after = captured.getItem1();
+        // accounts stay locked that much shorter).
+        Uni<Void> ledger = accounts.ledgerAll(
+                c,
+                "capture",
+                paid.stream().map(Task::userId).toArray(UUID[]::new),
+                paid.stream().map(Task::cost).toArray(Long[]::new),
+                paid.stream().map(Task::id).toArray(UUID[]::new));
+        return Pipelined.answerFirst(accounts.captureAll(c, users, amounts), ledger)
+                .map(after -> {
                     // Walk each user's tasks from the balance before the batch down to the one after it.
                     Map<UUID, long[]> running = new HashMap<>();
                     Map<UUID, Record> events = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.conveyor.taskapi.domain;
 
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.Pipelined;
 import dev.conveyor.kit.sql.PipelinedTransaction;
 import dev.conveyor.kit.sql.PipelinedTransaction.Ending;
 import dev.conveyor.taskapi.api.model.CreateTask;
@@ -83,17 +84,14 @@ public class TaskService {
             Uni<Task> row = tasks.insert(
                     c,
                     newTask(taskId, userId, projectId, v, status, parentTaskId, idempotencyKey, childKey, fromParent));
-            // Sent right behind the row, without waiting for its answer (the connection pipelines; a failed insert
-            // fails the transaction and this statement with it). Last, because it locks the account row (or the
+            // Sent right behind the row (Pipelined). Last, because it locks the account row (or the
             // parent's budget), which the user's other creates and every completion of the user's tasks wait for:
             // locked from here to the COMMIT that follows.
-            Uni<Boolean> paid = (fromParent
-                            ? drawFromParent(c, parentTaskId, cost)
-                            : credits.hold(c, userId, cost, taskId, events))
-                    .replaceWith(Boolean.TRUE);
-            return Uni.combine().all().unis(row, paid).asTuple().map(inserted -> {
-                events.add(0, Events.created(inserted.getItem1(), v.paramsJson()));
-                return new Inserted(inserted.getItem1(), events);
+            Uni<Void> paid =
+                    fromParent ? drawFromParent(c, parentTaskId, cost) : credits.hold(c, userId, cost, taskId, events);
+            return Pipelined.answerFirst(row, paid).map(task -> {
+                events.add(0, Events.created(task, v.paramsJson()));
+                return new Inserted(task, events);
             });
         });
     }

@@ -1,8 +1,8 @@
 package dev.conveyor.taskapi.store;
 
+import dev.conveyor.kit.sql.Pipelined;
 import dev.conveyor.taskapi.domain.Account;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -110,13 +110,12 @@ public class AccountStore {
         if (userIds.length < 2) {
             return captured;
         }
-        // The lock goes out with the update behind it, without waiting for its answer: PostgreSQL runs them in order on
-        // the connection, so the rows are locked in id order before the update touches any, in one round trip.
-        Uni<Boolean> locked = c.preparedQuery(
+        // The update goes out right behind the lock (Pipelined): the rows are locked in id order before the update
+        // touches any, in one round trip.
+        Uni<RowSet<Row>> locked = c.preparedQuery(
                         "SELECT user_id FROM accounts WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE")
-                .execute(Sql.args((Object) userIds))
-                .replaceWith(Boolean.TRUE);
-        return Uni.combine().all().unis(locked, captured).asTuple().map(Tuple2::getItem2);
+                .execute(Sql.args((Object) userIds));
+        return Pipelined.answerSecond(locked, captured);
     }
 
     /** Several ledger rows of one kind in one insert, in the order given. */
