@@ -3,6 +3,7 @@ package dev.conveyor.taskapi;
 import static dev.conveyor.taskapi.Fixtures.claim;
 import static dev.conveyor.taskapi.Fixtures.worker;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 
 import dev.conveyor.contracts.EventTypes;
@@ -11,8 +12,14 @@ import dev.conveyor.devstack.DevstackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +69,35 @@ class DependenciesTest {
                 .post("/v1/worker/tasks/" + id + "/complete")
                 .then()
                 .statusCode(200);
+    }
+
+    @Test
+    void twoDependenciesCompletedAtTheSameTimeQueueTheirDependent() throws Exception {
+        Fixtures.User user = Fixtures.user(10);
+        String a = user.createTask("single_image", Map.of("prompt", "a"));
+        String b = user.createTask("single_image", Map.of("prompt", "b"));
+        String c = dependent(user, List.of(a, b));
+        Map<String, String> leases = claimAll();
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try (Connection blocker = Fixtures.db()) {
+            // Holding the user's account row keeps both completions inside their transactions at once (each waits for
+            // the row at its credit capture); released, they commit one after the other.
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("SELECT 1 FROM accounts WHERE user_id = '" + user.id() + "' FOR UPDATE");
+            Future<?> first = both.submit(() -> complete(a, leases.get(a)));
+            Future<?> second = both.submit(() -> complete(b, leases.get(b)));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            Fixtures.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                            + "AND query LIKE 'UPDATE accounts%'")
+                                    == 2);
+            blocker.rollback();
+            first.get(20, TimeUnit.SECONDS);
+            second.get(20, TimeUnit.SECONDS);
+        } finally {
+            both.shutdownNow();
+        }
+        assertThat(user.task(c)).containsEntry("status", "queued");
     }
 
     @Test

@@ -152,20 +152,25 @@ public class CompletionService {
                 if (newlyDone.isEmpty()) {
                     return Uni.createFrom().item(Ending.of(results));
                 }
-                // Dependents first, credits last: the capture locks the users' account rows (which their creates
-                // wait for) until the COMMIT right behind it.
-                return tasks.promoteWaiting(c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))
-                        .chain(promoted -> credits.settle(c, newlyDone).map(settled -> {
-                            List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
-                            for (Task t : settled.tasks()) {
-                                events.add(Events.task(EventTypes.TASK_COMPLETED, t));
-                                events.addAll(settled.events().getOrDefault(t.id(), List.of()));
-                            }
-                            promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
-                            // The events' INSERT travels with COMMIT (PipelinedTransaction).
-                            return Ending.then(
-                                    settledResults(results, settled.tasks()), last -> outbox.insert(last, events));
-                        }));
+                // Credits before dependents, on purpose: the capture locks the users' account rows until COMMIT, so
+                // two completions of one user's tasks run their promotion one after the other, and the second sees the
+                // first's completed task. Promoting before the capture, two siblings completed at once each saw the
+                // other still in progress and their common dependent stayed waiting for ever (ChaosIT caught it).
+                return credits.settle(c, newlyDone)
+                        .chain(settled -> tasks.promoteWaiting(
+                                        c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))
+                                .map(promoted -> {
+                                    List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
+                                    for (Task t : settled.tasks()) {
+                                        events.add(Events.task(EventTypes.TASK_COMPLETED, t));
+                                        events.addAll(settled.events().getOrDefault(t.id(), List.of()));
+                                    }
+                                    promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
+                                    // The events' INSERT travels with COMMIT (PipelinedTransaction).
+                                    return Ending.then(
+                                            settledResults(results, settled.tasks()),
+                                            last -> outbox.insert(last, events));
+                                }));
             });
         });
     }
