@@ -71,6 +71,15 @@ class DependenciesTest {
                 .statusCode(200);
     }
 
+    /** Waits until {@code n} statements of completions wait for a lock (an account row, a dependent, the outbox). */
+    private static void awaitCompletionsWaitingForLocks(int n) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Fixtures.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                + "AND (query LIKE 'UPDATE accounts%' OR query LIKE 'INSERT INTO outbox%' "
+                                + "OR query LIKE '%FOR UPDATE%')")
+                        == n);
+    }
+
     @Test
     void twoDependenciesCompletedAtTheSameTimeQueueTheirDependent() throws Exception {
         Fixtures.User user = Fixtures.user(10);
@@ -80,17 +89,39 @@ class DependenciesTest {
         Map<String, String> leases = claimAll();
         ExecutorService both = Executors.newFixedThreadPool(2);
         try (Connection blocker = Fixtures.db()) {
-            // Holding the user's account row keeps both completions inside their transactions at once (each waits for
-            // the row at its credit capture); released, they commit one after the other.
+            // Holding the user's account row keeps the first completion inside its transaction (waiting for the row at
+            // its credit capture) while the second waits for their dependent's lock; released, they commit in turn.
             blocker.setAutoCommit(false);
             blocker.createStatement().execute("SELECT 1 FROM accounts WHERE user_id = '" + user.id() + "' FOR UPDATE");
             Future<?> first = both.submit(() -> complete(a, leases.get(a)));
             Future<?> second = both.submit(() -> complete(b, leases.get(b)));
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() ->
-                            Fixtures.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                            + "AND query LIKE 'UPDATE accounts%'")
-                                    == 2);
+            awaitCompletionsWaitingForLocks(2);
+            blocker.rollback();
+            first.get(20, TimeUnit.SECONDS);
+            second.get(20, TimeUnit.SECONDS);
+        } finally {
+            both.shutdownNow();
+        }
+        assertThat(user.task(c)).containsEntry("status", "queued");
+    }
+
+    @Test
+    void twoFreeDependenciesCompletedAtTheSameTimeQueueTheirDependent() throws Exception {
+        Fixtures.User user = Fixtures.user(10);
+        String a = user.createTask("test_free", Map.of());
+        String b = user.createTask("test_free", Map.of());
+        String c = dependent(user, List.of(a, b));
+        Map<String, String> leases = claimAll();
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try (Connection blocker = Fixtures.db()) {
+            // Free tasks capture no credits, so no account row orders their completions. Holding the outbox table keeps
+            // both inside their transactions until each has promoted (or is waiting to): without a lock of its own,
+            // each promotion would see the other dependency still in progress and the dependent would wait for ever.
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("LOCK TABLE outbox IN SHARE MODE");
+            Future<?> first = both.submit(() -> complete(a, leases.get(a)));
+            Future<?> second = both.submit(() -> complete(b, leases.get(b)));
+            awaitCompletionsWaitingForLocks(2);
             blocker.rollback();
             first.get(20, TimeUnit.SECONDS);
             second.get(20, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package dev.conveyor.taskapi.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
+import dev.conveyor.kit.sql.Pipelined;
 import dev.conveyor.kit.sql.PipelinedTransaction;
 import dev.conveyor.kit.sql.PipelinedTransaction.Ending;
 import dev.conveyor.taskapi.api.model.Complete;
@@ -127,7 +128,12 @@ public class CompletionService {
             outputs[i] = item.outputLocation();
             metadata[i] = item.metadata();
         }
-        return leaseRows.completeAll(c, worker, ids, tokens, outputs, metadata).chain(completed -> {
+        // The waiting dependents' lock travels right behind the fenced update (Pipelined): taken before the promotion,
+        // it makes two completions that share a dependent promote one after the other, whether or not an account row
+        // orders them (free tasks capture nothing). Task rows before account rows, as a cancel takes them.
+        Uni<List<Task>> completing = Pipelined.answerFirst(
+                leaseRows.completeAll(c, worker, ids, tokens, outputs, metadata), tasks.lockWaitingDependents(c, ids));
+        return completing.chain(completed -> {
             Map<UUID, Task> done = new HashMap<>();
             completed.forEach(t -> done.put(t.id(), t));
             UUID[] others = items.stream()
@@ -152,10 +158,9 @@ public class CompletionService {
                 if (newlyDone.isEmpty()) {
                     return Uni.createFrom().item(Ending.of(results));
                 }
-                // Credits before dependents, on purpose: the capture locks the users' account rows until COMMIT, so
-                // two completions of one user's tasks run their promotion one after the other, and the second sees the
-                // first's completed task. Promoting before the capture, two siblings completed at once each saw the
-                // other still in progress and their common dependent stayed waiting for ever (ChaosIT caught it).
+                // The promotion is a statement after the dependents' lock, so it sees a completion that held the lock
+                // before this one as committed: without that lock two siblings completed at once each saw the other
+                // still in progress and their common dependent stayed waiting for ever (ChaosIT caught it once).
                 return credits.settle(c, newlyDone)
                         .chain(settled -> tasks.promoteWaiting(
                                         c, newlyDone.stream().map(Task::id).toArray(UUID[]::new))

@@ -366,6 +366,18 @@ public class TaskStore {
                 .map(TaskStore::first);
     }
 
+    /**
+     * Locks, in id order, the waiting tasks that depend on any of these tasks. A completion takes this lock before it
+     * promotes, so two completions that share a dependent promote one after the other and the second, a later statement,
+     * sees the first's task complete.
+     */
+    public Uni<Void> lockWaitingDependents(SqlClient c, UUID[] ids) {
+        return c.preparedQuery("SELECT id FROM tasks WHERE status = 'waiting' AND depends_on && $1::uuid[] "
+                        + "ORDER BY id FOR UPDATE")
+                .execute(Sql.args((Object) ids))
+                .replaceWithVoid();
+    }
+
     /** Waiting tasks that depend on any of these (just completed) tasks and all of whose dependencies are complete become queued. */
     public Uni<List<Task>> promoteWaiting(SqlClient c, UUID[] completedIds) {
         return c.preparedQuery("UPDATE tasks t SET status = 'queued', run_after = now(), updated_at = now() "
