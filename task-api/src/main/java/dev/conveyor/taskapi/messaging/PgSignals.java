@@ -24,8 +24,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * PostgreSQL LISTEN/NOTIFY: the database triggers notify {@code conveyor_task_queued} once per statement that queued
- * tasks (payload = the distinct task types it queued, one per line; {@code *} = any type) and {@code conveyor_outbox}
+ * PostgreSQL LISTEN/NOTIFY: the database triggers notify {@code conveyor_task_queued} once per transaction and task
+ * type it queued (payload = the type; a payload of several types, one per line, or {@code *} = any type, is read too,
+ * as an operator's manual NOTIFY may send it) and {@code conveyor_outbox}
  * when events are written. Every replica listens, so a long-polling claim wakes as soon as a matching task is queued
  * anywhere, and the outbox relay runs right after a commit.
  *
