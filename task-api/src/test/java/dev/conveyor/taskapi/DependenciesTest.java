@@ -86,22 +86,9 @@ class DependenciesTest {
         String a = user.createTask("single_image", Map.of("prompt", "a"));
         String b = user.createTask("single_image", Map.of("prompt", "b"));
         String c = dependent(user, List.of(a, b));
-        Map<String, String> leases = claimAll();
-        ExecutorService both = Executors.newFixedThreadPool(2);
-        try (Connection blocker = Fixtures.db()) {
-            // Holding the user's account row keeps the first completion inside its transaction (waiting for the row at
-            // its credit capture) while the second waits for their dependent's lock; released, they commit in turn.
-            blocker.setAutoCommit(false);
-            blocker.createStatement().execute("SELECT 1 FROM accounts WHERE user_id = '" + user.id() + "' FOR UPDATE");
-            Future<?> first = both.submit(() -> complete(a, leases.get(a)));
-            Future<?> second = both.submit(() -> complete(b, leases.get(b)));
-            awaitCompletionsWaitingForLocks(2);
-            blocker.rollback();
-            first.get(20, TimeUnit.SECONDS);
-            second.get(20, TimeUnit.SECONDS);
-        } finally {
-            both.shutdownNow();
-        }
+        // Holding the user's account row keeps the first completion inside its transaction (waiting for the row at its
+        // credit capture) while the second waits for their dependent's lock; released, they commit in turn.
+        completeBothWhileHolding("SELECT 1 FROM accounts WHERE user_id = '" + user.id() + "' FOR UPDATE", a, b);
         assertThat(user.task(c)).containsEntry("status", "queued");
     }
 
@@ -111,14 +98,23 @@ class DependenciesTest {
         String a = user.createTask("test_free", Map.of());
         String b = user.createTask("test_free", Map.of());
         String c = dependent(user, List.of(a, b));
+        // Free tasks capture no credits, so no account row orders their completions. Holding the outbox table keeps
+        // both inside their transactions until each has promoted (or is waiting to): without a lock of its own, each
+        // promotion would see the other dependency still in progress and the dependent would wait for ever.
+        completeBothWhileHolding("LOCK TABLE outbox IN SHARE MODE", a, b);
+        assertThat(user.task(c)).containsEntry("status", "queued");
+    }
+
+    /**
+     * Claims {@code a} and {@code b} and completes both at once while a test transaction holds what {@code blocking}
+     * locks, until both completions wait for a lock; then releases it and waits for both answers.
+     */
+    private static void completeBothWhileHolding(String blocking, String a, String b) throws Exception {
         Map<String, String> leases = claimAll();
         ExecutorService both = Executors.newFixedThreadPool(2);
         try (Connection blocker = Fixtures.db()) {
-            // Free tasks capture no credits, so no account row orders their completions. Holding the outbox table keeps
-            // both inside their transactions until each has promoted (or is waiting to): without a lock of its own,
-            // each promotion would see the other dependency still in progress and the dependent would wait for ever.
             blocker.setAutoCommit(false);
-            blocker.createStatement().execute("LOCK TABLE outbox IN SHARE MODE");
+            blocker.createStatement().execute(blocking);
             Future<?> first = both.submit(() -> complete(a, leases.get(a)));
             Future<?> second = both.submit(() -> complete(b, leases.get(b)));
             awaitCompletionsWaitingForLocks(2);
@@ -128,7 +124,6 @@ class DependenciesTest {
         } finally {
             both.shutdownNow();
         }
-        assertThat(user.task(c)).containsEntry("status", "queued");
     }
 
     @Test
