@@ -12,6 +12,7 @@ import dev.conveyor.taskapi.api.model.CompleteItem;
 import dev.conveyor.taskapi.api.model.CompleteResult;
 import dev.conveyor.taskapi.api.model.CompleteResults;
 import dev.conveyor.taskapi.api.model.ItemError;
+import dev.conveyor.taskapi.store.DependencyStore;
 import dev.conveyor.taskapi.store.LeaseStore;
 import dev.conveyor.taskapi.store.OutboxStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
@@ -39,13 +40,21 @@ public class CompletionService {
 
     private final Pool pool;
     private final TaskStore tasks;
+    private final DependencyStore dependents;
     private final LeaseStore leaseRows;
     private final OutboxStore outbox;
     private final Credits credits;
 
-    public CompletionService(Pool pool, TaskStore tasks, LeaseStore leaseRows, OutboxStore outbox, Credits credits) {
+    public CompletionService(
+            Pool pool,
+            TaskStore tasks,
+            DependencyStore dependents,
+            LeaseStore leaseRows,
+            OutboxStore outbox,
+            Credits credits) {
         this.pool = pool;
         this.tasks = tasks;
+        this.dependents = dependents;
         this.leaseRows = leaseRows;
         this.outbox = outbox;
         this.credits = credits;
@@ -132,7 +141,8 @@ public class CompletionService {
         // it makes two completions that share a dependent promote one after the other, whether or not an account row
         // orders them (free tasks capture nothing). Task rows before account rows, as a cancel takes them.
         Uni<List<Task>> completing = Pipelined.answerFirst(
-                leaseRows.completeAll(c, worker, ids, tokens, outputs, metadata), tasks.lockWaitingDependents(c, ids));
+                leaseRows.completeAll(c, worker, ids, tokens, outputs, metadata),
+                dependents.lockWaitingDependents(c, ids));
         return completing.chain(completed -> {
             Map<UUID, Task> done = new HashMap<>();
             completed.forEach(t -> done.put(t.id(), t));
@@ -166,7 +176,7 @@ public class CompletionService {
                 UUID[] doneIds = newlyDone.stream().map(Task::id).toArray(UUID[]::new);
                 return Uni.combine()
                         .all()
-                        .unis(credits.settle(c, newlyDone), tasks.promoteWaiting(c, doneIds))
+                        .unis(credits.settle(c, newlyDone), dependents.promoteWaiting(c, doneIds))
                         .with((settled, promoted) -> {
                             List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
                             for (Task t : settled.tasks()) {

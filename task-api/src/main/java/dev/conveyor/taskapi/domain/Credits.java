@@ -4,9 +4,9 @@ import dev.conveyor.contracts.EventTypes;
 import dev.conveyor.kit.http.ProblemException;
 import dev.conveyor.kit.sql.Pipelined;
 import dev.conveyor.taskapi.store.AccountStore;
+import dev.conveyor.taskapi.store.DependencyStore;
 import dev.conveyor.taskapi.store.OutboxStore.Record;
 import dev.conveyor.taskapi.store.PipelineStore;
-import dev.conveyor.taskapi.store.TaskStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,13 +25,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class Credits {
     private final AccountStore accounts;
-    private final TaskStore tasks;
+    private final DependencyStore dependents;
     private final PipelineStore pipelines;
     private final TaskTypes types;
 
-    public Credits(AccountStore accounts, TaskStore tasks, PipelineStore pipelines, TaskTypes types) {
+    public Credits(AccountStore accounts, DependencyStore dependents, PipelineStore pipelines, TaskTypes types) {
         this.accounts = accounts;
-        this.tasks = tasks;
+        this.dependents = dependents;
         this.pipelines = pipelines;
         this.types = types;
     }
@@ -238,7 +238,7 @@ public class Credits {
             chain = chain.chain(() -> release(c, t, events));
         }
         UUID[] ids = ended.stream().map(Task::id).toArray(UUID[]::new);
-        return chain.chain(() -> tasks.failDependents(c, ids)).chain(dependents -> {
+        return chain.chain(() -> dependents.failDependents(c, ids)).chain(dependents -> {
             dependents.forEach(t -> events.add(Events.task(EventTypes.TASK_FAILED, t)));
             return cancelDescendants(c, ids, events).chain(cancelled -> {
                 List<Task> next = new ArrayList<>(dependents);
