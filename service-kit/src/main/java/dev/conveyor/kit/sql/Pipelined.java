@@ -1,6 +1,7 @@
 package dev.conveyor.kit.sql;
 
 import io.smallrye.mutiny.Uni;
+import java.util.function.BiFunction;
 
 /**
  * Two statements on one connection sent together: the second goes out right behind the first, without waiting for the
@@ -15,6 +16,11 @@ public final class Pipelined {
     /** Sends {@code first}, then {@code behind}; answers {@code first}'s item once both answered. */
     public static <T> Uni<T> answerFirst(Uni<T> first, Uni<?> behind) {
         return Uni.combine().all().unis(first, behind.replaceWith(Boolean.TRUE)).with((answer, done) -> answer);
+    }
+
+    /** Sends {@code first}, then {@code second}; answers {@code combine} of both items once both answered. */
+    public static <A, B, R> Uni<R> both(Uni<A> first, Uni<B> second, BiFunction<A, B, R> combine) {
+        return Uni.combine().all().unis(first, second).with(combine::apply);
     }
 
     /** Sends {@code first}, then {@code answer}; answers {@code answer}'s item once both answered. */

@@ -172,12 +172,10 @@ public class CompletionService {
                 // before this one as committed: without that lock two siblings completed at once each saw the other
                 // still in progress and their common dependent stayed waiting for ever (ChaosIT caught it once). It
                 // needs nothing from the capture, so it travels right behind it (one round trip for both, sent in this
-                // order): the account rows stay locked across one round trip fewer.
+                // order, Pipelined): the account rows stay locked across one round trip fewer.
                 UUID[] doneIds = newlyDone.stream().map(Task::id).toArray(UUID[]::new);
-                return Uni.combine()
-                        .all()
-                        .unis(credits.settle(c, newlyDone), dependents.promoteWaiting(c, doneIds))
-                        .with((settled, promoted) -> {
+                return Pipelined.both(
+                        credits.settle(c, newlyDone), dependents.promoteWaiting(c, doneIds), (settled, promoted) -> {
                             List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
                             for (Task t : settled.tasks()) {
                                 events.add(Events.task(EventTypes.TASK_COMPLETED, t));

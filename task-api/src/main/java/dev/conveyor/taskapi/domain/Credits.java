@@ -238,10 +238,10 @@ public class Credits {
             chain = chain.chain(() -> release(c, t, events));
         }
         UUID[] ids = ended.stream().map(Task::id).toArray(UUID[]::new);
-        return chain.chain(() -> dependents.failDependents(c, ids)).chain(dependents -> {
-            dependents.forEach(t -> events.add(Events.task(EventTypes.TASK_FAILED, t)));
+        return chain.chain(() -> dependents.failDependents(c, ids)).chain(failed -> {
+            failed.forEach(t -> events.add(Events.task(EventTypes.TASK_FAILED, t)));
             return cancelDescendants(c, ids, events).chain(cancelled -> {
-                List<Task> next = new ArrayList<>(dependents);
+                List<Task> next = new ArrayList<>(failed);
                 next.addAll(cancelled);
                 return ended(c, next, events);
             });
