@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The driver of ./bench/compare: the packaged platform and Graphile Worker on one durable devstack, measured
@@ -54,7 +55,10 @@ public final class Compare {
             boolean profile,
             String profileMeasure,
             int longMinutes,
+            Set<String> measures,
             Map<String, String> workerProps) {
+        static final List<String> MEASURES = List.of("drain", "single-create", "batch-create", "dispatch");
+
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             Map<String, String> worker = new HashMap<>();
@@ -86,6 +90,7 @@ public final class Compare {
                     m.containsKey("profile") || m.containsKey("profile-measure"),
                     profileMeasure(m.getOrDefault("profile-measure", "drain")),
                     i(m, "long-minutes", quick ? 0 : 10),
+                    measures(m.get("measures")),
                     worker);
         }
 
@@ -95,6 +100,25 @@ public final class Compare {
                         "--profile-measure is drain, single-create or batch-create, not " + measure);
             }
             return measure;
+        }
+
+        /** {@code --measures dispatch,drain}: only these (warm-up included); null = all. */
+        private static Set<String> measures(String list) {
+            if (list == null) {
+                return Set.copyOf(MEASURES);
+            }
+            Set<String> chosen = Set.of(list.split(","));
+            for (String name : chosen) {
+                if (!MEASURES.contains(name)) {
+                    throw new IllegalArgumentException("--measures takes names from " + MEASURES + ", not " + name);
+                }
+            }
+            return chosen;
+        }
+
+        /** A run of some measures only: a probe, whose figures must not replace the doc's section of a whole run. */
+        boolean partial() {
+            return measures.size() < MEASURES.size();
         }
 
         private static int i(Map<String, String> m, String key, int dflt) {
@@ -156,15 +180,23 @@ public final class Compare {
                 warmUp(conveyor, graphile, platform);
                 for (int r = 1; r <= o.rounds(); r++) {
                     Map<String, Long> compiles = compiles(platform);
-                    report.add(logged(r, conveyor.drain(o.tasks())));
-                    report.add(logged(r, graphile.drain("default", o.graphileJobs())));
-                    report.add(logged(r, graphile.drain("batched", o.graphileJobs())));
-                    report.add(logged(r, conveyor.live("single-create", o.tasks(), 1)));
-                    report.add(logged(r, graphile.live("single-add", o.tasks(), 1)));
-                    report.add(logged(r, conveyor.live("batch-create", o.tasks(), 50)));
-                    report.add(logged(r, graphile.live("batch-add", o.graphileJobs(), 50)));
-                    report.add(logged(r, conveyor.dispatch(o.dispatchSamples())));
-                    report.add(logged(r, graphile.dispatch(o.dispatchSamples())));
+                    if (o.measures().contains("drain")) {
+                        report.add(logged(r, conveyor.drain(o.tasks())));
+                        report.add(logged(r, graphile.drain("default", o.graphileJobs())));
+                        report.add(logged(r, graphile.drain("batched", o.graphileJobs())));
+                    }
+                    if (o.measures().contains("single-create")) {
+                        report.add(logged(r, conveyor.live("single-create", o.tasks(), 1)));
+                        report.add(logged(r, graphile.live("single-add", o.tasks(), 1)));
+                    }
+                    if (o.measures().contains("batch-create")) {
+                        report.add(logged(r, conveyor.live("batch-create", o.tasks(), 50)));
+                        report.add(logged(r, graphile.live("batch-add", o.graphileJobs(), 50)));
+                    }
+                    if (o.measures().contains("dispatch")) {
+                        report.add(logged(r, conveyor.dispatch(o.dispatchSamples())));
+                        report.add(logged(r, graphile.dispatch(o.dispatchSamples())));
+                    }
                     say("bench: round " + r + " JIT compiles during the round: " + delta(compiles, compiles(platform)));
                 }
                 if (o.profile()) {
@@ -185,7 +217,7 @@ public final class Compare {
                 }
                 // The measures are written before the long run, so a failure there cannot lose them.
                 Report.writeSection(
-                        o.doc(),
+                        doc(),
                         o.mode(),
                         section(
                                 report,
@@ -200,9 +232,14 @@ public final class Compare {
         String load = "load average (1/5/15 min) before " + loadBefore + ", after " + loadAverage();
         say("bench: " + load);
         String body = section(report, profile, memory, began, load);
-        Report.writeSection(o.doc(), o.mode(), body);
-        say("bench: results written to " + o.doc() + " (section \"bench/compare " + o.mode() + "\")");
+        Report.writeSection(doc(), o.mode(), body);
+        say("bench: results written to " + doc() + " (section \"bench/compare " + o.mode() + "\")");
         System.out.println(report.summary());
+    }
+
+    /** Where the results go: the doc, unless only some measures ran (then a file of the run's own). */
+    private Path doc() {
+        return o.partial() ? o.dir().resolve("partial-run.md") : o.doc();
     }
 
     private Measure logged(int round, Measure m) {
@@ -237,6 +274,7 @@ public final class Compare {
         for (int round = 1; round <= o.warmupMax(); round++) {
             Map<String, Long> before = compiles(platform);
             String label = "warm-up " + round;
+            // Every measure warms, whatever --measures runs: the JIT's state is the whole platform's.
             logged(label, conveyor.drain(o.warmupTasks()));
             logged(label, conveyor.live("single-create", o.warmupTasks(), 1));
             logged(label, conveyor.live("batch-create", o.warmupTasks(), 50));

@@ -90,6 +90,22 @@ final class RealtimeClients implements AutoCloseable {
             return hits > seen;
         }
 
+        /**
+         * Waits until no frame mentioned the needle for {@code quiet} (a burst of frames is over), at most {@code max}.
+         */
+        synchronized void awaitQuiet(Duration quiet, Duration max) throws InterruptedException {
+            long deadline = System.nanoTime() + max.toNanos();
+            long seen = hits;
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, quiet.toNanos()));
+                if (hits == seen) {
+                    return;
+                }
+                seen = hits;
+            }
+        }
+
         @Override
         public void close() {
             watches.remove(this);

@@ -55,14 +55,19 @@ public final class Stats {
         return String.format(
                 Locale.ROOT,
                 "summary: drain %.0f %.0f, single-create %.0f, batch-create %.0f, dispatch %.1f %.1f, graphile-batched %.0f, graphile-default %.0f",
-                drainRate,
-                drainCpuMicros,
-                singleCreateRate,
-                batchCreateRate,
-                dispatchP50Millis,
-                dispatchP99Millis,
-                graphileBatchedRate,
-                graphileDefaultRate);
+                orZero(drainRate),
+                orZero(drainCpuMicros),
+                orZero(singleCreateRate),
+                orZero(batchCreateRate),
+                orZero(dispatchP50Millis),
+                orZero(dispatchP99Millis),
+                orZero(graphileBatchedRate),
+                orZero(graphileDefaultRate));
+    }
+
+    /** A measure the run left out (--measures) reads 0 in the summary: the line stays numbers only. */
+    private static double orZero(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 
     /** a / b as "1.23x", or "-" when b is zero or either is not a number. */

@@ -58,6 +58,15 @@ class StatsTest {
     }
 
     @Test
+    void summaryLineOfARunWithoutSomeMeasuresStillHasNumbersOnly() {
+        String line =
+                Stats.summaryLine(Double.NaN, Double.NaN, Double.NaN, Double.NaN, 4.26, 21.04, Double.NaN, Double.NaN);
+        assertThat(line)
+                .isEqualTo("summary: drain 0 0, single-create 0, batch-create 0, dispatch 4.3 21.0, "
+                        + "graphile-batched 0, graphile-default 0");
+    }
+
+    @Test
     void ratioIsADashWhenItCannotBeComputed() {
         assertThat(Stats.ratio(300, 150)).isEqualTo("2.00x");
         assertThat(Stats.ratio(1, 0)).isEqualTo("-");
