@@ -56,5 +56,12 @@ public interface GenerationConfig {
          */
         @WithDefault("5ms")
         Duration linger();
+
+        /**
+         * After a quiet spell, a pass starts this long after the nudge (service-kit's RelayPacing). 0 (the default): at
+         * once — nothing here competes with a generation's events for the cores the way a claim does in task-api.
+         */
+        @WithDefault("0s")
+        Duration idleLinger();
     }
 }

@@ -26,7 +26,13 @@ public class Outbox {
                 dataSource,
                 kafka::newEventProducer,
                 new OutboxSettings(
-                        "generation-service", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag(), r.linger()),
+                        "generation-service",
+                        r.batchSize(),
+                        r.pollInterval(),
+                        r.retention(),
+                        r.maxLag(),
+                        r.linger(),
+                        r.idleLinger()),
                 registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
     }

@@ -164,7 +164,8 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * One pass (under load no sooner than the linger after the last: {@link RelayPacing}), then a wait for a nudge when
+     * One pass (under load no sooner than the linger after the last, after a quiet spell the idle linger after the
+     * nudge: {@link RelayPacing}), then a wait for a nudge when
      * the outbox had less than a batch; a pass that could not publish throws so the {@link BackgroundLoop} backs off
      * (100 ms doubling to 5 s) and tries again.
      */
@@ -174,7 +175,8 @@ public final class OutboxRelay implements AutoCloseable {
                 settings.batchSize(),
                 lastPassEnded,
                 System.nanoTime(),
-                settings.linger().toNanos());
+                settings.linger().toNanos(),
+                settings.idleLinger().toNanos());
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
         }

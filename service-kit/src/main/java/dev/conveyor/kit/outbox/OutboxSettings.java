@@ -11,10 +11,18 @@ import java.time.Duration;
  * @param retention    published rows are deleted after this long; zero: deleted by the pass that published them
  * @param maxLag       readiness goes DOWN while the oldest unpublished row is older than this
  * @param linger       under load, consecutive passes start at least this far apart (see {@link RelayPacing}); zero:
- *                     every nudge starts a pass at once
+ *                     a nudge under load starts a pass at once
+ * @param idleLinger   after a quiet spell, a pass starts this long after the nudge (see {@link RelayPacing}); zero:
+ *                     at once
  */
 public record OutboxSettings(
-        String service, int batchSize, Duration pollInterval, Duration retention, Duration maxLag, Duration linger) {
+        String service,
+        int batchSize,
+        Duration pollInterval,
+        Duration retention,
+        Duration maxLag,
+        Duration linger,
+        Duration idleLinger) {
     /** pg advisory lock key, "OUTBOX" in ASCII: one relay at a time per database. */
     public static final long LOCK_KEY = 0x4F5554424F58L;
 

@@ -125,10 +125,17 @@ public interface ConveyorConfig {
 
         /**
          * Under load, the relay's passes start at least this far apart, so one pass carries what several commits
-         * wrote; an event after a quiet spell goes out at once (service-kit's RelayPacing). 0: a pass per nudge.
+         * wrote (service-kit's RelayPacing). 0: a pass per nudge.
          */
         @WithDefault("5ms")
         Duration linger();
+
+        /**
+         * After a quiet spell, the relay's pass starts this long after the nudge: the claim the same commit woke runs
+         * first, and the task's next event (task.claimed) rides in the same pass (service-kit's RelayPacing). 0: at once.
+         */
+        @WithDefault("5ms")
+        Duration idleLinger();
     }
 
     /** The generation-events consumer (service-kit ConsumerLoop). */

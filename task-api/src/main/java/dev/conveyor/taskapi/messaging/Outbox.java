@@ -40,7 +40,14 @@ public class Outbox {
                         KafkaSettings.relayProducer(bootstrap, "task-api-outbox"),
                         new StringSerializer(),
                         new StringSerializer()),
-                new OutboxSettings("task-api", r.batchSize(), r.pollInterval(), r.retention(), r.maxLag(), r.linger()),
+                new OutboxSettings(
+                        "task-api",
+                        r.batchSize(),
+                        r.pollInterval(),
+                        r.retention(),
+                        r.maxLag(),
+                        r.linger(),
+                        r.idleLinger()),
                 registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
         signals.onOutbox(relay::nudge);
