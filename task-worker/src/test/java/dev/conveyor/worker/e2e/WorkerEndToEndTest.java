@@ -119,6 +119,35 @@ class WorkerEndToEndTest {
     }
 
     @Test
+    @Order(2)
+    void aBusyWorkerClaimsANewTaskOnItsKafkaWakeUpNotAtItsPollInterval() {
+        // A handler runs, so no long-poll is open: the worker waits for a Kafka wake-up; the next poll is 60 s away.
+        UUID slow = UUID.fromString(api.createTask(
+                        project,
+                        "single_image",
+                        Api.json("{\"prompt\":\"busy\",\"width\":16,\"height\":16,\"work_ms\":20000}"))
+                .path("id")
+                .asText());
+        awaitStatus(slow, "in_progress", Duration.ofSeconds(15));
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 1);
+        long created = System.nanoTime();
+        UUID quick = UUID.fromString(
+                api.createTask(project, "single_image", Api.json("{\"prompt\":\"next\",\"width\":16,\"height\":16}"))
+                        .path("id")
+                        .asText());
+
+        awaitStatus(quick, "complete", Duration.ofSeconds(15));
+
+        assertThat(Duration.ofNanos(STARTED.get(quick) - created))
+                .isLessThan(runtime.pollInterval().dividedBy(4));
+        assertThat(api.task(slow).path("status").asText())
+                .as("still running beside it")
+                .isEqualTo("in_progress");
+        api.cancel(slow);
+        await().atMost(TaskApiProcess.LEASE).until(() -> runtime.runningCount() == 0);
+    }
+
+    @Test
     @Order(3)
     void aCancelledTaskStopsItsHandlerAndLeavesNoResult() {
         UUID id = UUID.fromString(api.createTask(
