@@ -1,5 +1,6 @@
 package dev.conveyor.generation.config;
 
+import dev.conveyor.kit.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public interface GenerationConfig {
         Duration retryBackoff();
     }
 
-    interface Relay {
+    interface Relay extends OutboxSettings.Source {
         @WithDefault("true")
         boolean enabled();
 

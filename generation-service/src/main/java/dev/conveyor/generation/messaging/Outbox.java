@@ -21,19 +21,8 @@ public class Outbox {
     private final OutboxDeadLetters deadLetters;
 
     public Outbox(AgroalDataSource dataSource, KafkaClients kafka, GenerationConfig config, MeterRegistry registry) {
-        GenerationConfig.Relay r = config.relay();
         this.relay = new OutboxRelay(
-                dataSource,
-                kafka::newEventProducer,
-                new OutboxSettings(
-                        "generation-service",
-                        r.batchSize(),
-                        r.pollInterval(),
-                        r.retention(),
-                        r.maxLag(),
-                        r.linger(),
-                        r.idleLinger()),
-                registry);
+                dataSource, kafka::newEventProducer, OutboxSettings.of("generation-service", config.relay()), registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
     }
 

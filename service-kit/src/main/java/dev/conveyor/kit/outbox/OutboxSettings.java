@@ -26,6 +26,36 @@ public record OutboxSettings(
     /** pg advisory lock key, "OUTBOX" in ASCII: one relay at a time per database. */
     public static final long LOCK_KEY = 0x4F5554424F58L;
 
+    /**
+     * The relay's settings as a service declares them (its config mapping's relay group extends this and gives the
+     * defaults that suit it), so that every service builds its {@link OutboxSettings} the same way.
+     */
+    public interface Source {
+        int batchSize();
+
+        Duration pollInterval();
+
+        Duration retention();
+
+        Duration maxLag();
+
+        Duration linger();
+
+        Duration idleLinger();
+    }
+
+    /** {@code service}'s relay, as {@code source} configures it. */
+    public static OutboxSettings of(String service, Source source) {
+        return new OutboxSettings(
+                service,
+                source.batchSize(),
+                source.pollInterval(),
+                source.retention(),
+                source.maxLag(),
+                source.linger(),
+                source.idleLinger());
+    }
+
     /** A zero retention: the pass deletes the rows Kafka acknowledged instead of marking them published. */
     public boolean deletesOnPublish() {
         return retention.isZero();

@@ -1,5 +1,6 @@
 package dev.conveyor.taskapi.config;
 
+import dev.conveyor.kit.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public interface ConveyorConfig {
         int batchSize();
     }
 
-    interface Relay {
+    interface Relay extends OutboxSettings.Source {
         @WithDefault("500")
         int batchSize();
 

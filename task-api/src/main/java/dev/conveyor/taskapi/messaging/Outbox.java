@@ -33,21 +33,13 @@ public class Outbox {
             PgSignals signals,
             MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        ConveyorConfig.Relay r = config.relay();
         this.relay = new OutboxRelay(
                 dataSource,
                 () -> new KafkaProducer<>(
                         KafkaSettings.relayProducer(bootstrap, "task-api-outbox"),
                         new StringSerializer(),
                         new StringSerializer()),
-                new OutboxSettings(
-                        "task-api",
-                        r.batchSize(),
-                        r.pollInterval(),
-                        r.retention(),
-                        r.maxLag(),
-                        r.linger(),
-                        r.idleLinger()),
+                OutboxSettings.of("task-api", config.relay()),
                 registry);
         this.deadLetters = new OutboxDeadLetters(dataSource);
         signals.onOutbox(relay::nudge);

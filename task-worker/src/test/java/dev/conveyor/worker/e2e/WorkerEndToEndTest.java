@@ -68,6 +68,17 @@ class WorkerEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).until(wakeups::healthy);
     }
 
+    /** Creates a 16x16 single_image and awaits its completion; answers how long after the create request it started. */
+    private Duration runSmallImage(String prompt) {
+        long created = System.nanoTime();
+        UUID id = UUID.fromString(api.createTask(
+                        project, "single_image", Api.json("{\"prompt\":\"" + prompt + "\",\"width\":16,\"height\":16}"))
+                .path("id")
+                .asText());
+        awaitStatus(id, "complete", Duration.ofSeconds(15));
+        return Duration.ofNanos(STARTED.get(id) - created);
+    }
+
     private JsonNode awaitStatus(UUID id, String status, Duration within) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(within).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
@@ -105,15 +116,9 @@ class WorkerEndToEndTest {
         // Idle: nothing queued, the last claim answered empty, the next poll is 60 s away.
         await().atMost(Duration.ofSeconds(10)).until(() -> runtime.runningCount() == 0);
         int claimsBefore = runtime.claimRequests();
-        long created = System.nanoTime();
-        UUID id = UUID.fromString(
-                api.createTask(project, "single_image", Api.json("{\"prompt\":\"wake\",\"width\":16,\"height\":16}"))
-                        .path("id")
-                        .asText());
 
-        awaitStatus(id, "complete", Duration.ofSeconds(15));
+        Duration createToStart = runSmallImage("wake");
 
-        Duration createToStart = Duration.ofNanos(STARTED.get(id) - created);
         assertThat(createToStart).isLessThan(runtime.pollInterval().dividedBy(4));
         assertThat(runtime.claimRequests() - claimsBefore).isBetween(1, 5);
     }
@@ -130,16 +135,10 @@ class WorkerEndToEndTest {
                 .asText());
         awaitStatus(slow, "in_progress", Duration.ofSeconds(15));
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 1);
-        long created = System.nanoTime();
-        UUID quick = UUID.fromString(
-                api.createTask(project, "single_image", Api.json("{\"prompt\":\"next\",\"width\":16,\"height\":16}"))
-                        .path("id")
-                        .asText());
 
-        awaitStatus(quick, "complete", Duration.ofSeconds(15));
+        Duration createToStart = runSmallImage("next");
 
-        assertThat(Duration.ofNanos(STARTED.get(quick) - created))
-                .isLessThan(runtime.pollInterval().dividedBy(4));
+        assertThat(createToStart).isLessThan(runtime.pollInterval().dividedBy(4));
         assertThat(api.task(slow).path("status").asText())
                 .as("still running beside it")
                 .isEqualTo("in_progress");
