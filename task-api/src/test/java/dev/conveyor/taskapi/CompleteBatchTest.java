@@ -231,6 +231,48 @@ class CompleteBatchTest {
     }
 
     @Test
+    void aBatchThatAsksForOutcomesOnlyIsAnsweredWithoutTasksAndCompletesAsUsual() {
+        Fixtures.User user = Fixtures.user(10);
+        String a = user.createTask("single_image", Map.of("prompt", "a"));
+        String b = user.createTask("single_image", Map.of("prompt", "b"));
+        Map<String, String> leases = claimAll();
+        String stale = UUID.randomUUID().toString();
+
+        List<Map<String, Object>> results = worker().body(Map.of(
+                        "workerId",
+                        "wb",
+                        "returnTasks",
+                        false,
+                        "tasks",
+                        List.of(item(a, leases.get(a)), item(b, stale))))
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("results");
+
+        assertThat(results).extracting(r -> r.get("outcome")).containsExactly("complete", "lease_lost");
+        assertThat(results).allSatisfy(r -> assertThat(r).doesNotContainKey("task"));
+        assertThat(results.get(1)).containsKey("error");
+        assertThat(user.task(a)).containsEntry("status", "complete");
+        assertThat(user.task(b)).containsEntry("status", "in_progress");
+        assertThat(user.account()).containsEntry("balance", 9).containsEntry("held", 1);
+        // Without the flag a repeat answers the stored task, as before.
+        completeBatch(List.of(item(a, leases.get(a))))
+                .statusCode(200)
+                .body("results[0].outcome", is("complete"))
+                .body("results[0].task.id", is(a));
+        // Not a boolean: refused as a whole, nothing completed.
+        worker().body(Map.of("workerId", "wb", "returnTasks", "no", "tasks", List.of(item(b, leases.get(b)))))
+                .post("/v1/worker/complete")
+                .then()
+                .statusCode(422)
+                .body("code", is("validation_failed"));
+        assertThat(user.task(b)).containsEntry("status", "in_progress");
+    }
+
+    @Test
     void completingTheLastDependenciesInOneBatchQueuesTheirDependentOnce() {
         Fixtures.User user = Fixtures.user(10);
         String a = user.createTask("single_image", Map.of("prompt", "a"));

@@ -114,8 +114,14 @@ public class CompletionService {
                         "tasks[" + i + "].taskId " + item.taskId() + " appears more than once");
             }
         }
+        boolean withTasks = req.wantsTasks();
         return PipelinedTransaction.runEnding(pool, c -> completeAll(c, worker, items))
-                .map(CompleteResults::new);
+                .map(results -> new CompleteResults(
+                        withTasks
+                                ? results
+                                : results.stream()
+                                        .map(CompleteResult::withoutTask)
+                                        .toList()));
     }
 
     /**

@@ -96,6 +96,8 @@ public final class TaskApiClient {
     public CompletableFuture<JsonNode> completeBatch(String workerId, List<Completion> completions) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
+        // The runtime needs each item's outcome, not the completed task: task-api renders none, this parses none.
+        body.put("returnTasks", false);
         var tasks = body.putArray("tasks");
         for (Completion c : completions) {
             ObjectNode item = tasks.addObject();

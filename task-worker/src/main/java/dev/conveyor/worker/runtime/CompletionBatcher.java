@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Group commit of completions. A completion is sent at once when no batch request is in flight (no added latency for
  * a lone task); while one is in flight, completions queue up and go out together (at most {@value #MAX_BATCH}) as soon
- * as it returns. Each caller gets its own item's answer: the task on {@code complete}, {@link LeaseLostException} on
+ * as it returns. Each caller gets its own item's answer: its result ({@code taskId}, {@code outcome}; asked without the
+ * task, which no caller reads) on {@code complete}, {@link LeaseLostException} on
  * {@code lease_lost}, {@link TaskApiException} 404 on {@code task_not_found}; a failed request fails every item of it
  * with the same error, so the caller's retry policy re-submits (safe: a repeat with the same lease token is idempotent).
  * Against a task-api without the batch endpoint (404/405 on it) it falls back to one request per task.
@@ -137,7 +138,7 @@ public final class CompletionBatcher {
                             .path("detail")
                             .asText("task " + p.completion().taskId() + ": " + outcome);
             switch (outcome) {
-                case "complete" -> p.result().complete(r.path("task"));
+                case "complete" -> p.result().complete(r);
                 case "lease_lost" -> p.result().completeExceptionally(new LeaseLostException(detail));
                 case "task_not_found" ->
                     p.result().completeExceptionally(new TaskApiException(404, "not_found", detail));

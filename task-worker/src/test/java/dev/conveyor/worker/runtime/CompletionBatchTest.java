@@ -119,12 +119,16 @@ class CompletionBatchTest {
                     batcher.complete(unknown, UUID.randomUUID().toString(), null, null);
 
             for (int i = 0; i < good.size(); i++) {
-                JsonNode task = good.get(i).get(20, TimeUnit.SECONDS);
-                assertThat(task.path("id").asText())
-                        .isEqualTo(claimed.get(i + 1).id().toString());
+                UUID id = claimed.get(i + 1).id();
+                JsonNode answer = good.get(i).get(20, TimeUnit.SECONDS);
+                assertThat(answer.path("taskId").asText()).isEqualTo(id.toString());
+                assertThat(answer.path("outcome").asText()).isEqualTo("complete");
+                assertThat(answer.has("task"))
+                        .as("asked with returnTasks false")
+                        .isFalse();
+                JsonNode task = api.task(id);
                 assertThat(task.path("status").asText()).isEqualTo("complete");
-                assertThat(task.path("outputLocation").asText())
-                        .isEqualTo("http://out/" + claimed.get(i + 1).id());
+                assertThat(task.path("outputLocation").asText()).isEqualTo("http://out/" + id);
             }
             assertThatThrownBy(() -> staleAnswer.get(20, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
@@ -147,15 +151,17 @@ class CompletionBatchTest {
             // The stale one's real lease still completes it; a repeat of a completed one is answered complete again.
             assertThat(batcher.complete(stale.id(), stale.leaseToken(), null, null)
                             .get(20, TimeUnit.SECONDS)
-                            .path("status")
+                            .path("outcome")
                             .asText())
                     .isEqualTo("complete");
+            assertThat(api.task(stale.id()).path("status").asText()).isEqualTo("complete");
             ClaimedTask again = claimed.get(1);
             assertThat(batcher.complete(again.id(), again.leaseToken(), "http://other", null)
                             .get(20, TimeUnit.SECONDS)
-                            .path("outputLocation")
+                            .path("outcome")
                             .asText())
-                    .isEqualTo("http://out/" + again.id());
+                    .isEqualTo("complete");
+            assertThat(api.task(again.id()).path("outputLocation").asText()).isEqualTo("http://out/" + again.id());
         } finally {
             http.shutdownNow();
         }

@@ -13,4 +13,9 @@ public record CompleteResult(
     public static final String COMPLETE = "complete";
     public static final String LEASE_LOST = "lease_lost";
     public static final String TASK_NOT_FOUND = "task_not_found";
+
+    /** The same answer without the task (the outcome and any error stay). */
+    public CompleteResult withoutTask() {
+        return task == null ? this : new CompleteResult(taskId, outcome, null, error);
+    }
 }
