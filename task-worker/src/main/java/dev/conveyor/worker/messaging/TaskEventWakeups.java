@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,6 +44,10 @@ import org.jboss.logging.Logger;
  * is parsed; values stay the undecoded buffers Kafka read. Only a record without those headers (an older producer) is
  * parsed and decided on its envelope ({@link #wakes(EventEnvelope, Predicate)}).
  *
+ * <p>While the claim loop cannot use a wake-up (it works through a backlog, or every slot is busy: {@link
+ * dev.conveyor.worker.runtime.WakeupDemand}) the consumer fetches nothing; then it goes on from the end and wakes the
+ * loop once ({@link #skipWhileUnneeded}).
+ *
  * <p>The consumer runs on a {@link BackgroundLoop} ({@code task-events-wakeups}): each step is one consumer session;
  * a session that fails (no broker at start, say) is logged and a new one opens {@value #RETRY_SECONDS} s later.
  */
@@ -51,6 +56,8 @@ public class TaskEventWakeups {
     private static final Logger LOG = Logger.getLogger(TaskEventWakeups.class);
     private static final int RETRY_SECONDS = 1;
     private static final String LOOP = "task-events-wakeups";
+    /** How often a paused consumer checks for shutdown (a change of demand ends its wait at once). */
+    private static final long PAUSE_CHECK_MILLIS = 500;
 
     private final WorkerConfig config;
     private final WorkerRuntime runtime;
@@ -59,6 +66,8 @@ public class TaskEventWakeups {
     private volatile BackgroundLoop loop;
     private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
     private volatile boolean stopping;
+    private volatile boolean paused;
+    private final AtomicLong pauses = new AtomicLong();
     /** Counted down when a session ended because of {@link #onStop}, its consumer closed. */
     private final CountDownLatch sessionClosed = new CountDownLatch(1);
 
@@ -100,6 +109,8 @@ public class TaskEventWakeups {
             return;
         }
         stopping = true;
+        LOG.infof(
+                "task-events wake-ups: stopped reading %d times while the claim loop could not use them", pauses.get());
         KafkaConsumer<ByteBuffer, ByteBuffer> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -128,6 +139,8 @@ public class TaskEventWakeups {
             return HealthCheckResponse.named(LOOP)
                     .up()
                     .withData("connected", true)
+                    .withData("paused", paused)
+                    .withData("pauses", pauses.get())
                     .withData("failuresInARow", 0)
                     .withData("failures", running.failures())
                     .build();
@@ -161,6 +174,10 @@ public class TaskEventWakeups {
             tps.forEach(c::position);
             LOG.infof("wake-ups from %s (%d partitions)", Topics.TASK_EVENTS, tps.size());
             while (!Thread.currentThread().isInterrupted()) {
+                if (!runtime.wakeupDemand().needed()) {
+                    skipWhileUnneeded(c, tps);
+                    continue;
+                }
                 for (ConsumerRecord<ByteBuffer, ByteBuffer> r : c.poll(Duration.ofMillis(500))) {
                     onRecord(r.headers(), r.value());
                 }
@@ -178,6 +195,35 @@ public class TaskEventWakeups {
         } finally {
             consumer = null;
         }
+    }
+
+    /**
+     * The claim loop claims without wake-ups for now (a backlog, or no free slot): nothing is fetched until it can use
+     * them again, then the consumer goes on from the end of every partition and wakes the loop once. A task queued
+     * while nothing was read is covered by that claim: its event is before the new end, so its transaction committed
+     * before the claim begins. A requeued task whose back-off ends later is found by the worker's next claim (at the
+     * latest its poll interval, or the idle long-poll) instead of its own timed wake-up.
+     */
+    private void skipWhileUnneeded(KafkaConsumer<ByteBuffer, ByteBuffer> c, List<TopicPartition> tps)
+            throws InterruptedException {
+        pauses.incrementAndGet();
+        paused = true;
+        try {
+            while (!stopping && !runtime.wakeupDemand().awaitNeeded(PAUSE_CHECK_MILLIS)) {
+                // still claiming without wake-ups; re-checks stopping
+            }
+        } finally {
+            paused = false;
+        }
+        // After onStop's wakeup() this throws WakeupException, which ends the session as a poll would.
+        c.seekToEnd(tps);
+        tps.forEach(c::position);
+        runtime.wake();
+    }
+
+    /** How often this consumer stopped reading because the claim loop could not use wake-ups (for tests and health). */
+    public long pauses() {
+        return pauses.get();
     }
 
     /** service-kit's group-less reader (every worker reads every partition), with quicker reconnects. */

@@ -37,6 +37,7 @@ final class ClaimLoop {
     private final boolean idleLongPoll;
     private final Object signal = new Object();
     private final AtomicInteger claimRequests = new AtomicInteger();
+    private final WakeupDemand demand = new WakeupDemand();
     private volatile boolean wakePending;
     private volatile boolean stopping;
     private volatile BooleanSupplier wakeupsHealthy = () -> false;
@@ -69,8 +70,10 @@ final class ClaimLoop {
         while (!Thread.currentThread().isInterrupted()) {
             boolean longPoll =
                     longPolls(kafkaWakeups, wakeupsHealthy.getAsBoolean(), idleLongPoll, handlersRunning.getAsInt());
-            Dispatcher.Step step = dispatcher.next(
-                    new Dispatcher.Inputs(System.nanoTime(), running.getAsInt(), wakePending, longPoll, stopping));
+            int busy = running.getAsInt();
+            Dispatcher.Step step =
+                    dispatcher.next(new Dispatcher.Inputs(System.nanoTime(), busy, wakePending, longPoll, stopping));
+            demand.set(step.state() == Dispatcher.State.STOPPING || dispatcher.wakeupsMatter(busy));
             switch (step.state()) {
                 case STOPPING:
                     return;
@@ -119,6 +122,10 @@ final class ClaimLoop {
 
     int claimRequests() {
         return claimRequests.get();
+    }
+
+    WakeupDemand demand() {
+        return demand;
     }
 
     void wakeupSource(BooleanSupplier healthy) {

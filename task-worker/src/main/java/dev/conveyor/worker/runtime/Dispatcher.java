@@ -105,6 +105,15 @@ final class Dispatcher {
         return new Step(State.CLAIMING, 0, Math.min(free, batch), in.longPoll() ? longPollSeconds : 0);
     }
 
+    /**
+     * Whether a wake-up can change what the loop does next. Not while the last claim was full (the next step claims
+     * again anyway) nor while no slot is free (the first slot to free is claimed for, see {@link WakeupDemand}): then the
+     * wake-up consumer reads nothing, and when wake-ups matter again the loop is woken once instead.
+     */
+    boolean wakeupsMatter(int running) {
+        return !backlog && running < slots;
+    }
+
     /** A claim answered {@code count} tasks: a full answer means more are queued, so the next step claims again. */
     void claimed(long now, int count, int max) {
         claimedBefore = true;

@@ -207,6 +207,11 @@ public class WorkerRuntime implements RunningTask.Listener {
         loop.signal();
     }
 
+    /** Whether the claim loop can use a wake-up now (the wake-up consumer reads nothing while it cannot). */
+    public WakeupDemand wakeupDemand() {
+        return loop.demand();
+    }
+
     /** A matching task was queued: claim now. */
     public void wake() {
         loop.wake();
@@ -330,5 +335,10 @@ public class WorkerRuntime implements RunningTask.Listener {
     /** Shows the config in tests and logs. */
     public Duration pollInterval() {
         return config.pollInterval();
+    }
+
+    /** How many tasks this worker runs at once (config). */
+    public int slots() {
+        return config.slots();
     }
 }

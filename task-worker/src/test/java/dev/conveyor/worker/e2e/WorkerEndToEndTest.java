@@ -147,6 +147,51 @@ class WorkerEndToEndTest {
     }
 
     @Test
+    @Order(2)
+    void aSaturatedWorkerStopsReadingWakeUpsAndReadsAgainFromTheEndWhenASlotFrees() {
+        long pausesBefore = wakeups.pauses();
+        UUID slow = createSingleImage("slow", 20_000);
+        awaitStatus(slow, "in_progress", Duration.ofSeconds(15));
+        List<UUID> shortOnes = new ArrayList<>();
+        for (int i = 1; i < runtime.slots(); i++) {
+            shortOnes.add(createSingleImage("short " + i, 3_000));
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> runtime.runningCount() == runtime.slots());
+        await("no free slot: the consumer stops reading")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> wakeups.pauses() > pausesBefore);
+
+        // Queued while nothing is read: its own wake-up is never read. When a short task ends (after 3 s) the loop
+        // claims again (the claim that filled the last slot was full, a backlog) and the consumer, reading again, wakes
+        // it once: either way it starts long before the poll interval.
+        long created = System.nanoTime();
+        UUID waiting = createSingleImage("waiting", 0);
+        awaitStatus(waiting, "complete", Duration.ofSeconds(20));
+        assertThat(Duration.ofNanos(STARTED.get(waiting) - created))
+                .isLessThan(runtime.pollInterval().dividedBy(4));
+        shortOnes.forEach(id -> awaitStatus(id, "complete", Duration.ofSeconds(15)));
+
+        // Reading again, from the end: the busy worker claims a new task on its Kafka wake-up.
+        assertThat(runSmallImage("after the pause"))
+                .isLessThan(runtime.pollInterval().dividedBy(4));
+        assertThat(api.task(slow).path("status").asText())
+                .as("still running beside them")
+                .isEqualTo("in_progress");
+        api.cancel(slow);
+        await().atMost(TaskApiProcess.LEASE).until(() -> runtime.runningCount() == 0);
+    }
+
+    private UUID createSingleImage(String prompt, int workMs) {
+        return UUID.fromString(api.createTask(
+                        project,
+                        "single_image",
+                        Api.json("{\"prompt\":\"" + prompt + "\",\"width\":16,\"height\":16,\"work_ms\":" + workMs
+                                + "}"))
+                .path("id")
+                .asText());
+    }
+
+    @Test
     @Order(3)
     void aCancelledTaskStopsItsHandlerAndLeavesNoResult() {
         UUID id = UUID.fromString(api.createTask(

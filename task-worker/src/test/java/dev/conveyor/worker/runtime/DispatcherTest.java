@@ -66,6 +66,20 @@ class DispatcherTest {
     }
 
     @Test
+    void wakeUpsMatterOnlyWithoutABacklogAndWithAFreeSlot() {
+        assertThat(rules.wakeupsMatter(0)).as("before any claim").isTrue();
+
+        rules.claimed(0, 4, 4);
+        assertThat(rules.wakeupsMatter(0))
+                .as("a full answer: the next step claims anyway")
+                .isFalse();
+
+        rules.claimed(MS, 1, 4);
+        assertThat(rules.wakeupsMatter(3)).as("a short answer, a slot free").isTrue();
+        assertThat(rules.wakeupsMatter(4)).as("every slot busy").isFalse();
+    }
+
+    @Test
     void noFreeSlotIsSaturatedEvenWithAWakeUpPending() {
         assertThat(rules.next(at(1, 4, true, false))).isEqualTo(Step.waiting(State.SATURATED, 1000 * MS));
     }
