@@ -5,9 +5,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Whether the claim loop can use a wake-up right now, set by the loop on every step ({@link Dispatcher#wakeupsMatter})
  * and read by the wake-up consumer before each fetch. While the loop works through a backlog or every slot is busy, a
- * wake-up changes nothing, and reading one means fetching and decoding every event of every task: in a drain that was
- * the largest part of the worker's CPU. So the consumer stops reading then; when wake-ups matter again it goes on from
- * the end of the topic and wakes the loop once (a task queued in between is found by that claim).
+ * wake-up changes nothing, and reading one means fetching and decoding every event of every task (in a profiled drain
+ * 41% of the worker's samples). So the consumer stops reading then; when wake-ups matter again it goes on from the end
+ * of the topic and wakes the loop once (a task queued in between is found by that claim).
  */
 public final class WakeupDemand {
     private volatile boolean needed = true;
