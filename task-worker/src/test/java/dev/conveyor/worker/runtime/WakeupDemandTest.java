@@ -1,7 +1,9 @@
 package dev.conveyor.worker.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,10 @@ class WakeupDemandTest {
             }
             return System.nanoTime() - start;
         });
-        Thread.sleep(50);
-        assertThat(waited).isNotDone();
+        await("still waiting while not needed")
+                .during(Duration.ofMillis(50))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> !waited.isDone());
 
         demand.set(true);
 
