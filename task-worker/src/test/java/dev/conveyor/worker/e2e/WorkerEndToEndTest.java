@@ -127,12 +127,7 @@ class WorkerEndToEndTest {
     @Order(2)
     void aBusyWorkerClaimsANewTaskOnItsKafkaWakeUpNotAtItsPollInterval() {
         // A handler runs, so no long-poll is open: the worker waits for a Kafka wake-up; the next poll is 60 s away.
-        UUID slow = UUID.fromString(api.createTask(
-                        project,
-                        "single_image",
-                        Api.json("{\"prompt\":\"busy\",\"width\":16,\"height\":16,\"work_ms\":20000}"))
-                .path("id")
-                .asText());
+        UUID slow = createSingleImage("busy", 20_000);
         awaitStatus(slow, "in_progress", Duration.ofSeconds(15));
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.runningCount() == 1);
 
@@ -181,7 +176,8 @@ class WorkerEndToEndTest {
         await().atMost(TaskApiProcess.LEASE).until(() -> runtime.runningCount() == 0);
     }
 
-    private UUID createSingleImage(String prompt, int workMs) {
+    /** Creates a 16x16 single_image whose handler works {@code workMs} before it renders; answers its id. */
+    private UUID createSingleImage(String prompt, long workMs) {
         return UUID.fromString(api.createTask(
                         project,
                         "single_image",
@@ -223,13 +219,7 @@ class WorkerEndToEndTest {
     @Order(4)
     void heartbeatsKeepATaskThatRunsLongerThanItsLease() {
         Duration work = TaskApiProcess.LEASE.plusSeconds(3);
-        UUID id = UUID.fromString(api.createTask(
-                        project,
-                        "single_image",
-                        Api.json(
-                                "{\"prompt\":\"long\",\"width\":16,\"height\":16,\"work_ms\":" + work.toMillis() + "}"))
-                .path("id")
-                .asText());
+        UUID id = createSingleImage("long", work.toMillis());
 
         JsonNode done = awaitStatus(id, "complete", work.plusSeconds(20));
 
