@@ -148,6 +148,25 @@ class DependenciesTest {
         }
     }
 
+    /**
+     * Every completion looks its waiting dependents up in tasks_waiting_on; a GIN pending list (fastupdate) would make
+     * each lookup read every waiting task created since the last vacuum. A waiting task's entry goes into the tree.
+     */
+    @Test
+    void aWaitingTaskIsIndexedInTheTreeNotInAPendingListEveryCompletionWouldScan() throws Exception {
+        Fixtures.User user = Fixtures.user(10);
+        String a = user.createTask("single_image", Map.of("prompt", "a"));
+        String waiting = dependent(user, List.of(a));
+        assertThat(user.task(waiting)).containsEntry("status", "waiting");
+        Fixtures.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
+        long pending = Fixtures.queryLong(
+                "SELECT n_pending_tuples FROM " + "gin_metapage_info(get_raw_page('tasks_waiting_on', 0))");
+        long indexed = Fixtures.queryLong("SELECT count(*) FROM tasks WHERE status = 'waiting' AND depends_on && "
+                + "ARRAY['" + a + "']::uuid[]");
+        assertThat(indexed).isEqualTo(1);
+        assertThat(pending).isZero();
+    }
+
     @Test
     void aFinalFailureOfADependencyFailsItsDependentsTransitivelyAndReleasesTheirCredits() {
         Fixtures.User user = Fixtures.user(10);
