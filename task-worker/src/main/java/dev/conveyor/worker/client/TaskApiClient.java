@@ -3,6 +3,7 @@ package dev.conveyor.worker.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.contracts.Json;
+import dev.conveyor.worker.client.model.ClaimAnswer;
 import dev.conveyor.worker.client.model.ClaimedTask;
 import dev.conveyor.worker.client.model.Completion;
 import dev.conveyor.worker.client.model.HeartbeatAnswer;
@@ -56,12 +57,15 @@ public final class TaskApiClient {
         body.put("waitSeconds", waitSeconds);
         HttpRequest request = post("/v1/worker/claim", body, Duration.ofSeconds(waitSeconds + 15L));
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode answer = read(response);
-        List<ClaimedTask> tasks = new ArrayList<>();
-        for (JsonNode t : answer.path("tasks")) {
-            tasks.add(Json.MAPPER.treeToValue(t, ClaimedTask.class));
+        if (response.statusCode() < 200
+                || response.statusCode() >= 300
+                || response.body() == null
+                || response.body().length == 0) {
+            read(response); // throws the refusal
+            return List.of();
         }
-        return tasks;
+        // Straight into the records the runtime uses: no tree of every field of every task first.
+        return Json.MAPPER.readValue(response.body(), ClaimAnswer.class).tasks();
     }
 
     public CompletableFuture<HeartbeatAnswer> heartbeat(
