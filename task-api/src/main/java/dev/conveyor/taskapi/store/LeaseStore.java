@@ -63,6 +63,22 @@ public class LeaseStore {
     }
 
     /**
+     * The batch complete's statement. {@code (status = 'in_progress') IS TRUE} filters exactly as {@code status =
+     * 'in_progress'} does in a WHERE, but does not let the planner match {@code tasks_leases}' predicate: with it, the
+     * planner (the unnest guessed at 10 rows, the statistics seeing few tasks in progress) walked {@code tasks_leases},
+     * whose entries of every task completed since the last vacuum are still there, so each complete grew slower through
+     * a drain (0.9 ms to find nothing at the end of a 20,000-task drain). Now each item is one primary-key lookup,
+     * however long the queue ({@code CompletePlanTest}).
+     */
+    public static final String COMPLETE_ALL =
+            "UPDATE tasks t SET status = 'complete', output_location = b.output_location, "
+                    + "metadata = b.metadata::jsonb, progress = 100, completed_at = now(), updated_at = now(), lease_expires_at = NULL "
+                    + "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS b(id, token, output_location, metadata) "
+                    + "WHERE t.id = b.id AND t.lease_token = b.token AND t.worker_id = $5 "
+                    + "AND (t.status = 'in_progress') IS TRUE "
+                    + "RETURNING " + TaskStore.T_COLS;
+
+    /**
      * Completes, in one statement, every item whose lease token is its task's live lease ({@code in_progress}) held by
      * this worker; answers the completed tasks (items whose token is stale or another worker's, or whose task is
      * unknown, are simply not among them).
@@ -70,17 +86,7 @@ public class LeaseStore {
     public Uni<List<Task>> completeAll(
             SqlClient c, String workerId, UUID[] ids, UUID[] tokens, String[] outputLocations, JsonNode[] metadata) {
         String[] metadataJson = Arrays.stream(metadata).map(Sql::text).toArray(String[]::new);
-        // "(status = 'in_progress') IS TRUE" filters exactly as "status = 'in_progress'" does in a WHERE, but does not
-        // let the planner match tasks_leases' predicate: with it, the planner (the unnest guessed at 10 rows, the
-        // statistics seeing few tasks in progress) walked tasks_leases, whose entries of every task completed since
-        // the last vacuum are still there, so each complete grew slower through a drain (0.9 ms to find nothing at
-        // the end of a 20,000-task drain). Now each item is one primary-key lookup, however long the queue.
-        return c.preparedQuery("UPDATE tasks t SET status = 'complete', output_location = b.output_location, "
-                        + "metadata = b.metadata::jsonb, progress = 100, completed_at = now(), updated_at = now(), lease_expires_at = NULL "
-                        + "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS b(id, token, output_location, metadata) "
-                        + "WHERE t.id = b.id AND t.lease_token = b.token AND t.worker_id = $5 "
-                        + "AND (t.status = 'in_progress') IS TRUE "
-                        + "RETURNING " + TaskStore.T_COLS)
+        return c.preparedQuery(COMPLETE_ALL)
                 .execute(Sql.args(ids, tokens, outputLocations, metadataJson, workerId))
                 .map(rows -> Sql.map(rows, TaskStore::task));
     }
