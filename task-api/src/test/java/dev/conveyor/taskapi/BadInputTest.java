@@ -252,6 +252,52 @@ class BadInputTest {
         assertThat(other.task(otherTask)).containsEntry("status", "queued");
     }
 
+    /**
+     * The single create sends its project check, insert and hold together; the check is judged first, so a missing
+     * project (the insert fails its foreign key) or another user's (the hold would refuse for lack of credits) answers
+     * 404, and only the user's own project reaches the 402.
+     */
+    @Test
+    void aCreateIntoAMissingOrAnotherUsersProjectIsNotFoundEvenWithoutCredits() throws Exception {
+        Fixtures.User broke = Fixtures.user(0);
+        refused(
+                404,
+                "not_found",
+                () -> broke.api()
+                        .body(Map.of(
+                                "projectId",
+                                UUID.randomUUID().toString(),
+                                "taskType",
+                                "single_image",
+                                "params",
+                                Map.of("prompt", "a")))
+                        .post("/v1/tasks"));
+        refused(
+                404,
+                "not_found",
+                () -> broke.api()
+                        .body(Map.of(
+                                "projectId",
+                                other.projectId(),
+                                "taskType",
+                                "single_image",
+                                "params",
+                                Map.of("prompt", "a")))
+                        .post("/v1/tasks"));
+        refused(
+                402,
+                "insufficient_credits",
+                () -> broke.api()
+                        .body(Map.of(
+                                "projectId",
+                                broke.projectId(),
+                                "taskType",
+                                "single_image",
+                                "params",
+                                Map.of("prompt", "a")))
+                        .post("/v1/tasks"));
+    }
+
     @Test
     void aProjectWithUnfinishedTasksCannotBeDeleted() throws Exception {
         refused(409, "project_has_active_tasks", () -> other.api().delete("/v1/projects/" + other.projectId()));

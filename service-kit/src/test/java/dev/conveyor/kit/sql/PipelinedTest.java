@@ -75,4 +75,48 @@ class PipelinedTest {
 
         assertThatThrownBy(answer::join).hasRootCauseMessage("duplicate key");
     }
+
+    @Test
+    void checkFirstSendsBothAtOnceAndARefusedCheckIsTheAnswerWhateverTheWorkDid() {
+        List<String> sent = new ArrayList<>();
+        Statement<String> project = new Statement<>("project", sent);
+        Statement<String> insert = new Statement<>("insert", sent);
+
+        CompletableFuture<String> answer = Pipelined.checkFirst(
+                        project.uni(),
+                        p -> {
+                            if (p == null) {
+                                throw new IllegalArgumentException("project not found");
+                            }
+                        },
+                        insert.uni())
+                .subscribeAsCompletionStage();
+
+        assertThat(sent).containsExactly("project", "insert");
+        insert.emitter.fail(new IllegalStateException("foreign key violation"));
+        assertThat(answer).isNotDone(); // the check has not answered: its verdict comes first
+        project.emitter.complete(null);
+        assertThatThrownBy(answer::join).hasRootCauseMessage("project not found");
+    }
+
+    @Test
+    void checkFirstLetsTheWorksItemOrFailureThroughOnceTheCheckPassed() {
+        List<String> sent = new ArrayList<>();
+        Statement<String> project = new Statement<>("project", sent);
+        Statement<String> insert = new Statement<>("insert", sent);
+        Statement<String> project2 = new Statement<>("project", sent);
+        Statement<String> hold = new Statement<>("hold", sent);
+
+        CompletableFuture<String> created =
+                Pipelined.checkFirst(project.uni(), p -> {}, insert.uni()).subscribeAsCompletionStage();
+        project.emitter.complete("mine");
+        insert.emitter.complete("task");
+        CompletableFuture<String> refused =
+                Pipelined.checkFirst(project2.uni(), p -> {}, hold.uni()).subscribeAsCompletionStage();
+        project2.emitter.complete("mine");
+        hold.emitter.fail(new IllegalStateException("insufficient credits"));
+
+        assertThat(created).succeedsWithin(Duration.ofSeconds(1)).isEqualTo("task");
+        assertThatThrownBy(refused::join).hasRootCauseMessage("insufficient credits");
+    }
 }
