@@ -61,7 +61,7 @@ public final class TaskApiClient {
                 || response.statusCode() >= 300
                 || response.body() == null
                 || response.body().length == 0) {
-            read(response); // throws the refusal
+            read(response); // a refusal throws; an empty 2xx answer claimed nothing
             return List.of();
         }
         // Straight into the records the runtime uses: no tree of every field of every task first.
