@@ -260,42 +260,15 @@ class BadInputTest {
     @Test
     void aCreateIntoAMissingOrAnotherUsersProjectIsNotFoundEvenWithoutCredits() throws Exception {
         Fixtures.User broke = Fixtures.user(0);
-        refused(
-                404,
-                "not_found",
-                () -> broke.api()
-                        .body(Map.of(
-                                "projectId",
-                                UUID.randomUUID().toString(),
-                                "taskType",
-                                "single_image",
-                                "params",
-                                Map.of("prompt", "a")))
-                        .post("/v1/tasks"));
-        refused(
-                404,
-                "not_found",
-                () -> broke.api()
-                        .body(Map.of(
-                                "projectId",
-                                other.projectId(),
-                                "taskType",
-                                "single_image",
-                                "params",
-                                Map.of("prompt", "a")))
-                        .post("/v1/tasks"));
-        refused(
-                402,
-                "insufficient_credits",
-                () -> broke.api()
-                        .body(Map.of(
-                                "projectId",
-                                broke.projectId(),
-                                "taskType",
-                                "single_image",
-                                "params",
-                                Map.of("prompt", "a")))
-                        .post("/v1/tasks"));
+        refused(404, "not_found", () -> createAs(broke, UUID.randomUUID().toString()));
+        refused(404, "not_found", () -> createAs(broke, other.projectId()));
+        refused(402, "insufficient_credits", () -> createAs(broke, broke.projectId()));
+    }
+
+    private static Response createAs(Fixtures.User who, String projectId) {
+        return who.api()
+                .body(Map.of("projectId", projectId, "taskType", "single_image", "params", Map.of("prompt", "a")))
+                .post("/v1/tasks");
     }
 
     @Test
