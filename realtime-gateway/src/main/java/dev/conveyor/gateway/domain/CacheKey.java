@@ -8,10 +8,16 @@ import java.util.UUID;
 /**
  * A canonical cache key, e.g. {@code ["tasks","paginated",projectId,1]}: a JSON array of strings and integers.
  * A key covers every key it is a prefix of ({@code ["tasks"]} covers {@code ["tasks","paginated",p,1]}).
+ * <p>
+ * Equal by value. A class rather than a record so that it keeps its hash: every connection of a channel adds each
+ * change's keys to its pending set and compares them with its channel's covering keys (docs/benchmarks.md, "The
+ * gateway's key sets").
  */
-public record CacheKey(List<Object> parts) {
+public final class CacheKey {
+    private final List<Object> parts;
+    private final int hash;
 
-    public CacheKey {
+    public CacheKey(List<Object> parts) {
         Objects.requireNonNull(parts, "parts");
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("a cache key has at least one part");
@@ -21,7 +27,12 @@ public record CacheKey(List<Object> parts) {
                 throw new IllegalArgumentException("cache key parts are strings or integers, not " + part);
             }
         }
-        parts = List.copyOf(parts);
+        this.parts = List.copyOf(parts);
+        this.hash = this.parts.hashCode();
+    }
+
+    public List<Object> parts() {
+        return parts;
     }
 
     /** Builds a key; UUIDs become their string form. */
@@ -35,15 +46,31 @@ public record CacheKey(List<Object> parts) {
 
     /** True when this key is a prefix of (or equal to) {@code other}. */
     public boolean covers(CacheKey other) {
-        if (other.parts.size() < parts.size()) {
+        int size = parts.size();
+        if (other.parts.size() < size) {
             return false;
         }
-        return other.parts.subList(0, parts.size()).equals(parts);
+        for (int i = 0; i < size; i++) {
+            if (!parts.get(i).equals(other.parts.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @JsonValue
     public List<Object> json() {
         return parts;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || (o instanceof CacheKey other && hash == other.hash && parts.equals(other.parts));
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
     }
 
     @Override

@@ -5,13 +5,33 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A subscribable channel: {@code project:<id>} (the project's owner only) or {@code user:<id>} (that user only).
+ * A subscribable channel: {@code project:<id>} (the project's owner only) or {@code user:<id>} (that user only). Equal
+ * by value; a class rather than a record so that it keeps its covering keys ({@link #allKeys}), which every connection
+ * reads for every frame it coalesces.
  */
-public record Channel(Kind kind, UUID id) {
+public final class Channel {
 
     public enum Kind {
         PROJECT,
         USER
+    }
+
+    private final Kind kind;
+    private final UUID id;
+    /** Built on first use; a race builds equal lists, either one is kept. */
+    private List<CacheKey> allKeys;
+
+    public Channel(Kind kind, UUID id) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.id = Objects.requireNonNull(id, "id");
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public UUID id() {
+        return id;
     }
 
     /** Parses {@code project:<uuid>} or {@code user:<uuid>}; throws {@link IllegalArgumentException} otherwise. */
@@ -54,6 +74,15 @@ public record Channel(Kind kind, UUID id) {
      * them carries that one instead ({@link KeySets#cover}). The order is cache-keys.json's (contracts).
      */
     public List<CacheKey> allKeys() {
+        List<CacheKey> keys = allKeys;
+        if (keys == null) {
+            keys = coveringKeys();
+            allKeys = keys;
+        }
+        return keys;
+    }
+
+    private List<CacheKey> coveringKeys() {
         return switch (kind) {
             case PROJECT ->
                 List.of(
@@ -69,18 +98,18 @@ public record Channel(Kind kind, UUID id) {
     }
 
     /*
-     * Written by hand: a channel is a hash-map key on every event's fan-out, and a record's generated equals/hashCode
-     * (an invokedynamic chain of method handles) ran interpreted there until C2 had inlined it — 14% of the gateway's
+     * A channel is a hash-map key on every event's fan-out; when it was a record, its generated equals/hashCode (an
+     * invokedynamic chain of method handles) ran interpreted there until C2 had inlined it — 14% of the gateway's
      * samples in a profiled drain (docs/benchmarks.md).
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Channel other && kind == other.kind && Objects.equals(id, other.id);
+        return o == this || (o instanceof Channel other && kind == other.kind && id.equals(other.id));
     }
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hashCode(kind) + Objects.hashCode(id);
+        return 31 * kind.hashCode() + id.hashCode();
     }
 
     @Override

@@ -19,6 +19,10 @@ public final class ChannelChange {
     private final Position position;
     private final Instant occurredAt;
     private volatile Object frame;
+    /** The frame of the latest run of changes that ended with this one ({@link #coalescedFrame}). */
+    private volatile Run run;
+
+    private record Run(ChannelChange first, int count, Object frame) {}
 
     public ChannelChange(Channel channel, List<CacheKey> keys, Position position, Instant occurredAt) {
         this.channel = channel;
@@ -55,6 +59,24 @@ public final class ChannelChange {
             rendered = FRAME.compareAndSet(this, null, mine) ? mine : frame;
         }
         return (T) rendered;
+    }
+
+    /**
+     * The coalesced frame of a run of {@code count} changes of this channel that began with {@code first} and ended
+     * with this one. Every connection of a channel receives its changes in the same order, so the connections that
+     * collected the same run (all of them, as a rule: they flush on the same window) hold the same keys and write the
+     * same frame: the first renders it, the others reuse it. Only the latest run is kept; a connection whose run
+     * differs (it subscribed later, or waited for a full socket) renders its own.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T coalescedFrame(ChannelChange first, int count, Supplier<T> render) {
+        Run latest = run;
+        if (latest != null && latest.first == first && latest.count == count) {
+            return (T) latest.frame;
+        }
+        T mine = render.get();
+        run = new Run(first, count, mine);
+        return mine;
     }
 
     private static final VarHandle FRAME;

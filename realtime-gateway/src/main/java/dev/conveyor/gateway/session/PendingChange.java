@@ -14,15 +14,19 @@ import java.util.Set;
 /**
  * What one channel has collected for a connection and not yet sent: its keys (folded under covering keys, or a reset
  * once even that is too many), the latest position and the oldest event's time. While it holds a single change, that
- * change's frame is written as is: rendered once and shared by every connection. Guarded by the session's monitor.
+ * change's frame is written as is: rendered once and shared by every connection; a run of several is rendered once
+ * for every connection that collected the same run ({@link ChannelChange#coalescedFrame}). Guarded by the session's
+ * monitor.
  */
 final class PendingChange {
     private final Set<CacheKey> keys = new LinkedHashSet<>();
     private Position position;
     private Instant oldest;
     private boolean reset;
-    /** The one change collected so far (its frame is shared with other connections), null after a second. */
-    private ChannelChange single;
+    /** The run collected: its first and last change (the same one while it is a single change). */
+    private ChannelChange first;
+
+    private ChannelChange last;
 
     private int changes;
 
@@ -42,7 +46,11 @@ final class PendingChange {
             }
         }
         position = change.position();
-        single = ++changes == 1 ? change : null;
+        if (first == null) {
+            first = change;
+        }
+        last = change;
+        changes++;
         if (oldest == null || change.occurredAt().isBefore(oldest)) {
             oldest = change.occurredAt();
         }
@@ -52,16 +60,17 @@ final class PendingChange {
     void writeTo(OutboundWriter writer, Channel channel) {
         if (reset) {
             writer.send("reset", TextFrame.of(Frames.reset(channel, position)), null);
-        } else if (single != null) {
-            ChannelChange only = single;
+        } else if (changes == 1) {
+            ChannelChange only = first;
             TextFrame shared = only.frame(() -> TextFrame.of(Frames.invalidate(
                     only.channel(), KeySets.cover(only.keys(), only.channel().allKeys()), only.position())));
             writer.send("invalidate", shared, oldest);
         } else {
-            writer.send(
-                    "invalidate",
-                    TextFrame.of(Frames.invalidate(channel, KeySets.cover(keys, channel.allKeys()), position)),
-                    oldest);
+            TextFrame shared = last.coalescedFrame(
+                    first,
+                    changes,
+                    () -> TextFrame.of(Frames.invalidate(channel, KeySets.cover(keys, channel.allKeys()), position)));
+            writer.send("invalidate", shared, oldest);
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.devstack.DevstackResource;
 import dev.conveyor.gateway.domain.Channel;
 import dev.conveyor.gateway.socket.Outbound;
+import dev.conveyor.gateway.socket.TextFrame;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -68,5 +69,66 @@ class CoalescingWindowTest extends LiveSessionTest {
                 .atMost(Duration.ofSeconds(3))
                 .until(() -> socket.invalidates().size() == 1);
         session.close(CloseCodes.SERVICE_RESTART, "test over");
+    }
+
+    /** Keeps the frames as written: the encoded instances, to tell a shared frame from an equal one. */
+    static final class EncodedSocket implements Outbound {
+        final List<TextFrame> frames = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(TextFrame frame, Runnable written, Runnable failed) {
+            frames.add(frame);
+            written.run();
+        }
+
+        @Override
+        public void send(String frame, Runnable written, Runnable failed) {
+            send(TextFrame.of(frame), written, failed);
+        }
+
+        @Override
+        public void close(int code, String reason) {}
+
+        List<TextFrame> invalidates() {
+            return frames.stream()
+                    .filter(f -> json(f.text()).get("type").asText().equals("invalidate"))
+                    .toList();
+        }
+    }
+
+    @Test
+    void connectionsThatCollectedTheSameChangesWriteOneSharedCoalescedFrame() {
+        UUID user = UUID.randomUUID();
+        UUID project = UUID.randomUUID();
+        Channel channel = Channel.project(project);
+        ownProject(user, project);
+        SessionLimits limits =
+                new SessionLimits(Duration.ofSeconds(2), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
+        EncodedSocket first = new EncodedSocket();
+        EncodedSocket second = new EncodedSocket();
+        Session one = new Session("w1", first, onTimers(), new TestHost(changeLog, user, limits, null));
+        Session two = new Session("w2", second, onTimers(), new TestHost(changeLog, user, limits, null));
+        openAndSubscribe(one, "any", channel);
+        openAndSubscribe(two, "any", channel);
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.frames.size() == 2 && second.frames.size() == 2);
+
+        // the leading edge: one change, out at once, then two within the window that go out together
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        first.invalidates().size() == 1 && second.invalidates().size() == 1);
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, a));
+        LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, b));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        first.invalidates().size() == 2 && second.invalidates().size() == 2);
+
+        TextFrame coalesced = first.invalidates().get(1);
+        assertThat(coalesced.text()).contains(a.toString()).contains(b.toString());
+        assertThat(second.invalidates().get(1)).isSameAs(coalesced);
+        one.close(CloseCodes.SERVICE_RESTART, "test over");
+        two.close(CloseCodes.SERVICE_RESTART, "test over");
     }
 }
