@@ -22,32 +22,40 @@ import org.junit.jupiter.api.Test;
 @io.quarkus.test.junit.QuarkusTest
 @io.quarkus.test.common.QuarkusTestResource(DevstackResource.class)
 class CoalescingWindowTest extends LiveSessionTest {
-    /** Writes complete at once; records the frames. */
+    /** Writes complete at once; keeps the frames as written: the encoded instances, to tell a shared frame from an equal one. */
     static final class Socket implements Outbound {
-        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        final List<TextFrame> frames = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(TextFrame frame, Runnable written, Runnable failed) {
+            frames.add(frame);
+            written.run();
+        }
 
         @Override
         public void send(String frame, Runnable written, Runnable failed) {
-            frames.add(json(frame));
-            written.run();
+            send(TextFrame.of(frame), written, failed);
         }
 
         @Override
         public void close(int code, String reason) {}
 
-        List<JsonNode> invalidates() {
+        List<TextFrame> invalidateFrames() {
             return frames.stream()
-                    .filter(f -> f.get("type").asText().equals("invalidate"))
+                    .filter(f -> json(f.text()).get("type").asText().equals("invalidate"))
                     .toList();
+        }
+
+        List<JsonNode> invalidates() {
+            return invalidateFrames().stream().map(f -> json(f.text())).toList();
         }
     }
 
     @Test
     void aChangeAfterAQuietWindowGoesOutAtOnceAndTheNextOnesWaitForTheWindow() {
         UUID user = UUID.randomUUID();
-        UUID project = UUID.randomUUID();
-        Channel channel = Channel.project(project);
-        ownProject(user, project);
+        Channel channel = newOwnedProject(user);
+        UUID project = channel.id();
 
         Socket socket = new Socket();
         SessionLimits limits =
@@ -71,41 +79,15 @@ class CoalescingWindowTest extends LiveSessionTest {
         session.close(CloseCodes.SERVICE_RESTART, "test over");
     }
 
-    /** Keeps the frames as written: the encoded instances, to tell a shared frame from an equal one. */
-    static final class EncodedSocket implements Outbound {
-        final List<TextFrame> frames = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void send(TextFrame frame, Runnable written, Runnable failed) {
-            frames.add(frame);
-            written.run();
-        }
-
-        @Override
-        public void send(String frame, Runnable written, Runnable failed) {
-            send(TextFrame.of(frame), written, failed);
-        }
-
-        @Override
-        public void close(int code, String reason) {}
-
-        List<TextFrame> invalidates() {
-            return frames.stream()
-                    .filter(f -> json(f.text()).get("type").asText().equals("invalidate"))
-                    .toList();
-        }
-    }
-
     @Test
     void connectionsThatCollectedTheSameChangesWriteOneSharedCoalescedFrame() {
         UUID user = UUID.randomUUID();
-        UUID project = UUID.randomUUID();
-        Channel channel = Channel.project(project);
-        ownProject(user, project);
+        Channel channel = newOwnedProject(user);
+        UUID project = channel.id();
         SessionLimits limits =
                 new SessionLimits(Duration.ofSeconds(2), 16, 64, Duration.ofSeconds(30), 10, 5, Duration.ofSeconds(2));
-        EncodedSocket first = new EncodedSocket();
-        EncodedSocket second = new EncodedSocket();
+        Socket first = new Socket();
+        Socket second = new Socket();
         Session one = new Session("w1", first, onTimers(), new TestHost(changeLog, user, limits, null));
         Session two = new Session("w2", second, onTimers(), new TestHost(changeLog, user, limits, null));
         openAndSubscribe(one, "any", channel);
@@ -115,19 +97,19 @@ class CoalescingWindowTest extends LiveSessionTest {
         // the leading edge: one change, out at once, then two within the window that go out together
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, UUID.randomUUID()));
         await().atMost(Duration.ofSeconds(10))
-                .until(() ->
-                        first.invalidates().size() == 1 && second.invalidates().size() == 1);
+                .until(() -> first.invalidateFrames().size() == 1
+                        && second.invalidateFrames().size() == 1);
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, a));
         LiveChangeLog.awaitConsumed(changeLog, channel, events.shotLink(project, user, b));
         await().atMost(Duration.ofSeconds(10))
-                .until(() ->
-                        first.invalidates().size() == 2 && second.invalidates().size() == 2);
+                .until(() -> first.invalidateFrames().size() == 2
+                        && second.invalidateFrames().size() == 2);
 
-        TextFrame coalesced = first.invalidates().get(1);
+        TextFrame coalesced = first.invalidateFrames().get(1);
         assertThat(coalesced.text()).contains(a.toString()).contains(b.toString());
-        assertThat(second.invalidates().get(1)).isSameAs(coalesced);
+        assertThat(second.invalidateFrames().get(1)).isSameAs(coalesced);
         one.close(CloseCodes.SERVICE_RESTART, "test over");
         two.close(CloseCodes.SERVICE_RESTART, "test over");
     }

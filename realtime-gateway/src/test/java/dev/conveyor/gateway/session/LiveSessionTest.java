@@ -75,6 +75,13 @@ abstract class LiveSessionTest {
         LiveChangeLog.awaitOwner(changeLog, project);
     }
 
+    /** A new project owned by {@code user}, known to the change log: its channel. */
+    static Channel newOwnedProject(UUID user) {
+        UUID project = UUID.randomUUID();
+        ownProject(user, project);
+        return Channel.project(project);
+    }
+
     /** What a client does first: opens {@code session}, authenticates with {@code token}, subscribes to {@code channel}. */
     static void openAndSubscribe(Session session, String token, Channel channel) {
         session.open(null);
