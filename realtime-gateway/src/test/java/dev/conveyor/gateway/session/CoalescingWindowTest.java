@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The coalescing window has a leading edge: a change after a quiet window is written at once (it never waits for the
  * window), and changes within the window after a frame wait for the window's end and go out together. A window of
- * one hour makes the two cases unmistakable without measuring time.
+ * one hour makes the two cases unmistakable without measuring time. Connections that collected the same changes in
+ * one window write one frame, rendered once.
  */
 @io.quarkus.test.junit.QuarkusTest
 @io.quarkus.test.common.QuarkusTestResource(DevstackResource.class)
