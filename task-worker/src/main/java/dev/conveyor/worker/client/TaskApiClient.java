@@ -11,34 +11,44 @@ import dev.conveyor.worker.sdk.ChildTask;
 import dev.conveyor.worker.sdk.TaskView;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * task-api's worker protocol over plain HTTP (JDK client, never on the Vert.x event loop: the async calls complete on
- * the client's own executor). Errors: 409 {@code lease_lost} -> {@link LeaseLostException}; other non-2xx ->
- * {@link TaskApiException}; network trouble -> {@link IOException} (inside the future).
+ * task-api's worker protocol over plain HTTP/1.1 ({@link Http1Client}: kept-alive connections, each exchange on one
+ * thread). The blocking claim runs on the caller's thread (the dispatcher); every other call runs on {@code executor}
+ * (never the Vert.x event loop), which completes its future — give it a thread per concurrent call (a cached pool):
+ * each call holds its thread until task-api answers. Errors: 409 {@code lease_lost} -> {@link LeaseLostException};
+ * other non-2xx -> {@link TaskApiException}; network trouble -> {@link IOException} (inside the future).
  */
-public final class TaskApiClient {
-    private final HttpClient http;
+public final class TaskApiClient implements AutoCloseable {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    private final Http1Client http;
+    private final Executor executor;
     private final String baseUrl;
-    private final String token;
+    private final Map<String, String> headers;
 
     public TaskApiClient(String baseUrl, String token, Executor executor) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.token = token;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(3))
-                .executor(executor)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.executor = executor;
+        this.http = new Http1Client(URI.create(this.baseUrl), CONNECT_TIMEOUT);
+        this.headers = Map.of(
+                "Authorization", "Bearer " + token,
+                "Content-Type", "application/json",
+                "Accept", "application/json");
+    }
+
+    /** Closes the idle connections (calls still running finish on theirs). */
+    @Override
+    public void close() {
+        http.close();
     }
 
     public String baseUrl() {
@@ -55,13 +65,14 @@ public final class TaskApiClient {
         body.set("taskTypes", Json.MAPPER.valueToTree(taskTypes));
         body.put("max", max);
         body.put("waitSeconds", waitSeconds);
-        HttpRequest request = post("/v1/worker/claim", body, Duration.ofSeconds(waitSeconds + 15L));
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() < 200
-                || response.statusCode() >= 300
-                || response.body() == null
-                || response.body().length == 0) {
-            read(response); // a refusal throws; an empty 2xx answer claimed nothing
+        if (Thread.interrupted()) {
+            throw new InterruptedException("claim not sent: the dispatcher was interrupted");
+        }
+        String path = "/v1/worker/claim";
+        Http1Response response =
+                http.exchange("POST", path, headers, bytes(body), Duration.ofSeconds(waitSeconds + 15L));
+        if (response.status() < 200 || response.status() >= 300 || response.body().length == 0) {
+            read(response, "POST", path); // a refusal throws; an empty 2xx answer claimed nothing
             return List.of();
         }
         // Straight into the records the runtime uses: no tree of every field of every task first.
@@ -79,7 +90,7 @@ public final class TaskApiClient {
         if (message != null) {
             body.put("message", message);
         }
-        return send(post("/v1/worker/tasks/" + taskId + "/heartbeat", body, Duration.ofSeconds(15)))
+        return post("/v1/worker/tasks/" + taskId + "/heartbeat", body, Duration.ofSeconds(15))
                 .thenApply(n -> convert(n, HeartbeatAnswer.class));
     }
 
@@ -90,7 +101,7 @@ public final class TaskApiClient {
         body.put("leaseToken", leaseToken);
         body.put("outputLocation", outputLocation);
         body.set("metadata", metadata);
-        return send(post("/v1/worker/tasks/" + taskId + "/complete", body, Duration.ofSeconds(15)));
+        return post("/v1/worker/tasks/" + taskId + "/complete", body, Duration.ofSeconds(15));
     }
 
     /**
@@ -110,7 +121,7 @@ public final class TaskApiClient {
             item.put("outputLocation", c.outputLocation());
             item.set("metadata", c.metadata());
         }
-        return send(post("/v1/worker/complete", body, Duration.ofSeconds(15))).thenApply(n -> n.path("results"));
+        return post("/v1/worker/complete", body, Duration.ofSeconds(15)).thenApply(n -> n.path("results"));
     }
 
     public CompletableFuture<JsonNode> fail(
@@ -120,7 +131,7 @@ public final class TaskApiClient {
         body.put("leaseToken", leaseToken);
         body.put("error", error);
         body.put("retryable", retryable);
-        return send(post("/v1/worker/tasks/" + taskId + "/fail", body, Duration.ofSeconds(15)));
+        return post("/v1/worker/tasks/" + taskId + "/fail", body, Duration.ofSeconds(15));
     }
 
     /**
@@ -131,7 +142,7 @@ public final class TaskApiClient {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("workerId", workerId);
         body.put("leaseToken", leaseToken);
-        return send(post("/v1/worker/tasks/" + taskId + "/release", body, Duration.ofSeconds(15)));
+        return post("/v1/worker/tasks/" + taskId + "/release", body, Duration.ofSeconds(15));
     }
 
     /** Creates a child of the leased task {@code parentId} (worker endpoint; see docs/services/task-worker.md). */
@@ -148,7 +159,7 @@ public final class TaskApiClient {
         if (child.idempotencyKey() != null) {
             body.put("idempotencyKey", child.idempotencyKey());
         }
-        return send(post("/v1/worker/tasks/" + parentId + "/children", body, Duration.ofSeconds(15)))
+        return post("/v1/worker/tasks/" + parentId + "/children", body, Duration.ofSeconds(15))
                 .thenApply(n -> UUID.fromString(n.path("id").asText()));
     }
 
@@ -175,7 +186,7 @@ public final class TaskApiClient {
                 item.put("idempotencyKey", child.idempotencyKey());
             }
         }
-        return send(post("/v1/worker/tasks/" + parentId + "/children/batch", body, Duration.ofSeconds(30)))
+        return post("/v1/worker/tasks/" + parentId + "/children/batch", body, Duration.ofSeconds(30))
                 .thenApply(n -> {
                     List<UUID> ids = new ArrayList<>();
                     n.path("items")
@@ -187,31 +198,40 @@ public final class TaskApiClient {
 
     /** Reads any task (worker endpoint). */
     public CompletableFuture<TaskView> task(UUID taskId) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/worker/tasks/" + taskId))
-                .timeout(Duration.ofSeconds(15))
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .GET()
-                .build();
-        return send(request).thenApply(n -> convert(n, TaskView.class));
+        return call("GET", "/v1/worker/tasks/" + taskId, null, Duration.ofSeconds(15))
+                .thenApply(n -> convert(n, TaskView.class));
     }
 
-    private HttpRequest post(String path, JsonNode body, Duration timeout) {
+    private CompletableFuture<JsonNode> post(String path, JsonNode body, Duration timeout) {
+        byte[] bytes;
         try {
-            return HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .timeout(timeout)
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
-                    .build();
+            bytes = bytes(body);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            return CompletableFuture.failedFuture(new IllegalStateException(e));
         }
+        return call("POST", path, bytes, timeout);
     }
 
-    private CompletableFuture<JsonNode> send(HttpRequest request) {
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(TaskApiClient::read);
+    /** One exchange on the executor; its answer (or refusal, or IOException) completes the future there. */
+    private CompletableFuture<JsonNode> call(String method, String path, byte[] body, Duration timeout) {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    answer.complete(read(http.exchange(method, path, headers, body, timeout), method, path));
+                } catch (Throwable e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            answer.completeExceptionally(
+                    new IOException("worker is shutting down: " + method + " " + path + " not sent", e));
+        }
+        return answer;
+    }
+
+    private static byte[] bytes(JsonNode body) throws IOException {
+        return Json.MAPPER.writeValueAsBytes(body);
     }
 
     private static <T> T convert(JsonNode node, Class<T> type) {
@@ -225,16 +245,14 @@ public final class TaskApiClient {
         }
     }
 
-    static JsonNode read(HttpResponse<byte[]> response) {
+    static JsonNode read(Http1Response response, String method, String path) {
         JsonNode body;
         try {
-            body = response.body() == null || response.body().length == 0
-                    ? Json.MAPPER.createObjectNode()
-                    : Json.MAPPER.readTree(response.body());
+            body = response.body().length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             body = Json.MAPPER.createObjectNode();
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status >= 200 && status < 300) {
             return body;
         }
@@ -243,10 +261,6 @@ public final class TaskApiClient {
         if (status == 409 && "lease_lost".equals(code)) {
             throw new LeaseLostException(detail);
         }
-        throw new TaskApiException(
-                status,
-                code,
-                response.request().method() + " " + response.request().uri().getPath() + " -> " + status + " " + code
-                        + ": " + detail);
+        throw new TaskApiException(status, code, method + " " + path + " -> " + status + " " + code + ": " + detail);
     }
 }

@@ -42,8 +42,8 @@ import org.jboss.logging.Logger;
  * running tasks finish within the grace period and releases the rest.
  *
  * <p>Threads: handlers, and everything that follows a task-api answer (a handler's next step, a heartbeat's or a
- * report's consequences), run on the worker pool ({@code worker-N}, grows with the running tasks); the HTTP client's
- * two {@code task-api-http} threads only carry HTTP; {@code worker-timer} only starts heartbeats and retries; the
+ * report's consequences), run on the worker pool ({@code worker-N}, grows with the running tasks); the
+ * {@code task-api-http} threads (one per call in flight) only carry HTTP; {@code worker-timer} only starts heartbeats and retries; the
  * dispatcher thread claims.
  */
 @ApplicationScoped
@@ -103,8 +103,9 @@ public class WorkerRuntime implements RunningTask.Listener {
             throw new IllegalStateException("task-api.token (env WORKER_TOKEN) is required: a JWT with role worker");
         }
         workerPool = Executors.newCachedThreadPool(named("worker"));
-        // Two threads are plenty for HTTP alone: nothing that follows an answer runs on them (AttemptServices).
-        httpPool = Executors.newFixedThreadPool(2, named("task-api-http"));
+        // Each call to task-api holds one of these threads until it is answered (TaskApiClient: blocking HTTP/1.1, no
+        // hand-offs); nothing that follows an answer runs on them (AttemptServices). Idle threads end after a minute.
+        httpPool = Executors.newCachedThreadPool(named("task-api-http"));
         // Every attempt cancels its heartbeat when it ends; without remove-on-cancel the cancelled beat stays queued
         // until its delay (a third of the lease, up to 10 min) passes: thousands of dead timers under load (the soak).
         ScheduledThreadPoolExecutor beats = new ScheduledThreadPoolExecutor(1, named("worker-timer"));
@@ -320,6 +321,7 @@ public class WorkerRuntime implements RunningTask.Listener {
             Thread.currentThread().interrupt();
         }
         workerPool.shutdownNow();
+        client.close();
     }
 
     /** A factory of daemon threads named {@code <prefix>-<n>}. */
