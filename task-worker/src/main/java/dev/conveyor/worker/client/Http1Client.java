@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A small blocking HTTP/1.1 client for one origin (task-api), for the worker protocol: the calling thread writes the
@@ -26,7 +29,8 @@ import java.util.Map;
  * <p>Sending again: only when a connection taken from the pool ended or failed before the first byte of the answer
  * (the server had closed it while idle, so the request never reached it) is the request sent once more, on a new
  * connection; a read timeout or a failure after that is the caller's error. Connections idle for longer than
- * {@link #MAX_IDLE} are not reused. Not for plain-text HTTP only: {@code https} origins are refused.
+ * {@link #MAX_IDLE} are not reused. An {@code https} origin is reached over TLS with the JVM's default trust store and
+ * host name verification (a worker outside the cluster, through task-api's ingress).
  */
 final class Http1Client implements AutoCloseable {
     static final Duration MAX_IDLE = Duration.ofSeconds(20);
@@ -34,6 +38,7 @@ final class Http1Client implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final boolean tls;
     private final String hostHeader;
     private final String basePath;
     private final int connectTimeoutMillis;
@@ -41,11 +46,12 @@ final class Http1Client implements AutoCloseable {
     private boolean closed;
 
     Http1Client(URI base, Duration connectTimeout) {
-        if (!"http".equalsIgnoreCase(base.getScheme())) {
-            throw new IllegalArgumentException("task-api URL must be http://host[:port][/path], not " + base);
+        this.tls = "https".equalsIgnoreCase(base.getScheme());
+        if (!tls && !"http".equalsIgnoreCase(base.getScheme()) || base.getHost() == null) {
+            throw new IllegalArgumentException("task-api URL must be http(s)://host[:port][/path], not " + base);
         }
         this.host = base.getHost();
-        this.port = base.getPort() < 0 ? 80 : base.getPort();
+        this.port = base.getPort() < 0 ? (tls ? 443 : 80) : base.getPort();
         this.hostHeader = base.getPort() < 0 ? host : host + ":" + port;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -152,11 +158,22 @@ final class Http1Client implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-            return new Connection(socket);
+            return new Connection(tls ? handshake(socket) : socket);
         } catch (IOException e) {
             socket.close();
             throw e;
         }
+    }
+
+    private SSLSocket handshake(Socket plain) throws IOException {
+        SSLSocket ssl =
+                (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
+        SSLParameters parameters = ssl.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(parameters);
+        ssl.setSoTimeout(connectTimeoutMillis);
+        ssl.startHandshake();
+        return ssl;
     }
 
     /** Closes the idle connections; connections in use close when their exchange ends. */

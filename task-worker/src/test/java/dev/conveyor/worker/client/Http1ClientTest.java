@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -174,8 +177,33 @@ class Http1ClientTest {
     }
 
     @Test
-    void onlyPlainHttpOriginsAreAccepted() {
-        assertThatThrownBy(() -> new Http1Client(URI.create("https://task-api:8443"), Duration.ofSeconds(3)))
+    void anHttpsOriginIsSpokenToOverTlsNeverInPlainText() throws Exception {
+        // A plain-text server: it records the first byte it receives and answers in plain HTTP.
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        CompletableFuture<Integer> firstByte = new CompletableFuture<>();
+        Thread plain = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                firstByte.complete(s.getInputStream().read());
+                ok(s.getOutputStream(), "{}");
+            } catch (IOException e) {
+                firstByte.completeExceptionally(e);
+            }
+        });
+        plain.setDaemon(true);
+        plain.start();
+        URI base = URI.create("https://127.0.0.1:" + server.getLocalPort());
+
+        try (Http1Client client = new Http1Client(base, Duration.ofSeconds(3))) {
+            assertThatThrownBy(
+                            () -> client.exchange("GET", "/v1/worker/tasks/x", Map.of(), null, Duration.ofSeconds(3)))
+                    .isInstanceOf(SSLException.class);
+        }
+        assertThat(firstByte.get(5, TimeUnit.SECONDS)).isEqualTo(0x16); // a TLS handshake record, not "GET"
+    }
+
+    @Test
+    void onlyHttpAndHttpsOriginsAreAccepted() {
+        assertThatThrownBy(() -> new Http1Client(URI.create("ftp://task-api:21"), Duration.ofSeconds(3)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
