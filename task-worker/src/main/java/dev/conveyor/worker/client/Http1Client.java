@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -179,19 +180,13 @@ final class Http1Client implements AutoCloseable {
     /** Closes the idle connections; connections in use close when their exchange ends. */
     @Override
     public void close() {
+        List<Connection> idleNow;
         synchronized (this) {
             closed = true;
+            idleNow = List.copyOf(idle);
+            idle.clear();
         }
-        Connection c;
-        while (true) {
-            synchronized (this) {
-                c = idle.pollFirst();
-            }
-            if (c == null) {
-                return;
-            }
-            c.close();
-        }
+        idleNow.forEach(Connection::close);
     }
 
     private static final class Connection {
