@@ -69,15 +69,15 @@ final class Http1Client implements AutoCloseable {
         Connection c = pooled();
         if (c != null) {
             try {
-                return exchangeOn(c, request, method, timeout);
+                return exchangeOn(c, request, timeout);
             } catch (Http1Response.NoResponseException stale) {
                 c.close(); // closed by the server while idle: the request did not reach it
             }
         }
-        return exchangeOn(connect(), request, method, timeout);
+        return exchangeOn(connect(), request, timeout);
     }
 
-    private Http1Response exchangeOn(Connection c, byte[] request, String method, Duration timeout) throws IOException {
+    private Http1Response exchangeOn(Connection c, byte[] request, Duration timeout) throws IOException {
         boolean keep = false;
         try {
             c.socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
@@ -87,7 +87,7 @@ final class Http1Client implements AutoCloseable {
             } catch (IOException e) {
                 throw new Http1Response.NoResponseException(e);
             }
-            Http1Response response = Http1Response.read(c.in, "HEAD".equals(method));
+            Http1Response response = Http1Response.read(c.in);
             keep = response.reusable();
             return response;
         } finally {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -22,11 +23,11 @@ record Http1Response(int status, byte[] body, boolean reusable) {
      * Reads one response. {@link NoResponseException} when the stream ended or failed before its first byte: on a
      * kept-alive connection that the server had already closed, the request never reached it.
      */
-    static Http1Response read(InputStream in, boolean head) throws IOException {
+    static Http1Response read(InputStream in) throws IOException {
         String statusLine;
         try {
             statusLine = firstLine(in);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw e; // the server may be working on the request: never a reason to send it again
         } catch (IOException e) {
             throw e instanceof NoResponseException ? e : new NoResponseException(e);
@@ -68,7 +69,7 @@ record Http1Response(int status, byte[] body, boolean reusable) {
                 }
             }
         }
-        if (head || status == 204 || status == 304) {
+        if (status == 204 || status == 304) {
             return new Http1Response(status, new byte[0], !close);
         }
         if (chunked) {
