@@ -130,36 +130,23 @@ class CompleteBatchTest {
             log.await(seen -> all.stream()
                             .allMatch(id -> log.about(id).stream()
                                     .anyMatch(e -> e.type().equals(EventTypes.TASK_COMPLETED)))
-                    && log.about(alice.id().toString()).size() >= 5
-                    && log.about(bob.id().toString()).size() >= 2);
+                    && !log.about(alice.id().toString()).isEmpty()
+                    && !log.about(bob.id().toString()).isEmpty());
             for (String id : all) {
                 assertThat(log.about(id))
                         .extracting(EventEnvelope::type)
                         .as(id)
                         .containsExactly(EventTypes.TASK_COMPLETED);
             }
+            // One credits.changed per account for the whole batch: the account after it, the amount of every capture
+            // (the ledger above still has a row per task).
             List<CreditsChanged> aliceCredits = log.about(alice.id().toString()).stream()
                     .map(e -> e.dataAs(CreditsChanged.class))
                     .toList();
-            assertThat(aliceCredits)
-                    .hasSize(5)
-                    .allSatisfy(c -> assertThat(c.entryKind()).isEqualTo("capture"));
-            assertThat(aliceCredits)
-                    .extracting(c -> c.taskId().toString())
-                    .containsExactlyInAnyOrderElementsOf(aliceTasks);
-            // Each event shows the account after its own capture, as one complete per task would: the last one the
-            // final state.
-            assertThat(aliceCredits)
-                    .extracting(CreditsChanged::balance)
-                    .isSortedAccordingTo(Collections.reverseOrder());
-            assertThat(aliceCredits.get(0).balance())
-                    .isEqualTo(20 - aliceCredits.get(0).amount());
-            assertThat(aliceCredits.get(4).balance()).isEqualTo(5);
-            assertThat(aliceCredits.get(4).held()).isZero();
-            assertThat(aliceCredits)
-                    .allSatisfy(c -> assertThat(c.balance() - c.held())
-                            .isEqualTo(c.available())
-                            .isEqualTo(5));
+            assertThat(aliceCredits).containsExactly(new CreditsChanged(alice.id(), 5, 0, 5, "capture", 15, null, 5));
+            assertThat(log.about(bob.id().toString()))
+                    .extracting(e -> e.dataAs(CreditsChanged.class))
+                    .containsExactly(new CreditsChanged(bob.id(), 5, 0, 5, "capture", 5, null, 2));
         }
 
         // The same batch again (a worker retrying after a lost answer): every item complete, nothing changes.

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * POST /v1/tasks/batch runs a few statements for the whole batch (one project check, one dependency read, one hold of
- * the total, one task insert, one outbox insert): its rows, events and answers are those of the same creates made one
- * at a time (POST /v1/tasks), which the single create still does.
+ * the total, one task insert, one outbox insert): its rows, task events and answers are those of the same creates made
+ * one at a time (POST /v1/tasks), which the single create still does; its holds publish one credits.changed (the account
+ * after them all) where the single creates publish one each.
  */
 @QuarkusTest
 @QuarkusTestResource(
@@ -78,15 +79,9 @@ class CreateBatchSetBasedTest {
         return out;
     }
 
-    /** An event as the comparison sees it: its type and what it says (the task's prompt and status, the credits). */
+    /** A task event as the comparison sees it: its type and what it says (the task's prompt and status). */
     private static String describe(JsonNode e) {
         JsonNode d = e.get("data");
-        if ("credits.changed".equals(e.get("type").asText())) {
-            return "credits.changed " + d.get("entryKind").asText() + " "
-                    + d.get("amount").asLong() + " balance="
-                    + d.get("balance").asLong() + " held=" + d.get("held").asLong() + " available="
-                    + d.get("available").asLong();
-        }
         return e.get("type").asText() + " " + d.path("params").path("prompt").asText() + " "
                 + d.path("status").asText();
     }
@@ -95,8 +90,20 @@ class CreateBatchSetBasedTest {
         return events.stream().map(CreateBatchSetBasedTest::describe).toList();
     }
 
+    private static List<JsonNode> taskEvents(List<JsonNode> events) {
+        return events.stream()
+                .filter(e -> !"credits.changed".equals(e.get("type").asText()))
+                .toList();
+    }
+
+    private static List<JsonNode> creditEvents(List<JsonNode> events) {
+        return events.stream()
+                .filter(e -> "credits.changed".equals(e.get("type").asText()))
+                .toList();
+    }
+
     @Test
-    void aBatchOfFiftyCreatesFiftyTasksFiftyHoldsAndItsEventsInItemOrderWithRunningBalances() throws Exception {
+    void aBatchOfFiftyCreatesFiftyTasksFiftyHoldRowsAndOneCreditsEventAfterItsTaskEvents() throws Exception {
         Fixtures.User user = Fixtures.user(500);
         List<Map<String, Object>> items = new ArrayList<>();
         long total = 0;
@@ -146,24 +153,24 @@ class CreateBatchSetBasedTest {
         assertThat(((Number) user.account().get("held")).longValue()).isEqualTo(total);
         assertThat(((Number) user.account().get("available")).longValue()).isEqualTo(500 - total);
 
-        // task.created then the hold's credits.changed of each item, the balance running down item by item
+        // task.created of each item in item order, then one credits.changed for the batch's holds: the account after
+        // them, the amount of all 50 (the ledger above keeps a row per task)
         List<JsonNode> events = events(user, mark);
-        assertThat(events).hasSize(100);
-        long held = 0;
+        assertThat(events).hasSize(51);
         for (int i = 0; i < 50; i++) {
-            JsonNode created = events.get(2 * i);
-            JsonNode credits = events.get(2 * i + 1);
+            JsonNode created = events.get(i);
             assertThat(created.get("type").asText()).isEqualTo("task.created");
             assertThat(created.get("subject").asText()).isEqualTo(ids.get(i));
             assertThat(created.get("data").get("params").get("prompt").asText()).isEqualTo("p" + i);
-            long cost = 1 + i % 3;
-            held += cost;
-            assertThat(credits.get("type").asText()).isEqualTo("credits.changed");
-            assertThat(credits.get("data").get("taskId").asText()).isEqualTo(ids.get(i));
-            assertThat(credits.get("data").get("amount").asLong()).isEqualTo(cost);
-            assertThat(credits.get("data").get("held").asLong()).isEqualTo(held);
-            assertThat(credits.get("data").get("available").asLong()).isEqualTo(500 - held);
         }
+        JsonNode credits = events.get(50);
+        assertThat(credits.get("type").asText()).isEqualTo("credits.changed");
+        assertThat(credits.get("data").get("entryKind").asText()).isEqualTo("hold");
+        assertThat(credits.get("data").get("amount").asLong()).isEqualTo(total);
+        assertThat(credits.get("data").get("entries").asInt()).isEqualTo(50);
+        assertThat(credits.get("data").hasNonNull("taskId")).isFalse();
+        assertThat(credits.get("data").get("held").asLong()).isEqualTo(total);
+        assertThat(credits.get("data").get("available").asLong()).isEqualTo(500 - total);
     }
 
     @Test
@@ -307,7 +314,28 @@ class CreateBatchSetBasedTest {
                     .as(field)
                     .isEqualTo(sequential.account().get(field));
         }
-        assertThat(describe(batchEvents)).isEqualTo(describe(singleEvents)).hasSize(12);
+        // the same task events; the creates' six holds in one credits.changed that ends where the sixth one did
+        assertThat(describe(taskEvents(batchEvents)))
+                .isEqualTo(describe(taskEvents(singleEvents)))
+                .hasSize(6);
+        List<JsonNode> singleHolds = creditEvents(singleEvents);
+        assertThat(singleHolds).hasSize(6);
+        JsonNode lastSingleHold = singleHolds.get(5).get("data");
+        assertThat(creditEvents(batchEvents)).singleElement().satisfies(hold -> {
+            JsonNode d = hold.get("data");
+            assertThat(d.get("entryKind").asText()).isEqualTo("hold");
+            assertThat(d.get("entries").asInt()).isEqualTo(6);
+            assertThat(d.get("amount").asLong())
+                    .isEqualTo(singleHolds.stream()
+                            .mapToLong(e -> e.get("data").get("amount").asLong())
+                            .sum());
+            for (String field : List.of("balance", "held", "available")) {
+                assertThat(d.get(field).asLong())
+                        .as(field)
+                        .isEqualTo(lastSingleHold.get(field).asLong());
+            }
+        });
+        assertThat(batchEvents.get(batchEvents.size() - 1).get("type").asText()).isEqualTo("credits.changed");
         assertThat(queryLong(
                         "SELECT count(*) FROM credit_ledger WHERE kind = 'hold' AND user_id = '" + batched.id() + "'"))
                 .isEqualTo(queryLong("SELECT count(*) FROM credit_ledger WHERE kind = 'hold' AND user_id = '"

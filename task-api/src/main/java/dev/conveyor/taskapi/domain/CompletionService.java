@@ -182,11 +182,13 @@ public class CompletionService {
                 UUID[] doneIds = newlyDone.stream().map(Task::id).toArray(UUID[]::new);
                 return Pipelined.both(
                         credits.settle(c, newlyDone), dependents.promoteWaiting(c, doneIds), (settled, promoted) -> {
-                            List<Record> events = new ArrayList<>(newlyDone.size() * 2 + promoted.size());
+                            List<Record> events = new ArrayList<>(
+                                    newlyDone.size() + settled.captures().size() + promoted.size());
                             for (Task t : settled.tasks()) {
                                 events.add(Events.task(EventTypes.TASK_COMPLETED, t));
-                                events.addAll(settled.events().getOrDefault(t.id(), List.of()));
+                                events.addAll(settled.releases().getOrDefault(t.id(), List.of()));
                             }
+                            events.addAll(settled.captures());
                             promoted.forEach(t -> events.add(Events.task(EventTypes.TASK_QUEUED, t)));
                             // The events' INSERT travels with COMMIT (PipelinedTransaction).
                             return Ending.then(

@@ -36,8 +36,11 @@ public class Credits {
         this.types = types;
     }
 
-    /** Completed tasks settled: each as it now stands (cost = what was captured) and its credit events, in order. */
-    public record Settled(List<Task> tasks, Map<UUID, List<Record>> events) {}
+    /**
+     * Completed tasks settled: each as it now stands (cost = what was captured); the credits.changed of the spawn budget
+     * a task gave back, by task; then one capture credits.changed per account ({@link #captureAll}), which follow them.
+     */
+    public record Settled(List<Task> tasks, Map<UUID, List<Record>> releases, List<Record> captures) {}
 
     /**
      * Settles just completed tasks: a pipeline's spawn budget that no child drew is released (the task's cost goes down
@@ -68,11 +71,7 @@ public class Credits {
                 List<Record> own = events.computeIfAbsent(t.id(), id -> new ArrayList<>());
                 releases = releases.chain(() -> releaseAmount(c, t.userId(), amount, t.id(), own));
             }
-            return releases.chain(() -> captureAll(c, settled)).map(captures -> {
-                captures.forEach((id, r) ->
-                        events.computeIfAbsent(id, k -> new ArrayList<>()).add(r));
-                return new Settled(settled, events);
-            });
+            return releases.chain(() -> captureAll(c, settled)).map(captures -> new Settled(settled, events, captures));
         });
     }
 
@@ -93,16 +92,18 @@ public class Credits {
     }
 
     /**
-     * A batch's holds: each paid task's credits.changed by task id, or, when the account cannot cover the batch, the
-     * index of the first task it cannot cover ({@code shortAt}, -1 when covered) and that task's 402.
+     * A batch's holds: the one credits.changed of the user's account after them (null when no task costs anything),
+     * or, when the account cannot cover the batch, the index of the first task it cannot cover ({@code shortAt}, -1 when
+     * covered) and that task's 402.
      */
-    public record BatchHold(Map<UUID, Record> events, int shortAt, ProblemException shortage) {}
+    public record BatchHold(Record event, int shortAt, ProblemException shortage) {}
 
     /**
      * Holds the costs of a user's new tasks (in create order) with one account update for their sum and one ledger row
-     * per paid task. Each task's credits.changed carries the balance as it stands after that task's hold, the same events
-     * one {@link #hold} per task gives. When the sum is not available nothing is held and the answer names the first task
-     * whose running total exceeds the available balance, with the problem that task's own {@link #hold} would answer.
+     * per paid task, and one credits.changed for them all: the account after the batch, the amount held, the number of
+     * entries (the task's id when only one task costs anything). When the sum is not available nothing is held and the
+     * answer names the first task whose running total exceeds the available balance, with the problem that task's own
+     * {@link #hold} would answer.
      */
     public Uni<BatchHold> holdAll(SqlClient c, UUID userId, List<UUID> taskIds, List<Long> costs) {
         return holdAll(c, userId, taskIds, costs, true);
@@ -120,20 +121,14 @@ public class Credits {
             }
         }
         if (paidIds.isEmpty()) {
-            return Uni.createFrom().item(new BatchHold(Map.of(), -1, null));
+            return Uni.createFrom().item(new BatchHold(null, -1, null));
         }
         long sum = total;
         return accounts.holdForTasks(c, userId, sum, paidCosts.toArray(Long[]::new), paidIds.toArray(UUID[]::new))
                 .chain(after -> {
                     if (after != null) {
-                        Map<UUID, Record> events = new HashMap<>();
-                        long held = after.held() - sum;
-                        for (int i = 0; i < paidIds.size(); i++) {
-                            held += paidCosts.get(i);
-                            Account now = new Account(userId, after.balance(), held, after.balance() - held);
-                            events.put(paidIds.get(i), Events.credits(now, "hold", paidCosts.get(i), paidIds.get(i)));
-                        }
-                        return Uni.createFrom().item(new BatchHold(events, -1, null));
+                        Record event = Events.credits(after, "hold", sum, paidIds.get(0), paidIds.size());
+                        return Uni.createFrom().item(new BatchHold(event, -1, null));
                     }
                     return accounts.find(c, userId).chain(current -> {
                         long available = current == null ? 0 : current.available();
@@ -143,9 +138,7 @@ public class Credits {
                             if (cost > 0 && running + cost > available) {
                                 return Uni.createFrom()
                                         .item(new BatchHold(
-                                                Map.of(),
-                                                i,
-                                                TaskProblems.insufficientCredits(cost, available - running)));
+                                                null, i, TaskProblems.insufficientCredits(cost, available - running)));
                             }
                             running += cost;
                         }
@@ -159,7 +152,7 @@ public class Credits {
                         }
                         return Uni.createFrom()
                                 .item(new BatchHold(
-                                        Map.of(),
+                                        null,
                                         last,
                                         TaskProblems.insufficientCredits(
                                                 costs.get(last), available - running + costs.get(last))));
@@ -168,17 +161,21 @@ public class Credits {
     }
 
     /**
-     * Captures the holds of several completed tasks: one account update per user (the sum of that user's costs) and one
-     * ledger insert for all. Answers each task's credits.changed event by task id, with the balance as it stands after
-     * that task's capture (the same events one capture per task would give, in the order of {@code done}).
+     * Captures the holds of several completed tasks: one account update per user (the sum of that user's costs), one
+     * ledger insert for all (a row per task), and one credits.changed per user: the account after the batch, the amount
+     * captured, the number of tasks (the task's id when it is one), in user id order.
      */
-    public Uni<Map<UUID, Record>> captureAll(SqlClient c, List<Task> done) {
+    public Uni<List<Record>> captureAll(SqlClient c, List<Task> done) {
         List<Task> paid = done.stream().filter(t -> t.cost() > 0).toList();
         if (paid.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+            return Uni.createFrom().item(List.of());
         }
         Map<UUID, Long> sums = new TreeMap<>();
-        paid.forEach(t -> sums.merge(t.userId(), t.cost(), Long::sum));
+        Map<UUID, List<UUID>> tasksOf = new HashMap<>();
+        for (Task t : paid) {
+            sums.merge(t.userId(), t.cost(), Long::sum);
+            tasksOf.computeIfAbsent(t.userId(), u -> new ArrayList<>()).add(t.id());
+        }
         UUID[] users = sums.keySet().toArray(UUID[]::new);
         Long[] amounts = sums.values().toArray(Long[]::new);
         // The ledger rows need nothing the update answers: they go out right behind it (one round trip for both, so the
@@ -191,20 +188,15 @@ public class Credits {
                 paid.stream().map(Task::id).toArray(UUID[]::new));
         return Pipelined.answerFirst(accounts.captureAll(c, users, amounts), ledger)
                 .map(after -> {
-                    // Walk each user's tasks from the balance before the batch down to the one after it.
-                    Map<UUID, long[]> running = new HashMap<>();
-                    Map<UUID, Record> events = new HashMap<>();
-                    for (Task t : paid) {
-                        Account end = after.get(t.userId());
+                    List<Record> events = new ArrayList<>(users.length);
+                    for (UUID user : users) {
+                        Account end = after.get(user);
                         if (end == null) {
-                            throw new IllegalStateException("no account for user " + t.userId() + " of task " + t.id());
+                            throw new IllegalStateException(
+                                    "no account for user " + user + " of tasks " + tasksOf.get(user));
                         }
-                        long[] state = running.computeIfAbsent(
-                                t.userId(), u -> new long[] {end.balance() + sums.get(u), end.held() + sums.get(u)});
-                        state[0] -= t.cost();
-                        state[1] -= t.cost();
-                        Account now = new Account(t.userId(), state[0], state[1], state[0] - state[1]);
-                        events.put(t.id(), Events.credits(now, "capture", t.cost(), t.id()));
+                        List<UUID> ids = tasksOf.get(user);
+                        events.add(Events.credits(end, "capture", sums.get(user), ids.get(0), ids.size()));
                     }
                     return events;
                 });

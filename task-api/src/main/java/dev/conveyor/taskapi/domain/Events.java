@@ -51,10 +51,25 @@ public final class Events {
                         e, task.taskType(), task.status(), task.runAfter(), task.generationType(), task.shotId()));
     }
 
-    /** credits.changed on account-events, key = user id. */
+    /** credits.changed of one ledger entry on account-events, key = user id. */
     public static Record credits(Account account, String kind, long amount, UUID taskId) {
+        return credits(account, kind, amount, taskId, 1);
+    }
+
+    /**
+     * credits.changed of a transaction's {@code entries} ledger entries of one kind on one account (their amount
+     * together; {@code taskId} only when they are one task's entry), the account as it stands after them.
+     */
+    public static Record credits(Account account, String kind, long amount, UUID taskId, int entries) {
         CreditsChanged data = new CreditsChanged(
-                account.userId(), account.balance(), account.held(), account.available(), kind, amount, taskId);
+                account.userId(),
+                account.balance(),
+                account.held(),
+                account.available(),
+                kind,
+                amount,
+                entries == 1 ? taskId : null,
+                entries);
         EventEnvelope e = EventEnvelope.of(
                 EventTypes.CREDITS_CHANGED, SOURCE, account.userId().toString(), null, account.userId(), null);
         return new Record(Topics.ACCOUNT_EVENTS, account.userId().toString(), e.toJsonWith(data), EventHeaders.of(e));

@@ -192,7 +192,7 @@ public class TaskBatchService {
                                     throw firstRefusal;
                                 }
                                 return tasks.insertAll(c, rows).map(created -> {
-                                    List<Record> events = new ArrayList<>(created.size() * 2);
+                                    List<Record> events = new ArrayList<>(created.size() + 1);
                                     Map<Integer, Task> byItem = new HashMap<>();
                                     for (int k = 0; k < created.size(); k++) {
                                         Task task = created.get(k);
@@ -200,10 +200,10 @@ public class TaskBatchService {
                                         byItem.put(i, task);
                                         events.add(Events.created(
                                                 task, validated.get(i).paramsJson()));
-                                        Record held = hold.events().get(task.id());
-                                        if (held != null) {
-                                            events.add(held);
-                                        }
+                                    }
+                                    // One credits.changed for the batch's holds, after the tasks it holds for.
+                                    if (hold.event() != null) {
+                                        events.add(hold.event());
                                     }
                                     return Ending.then(
                                             answers(items, validated, replayed, byItem),
