@@ -31,8 +31,20 @@ final class Sql {
         return instant == null ? null : instant.atOffset(java.time.ZoneOffset.UTC);
     }
 
+    static Instant instant(Row row, int column) {
+        OffsetDateTime t = row.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
     static JsonNode json(Row row, String column) {
-        String text = row.getString(column);
+        return json(row.getString(column));
+    }
+
+    static JsonNode json(Row row, int column) {
+        return json(row.getString(column));
+    }
+
+    private static JsonNode json(String text) {
         if (text == null) {
             return null;
         }

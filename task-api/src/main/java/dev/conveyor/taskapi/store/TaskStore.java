@@ -30,39 +30,73 @@ public class TaskStore {
     /** A dependency as create sees it. */
     public record Dependency(UUID id, UUID projectId, String status) {}
 
+    // Each column's place in COLS: rows map by position, not by name (a name is looked up by a linear search over the
+    // row's 28 column names, ~400 string comparisons per task row; TaskStoreColumnsTest holds these to COLS).
+    static final int ID = 0;
+    static final int PROJECT_ID = 1;
+    static final int USER_ID = 2;
+    static final int TASK_TYPE = 3;
+    static final int PARAMS = 4;
+    static final int STATUS = 5;
+    static final int PRIORITY = 6;
+    static final int COST = 7;
+    static final int ATTEMPTS = 8;
+    static final int MAX_ATTEMPTS = 9;
+    static final int PROGRESS = 10;
+    static final int PROGRESS_MESSAGE = 11;
+    static final int WORKER_ID = 12;
+    static final int OUTPUT_LOCATION = 13;
+    static final int METADATA = 14;
+    static final int ERROR_MESSAGE = 15;
+    static final int GENERATION_ID = 16;
+    static final int GENERATION_TYPE = 17;
+    static final int SHOT_ID = 18;
+    static final int DEPENDS_ON = 19;
+    static final int PARENT_TASK_ID = 20;
+    static final int CREATED_AT = 21;
+    static final int UPDATED_AT = 22;
+    static final int CLAIMED_AT = 23;
+    static final int COMPLETED_AT = 24;
+    static final int RUN_AFTER = 25;
+    static final int LEASE_TOKEN = 26;
+    static final int LEASE_EXPIRES_AT = 27;
+    /** How many columns COLS has: the place of a column selected after them. */
+    static final int COLUMNS = 28;
+
+    /** A row whose select list starts with {@link #COLS} (or {@link #T_COLS}) as a task. */
     public static Task task(Row r) {
-        UUID[] deps = r.getArrayOfUUIDs("depends_on");
+        UUID[] deps = r.getArrayOfUUIDs(DEPENDS_ON);
         return new Task(
-                r.getUUID("id"),
-                r.getUUID("project_id"),
-                r.getUUID("user_id"),
-                r.getString("task_type"),
-                Sql.json(r, "params_json"),
-                r.getString("status"),
-                r.getInteger("priority"),
-                r.getLong("cost"),
-                r.getInteger("attempts"),
-                r.getInteger("max_attempts"),
-                r.getInteger("progress"),
-                r.getString("progress_message"),
-                r.getString("worker_id"),
-                r.getString("output_location"),
-                Sql.json(r, "metadata_json"),
-                r.getString("error_message"),
-                r.getUUID("generation_id"),
-                r.getString("generation_type"),
-                r.getUUID("shot_id"),
+                r.getUUID(ID),
+                r.getUUID(PROJECT_ID),
+                r.getUUID(USER_ID),
+                r.getString(TASK_TYPE),
+                Sql.json(r, PARAMS),
+                r.getString(STATUS),
+                r.getInteger(PRIORITY),
+                r.getLong(COST),
+                r.getInteger(ATTEMPTS),
+                r.getInteger(MAX_ATTEMPTS),
+                r.getInteger(PROGRESS),
+                r.getString(PROGRESS_MESSAGE),
+                r.getString(WORKER_ID),
+                r.getString(OUTPUT_LOCATION),
+                Sql.json(r, METADATA),
+                r.getString(ERROR_MESSAGE),
+                r.getUUID(GENERATION_ID),
+                r.getString(GENERATION_TYPE),
+                r.getUUID(SHOT_ID),
                 deps == null ? List.of() : Arrays.asList(deps),
-                r.getUUID("parent_task_id"),
-                Sql.instant(r, "created_at"),
-                Sql.instant(r, "updated_at"),
-                Sql.instant(r, "claimed_at"),
-                Sql.instant(r, "completed_at"),
-                Sql.instant(r, "run_after"),
+                r.getUUID(PARENT_TASK_ID),
+                Sql.instant(r, CREATED_AT),
+                Sql.instant(r, UPDATED_AT),
+                Sql.instant(r, CLAIMED_AT),
+                Sql.instant(r, COMPLETED_AT),
+                Sql.instant(r, RUN_AFTER),
                 null,
                 null,
-                r.getUUID("lease_token"),
-                Sql.instant(r, "lease_expires_at"));
+                r.getUUID(LEASE_TOKEN),
+                Sql.instant(r, LEASE_EXPIRES_AT));
     }
 
     static Task first(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
@@ -90,12 +124,12 @@ public class TaskStore {
 
     /** The user's tasks created with any of these idempotency keys, by key (a batch's keyed items, one lookup). */
     public Uni<Map<String, Task>> findByIdempotencyKeys(SqlClient c, UUID userId, String[] keys) {
-        return c.preparedQuery("SELECT idempotency_key, " + COLS
-                        + " FROM tasks WHERE user_id = $1 AND idempotency_key = ANY($2)")
+        return c.preparedQuery("SELECT " + COLS
+                        + ", idempotency_key FROM tasks WHERE user_id = $1 AND idempotency_key = ANY($2)")
                 .execute(Sql.args(userId, keys))
                 .map(rows -> {
                     Map<String, Task> byKey = new HashMap<>();
-                    rows.forEach(r -> byKey.put(r.getString("idempotency_key"), task(r)));
+                    rows.forEach(r -> byKey.put(r.getString(COLUMNS), task(r)));
                     return byKey;
                 });
     }
@@ -269,7 +303,7 @@ public class TaskStore {
                 .map(rows -> {
                     // RETURNING's order is not promised: answer the rows in the order given, by id.
                     Map<UUID, Task> byId = new HashMap<>();
-                    rows.forEach(r -> byId.put(r.getUUID("id"), task(r)));
+                    rows.forEach(r -> byId.put(r.getUUID(ID), task(r)));
                     List<Task> inOrder = new ArrayList<>(n);
                     for (UUID id : ids) {
                         inOrder.add(byId.get(id));
