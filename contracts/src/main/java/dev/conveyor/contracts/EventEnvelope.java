@@ -95,8 +95,8 @@ public record EventEnvelope(
             g.writeStringField("id", id.toString());
             g.writeStringField("type", type);
             g.writeStringField("source", source);
-            // Instant.toString is ISO_INSTANT, the format of the mapper's InstantSerializer (timestamps off)
-            g.writeStringField("occurredAt", occurredAt.toString());
+            // IsoInstant writes ISO_INSTANT's text, as the mapper's Instant serializer does (timestamps off)
+            g.writeStringField("occurredAt", IsoInstant.format(occurredAt));
             if (subject != null) {
                 g.writeStringField("subject", subject);
             }

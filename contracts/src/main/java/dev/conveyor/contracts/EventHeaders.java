@@ -82,7 +82,7 @@ public final class EventHeaders {
             headers.put(SUBJECT, event.subject());
         }
         if (event.occurredAt() != null) {
-            headers.put(TIME, event.occurredAt().toString());
+            headers.put(TIME, IsoInstant.format(event.occurredAt()));
         }
     }
 
