@@ -3,9 +3,9 @@ package dev.conveyor.contracts;
 import java.util.UUID;
 
 /**
- * Data of {@code credits.changed}: the account after a transaction's ledger entries of one kind. One event per account
- * per transaction, not per entry: a batch of 50 creates holds with one event, a batch complete captures each user's
- * tasks with one (the ledger keeps every entry; what a consumer of the event needs is the account as it now stands).
+ * Data of {@code credits.changed}: the account after one ledger entry, or after a batch's entries of one kind on it: a
+ * batch of 50 creates holds with one event, a batch complete captures each user's tasks with one (the ledger keeps
+ * every entry; what a consumer of the event needs is the account as it now stands).
  *
  * @param entryKind grant, hold, capture or release
  * @param amount    the entries' amount together (positive)

@@ -10,8 +10,8 @@ import java.time.LocalDate;
 /**
  * {@link Instant#toString()}'s text ({@code DateTimeFormatter.ISO_INSTANT}: {@code 2026-12-05T00:46:50.556676Z}, the
  * fraction in groups of three digits, none when zero) written with plain arithmetic. Every event carries several times
- * (its own, the task's), and the JDK's formatter walks a chain of printer objects for each: ~3% of task-api's CPU in
- * a drain. Years outside 0000–9999 fall back to the JDK.
+ * (its own, the task's), and the JDK's formatter walks a chain of printer objects for each (2.8% of task-api's samples
+ * in a drain profile; ~145 ns per instant against ~50 here, warm). Years outside 0000–9999 fall back to the JDK.
  */
 public final class IsoInstant {
     private static final long FIRST = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
