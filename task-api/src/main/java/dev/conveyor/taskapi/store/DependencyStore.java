@@ -32,9 +32,9 @@ public class DependencyStore {
         return c.preparedQuery("UPDATE tasks t SET status = 'queued', run_after = now(), updated_at = now() "
                         + "WHERE t.status = 'waiting' AND t.depends_on && $1::uuid[] AND NOT EXISTS "
                         + "(SELECT 1 FROM tasks d WHERE d.id = ANY(t.depends_on) AND d.status <> 'complete') RETURNING "
-                        + TaskStore.T_COLS)
+                        + TaskRows.T_COLS)
                 .execute(Sql.args((Object) completedIds))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     /** Waiting tasks that depend on any of these (failed or cancelled) tasks fail. */
@@ -42,8 +42,8 @@ public class DependencyStore {
         return c.preparedQuery("UPDATE tasks SET status = 'failed', error_message = 'dependency ' || ("
                         + "SELECT d FROM unnest(depends_on) d WHERE d = ANY($1) LIMIT 1) || ' did not complete', "
                         + "completed_at = now(), updated_at = now() WHERE status = 'waiting' AND depends_on && $1 RETURNING "
-                        + TaskStore.COLS)
+                        + TaskRows.COLS)
                 .execute(Sql.args((Object) ids))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 }

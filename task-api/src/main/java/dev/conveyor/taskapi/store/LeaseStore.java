@@ -13,7 +13,7 @@ import java.util.UUID;
 /**
  * The worker protocol's statements on tasks: claim (and the worker's row), heartbeat, complete, requeue, fail, release
  * and the reaper's pass over expired leases. Each is fenced by the lease (token, worker, {@code in_progress}) or picks
- * rows with SKIP LOCKED; rows map through {@link TaskStore#task}. Every method runs on the connection (and transaction)
+ * rows with SKIP LOCKED; rows map through {@link TaskRows#task}. Every method runs on the connection (and transaction)
  * it is given.
  */
 @ApplicationScoped
@@ -29,9 +29,9 @@ public class LeaseStore {
                         + "UPDATE tasks t SET status = 'in_progress', lease_token = gen_random_uuid(), "
                         + "lease_expires_at = now() + t.lease_ms * interval '1 millisecond', attempts = t.attempts + 1, worker_id = $3, "
                         + "claimed_at = now(), updated_at = now(), progress = NULL, progress_message = NULL "
-                        + "FROM picked WHERE t.id = picked.id RETURNING " + TaskStore.T_COLS)
+                        + "FROM picked WHERE t.id = picked.id RETURNING " + TaskRows.T_COLS)
                 .execute(Sql.args(types, max, workerId))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     /**
@@ -57,9 +57,9 @@ public class LeaseStore {
         return c.preparedQuery("UPDATE tasks SET lease_expires_at = now() + lease_ms * interval '1 millisecond', "
                         + "progress = coalesce($3, progress), progress_message = coalesce($4, progress_message), updated_at = now() "
                         + "WHERE id = $1 AND lease_token = $2 AND worker_id = $5 AND status = 'in_progress' RETURNING "
-                        + TaskStore.COLS)
+                        + TaskRows.COLS)
                 .execute(Sql.args(id, token, progress, message, workerId))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /**
@@ -76,7 +76,7 @@ public class LeaseStore {
                     + "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS b(id, token, output_location, metadata) "
                     + "WHERE t.id = b.id AND t.lease_token = b.token AND t.worker_id = $5 "
                     + "AND (t.status = 'in_progress') IS TRUE "
-                    + "RETURNING " + TaskStore.T_COLS;
+                    + "RETURNING " + TaskRows.T_COLS;
 
     /**
      * Completes, in one statement, every item whose lease token is its task's live lease ({@code in_progress}) held by
@@ -88,16 +88,16 @@ public class LeaseStore {
         String[] metadataJson = Arrays.stream(metadata).map(Sql::text).toArray(String[]::new);
         return c.preparedQuery(COMPLETE_ALL)
                 .execute(Sql.args(ids, tokens, outputLocations, metadataJson, workerId))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     /** A failed attempt that may retry: back to queued, due after the backoff. */
     public Uni<Task> requeue(SqlClient c, UUID id, UUID token, Duration backoff, String error) {
         return c.preparedQuery("UPDATE tasks SET status = 'queued', run_after = now() + $3 * interval '1 millisecond', "
                         + "error_message = $4, lease_expires_at = NULL, updated_at = now() "
-                        + "WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + TaskStore.COLS)
+                        + "WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING " + TaskRows.COLS)
                 .execute(Sql.args(id, token, backoff.toMillis(), error))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /**
@@ -109,18 +109,18 @@ public class LeaseStore {
                         "UPDATE tasks SET status = 'queued', run_after = now(), attempts = greatest(attempts - 1, 0), "
                                 + "lease_expires_at = NULL, progress = NULL, progress_message = NULL, updated_at = now() "
                                 + "WHERE id = $1 AND lease_token = $2 AND worker_id = $3 AND status = 'in_progress' RETURNING "
-                                + TaskStore.COLS)
+                                + TaskRows.COLS)
                 .execute(Sql.args(id, token, workerId))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     public Uni<Task> failFinal(SqlClient c, UUID id, UUID token, String error) {
         return c.preparedQuery(
                         "UPDATE tasks SET status = 'failed', error_message = $3, completed_at = now(), updated_at = now(), "
                                 + "lease_expires_at = NULL WHERE id = $1 AND lease_token = $2 AND status = 'in_progress' RETURNING "
-                                + TaskStore.COLS)
+                                + TaskRows.COLS)
                 .execute(Sql.args(id, token, error))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /** Expired leases: back to queued, or failed when attempts are spent. Skips rows another replica holds. */
@@ -132,8 +132,8 @@ public class LeaseStore {
                                 + "completed_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END, run_after = now(), "
                                 + "error_message = 'lease expired (worker ' || coalesce(t.worker_id, '?') || ')', lease_expires_at = NULL, "
                                 + "updated_at = now() FROM expired WHERE t.id = expired.id RETURNING "
-                                + TaskStore.T_COLS)
+                                + TaskRows.T_COLS)
                 .execute(Sql.args(batch))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 }

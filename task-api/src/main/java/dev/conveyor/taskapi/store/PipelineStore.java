@@ -74,9 +74,9 @@ public class PipelineStore {
                         + "UPDATE tasks t SET status = 'cancelled', completed_at = now(), updated_at = now(), lease_expires_at = NULL, "
                         + "error_message = 'cancelled with its pipeline: parent task ' || t.parent_task_id || ' ended' "
                         + "FROM d WHERE t.id = d.id AND t.status IN ('waiting', 'queued', 'in_progress') RETURNING "
-                        + TaskStore.T_COLS)
+                        + TaskRows.T_COLS)
                 .execute(Sql.args((Object) ids))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     /**

@@ -30,10 +30,10 @@ public class StalledStore {
 
     /** A page of stalled tasks, oldest first; {@code taskType} null = every type. */
     public Uni<List<Task>> page(SqlClient c, long afterMs, String taskType, int limit, int offset) {
-        return c.preparedQuery("SELECT " + TaskStore.T_COLS + " FROM tasks t WHERE " + STALLED
+        return c.preparedQuery("SELECT " + TaskRows.T_COLS + " FROM tasks t WHERE " + STALLED
                         + " AND ($2::text IS NULL OR t.task_type = $2) ORDER BY t.created_at, t.id LIMIT $3 OFFSET $4")
                 .execute(Sql.args(afterMs, taskType, limit, offset))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     /**
@@ -47,8 +47,8 @@ public class StalledStore {
                         + "UPDATE tasks t SET status = 'failed', completed_at = now(), updated_at = now(), lease_expires_at = NULL, "
                         + "error_message = 'no_worker: no worker that can run task type ' || t.task_type || ' was seen for ' || $4 "
                         + "|| '; expired after ' || $5 || ' queued' FROM picked WHERE t.id = picked.id RETURNING "
-                        + TaskStore.T_COLS)
+                        + TaskRows.T_COLS)
                 .execute(Sql.args(afterMs, expireMs, batch, afterText, expireText))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 }

@@ -2,12 +2,10 @@ package dev.conveyor.taskapi.store;
 
 import dev.conveyor.taskapi.domain.Task;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,116 +18,35 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class TaskStore {
-    static final String COLS =
-            "id, project_id, user_id, task_type, params::text AS params_json, status, priority, cost, attempts, "
-                    + "max_attempts, progress, progress_message, worker_id, output_location, metadata::text AS metadata_json, error_message, "
-                    + "generation_id, generation_type, shot_id, depends_on, parent_task_id, created_at, updated_at, claimed_at, completed_at, "
-                    + "run_after, lease_token, lease_expires_at";
-    static final String T_COLS = COLS.replaceAll("(^|, )([a-z_]+)", "$1t.$2");
-
     /** A dependency as create sees it. */
     public record Dependency(UUID id, UUID projectId, String status) {}
 
-    // Each column's place in COLS: rows map by position, not by name (a name is looked up by a linear search over the
-    // row's 28 column names, ~400 string comparisons per task row; TaskStoreColumnsTest holds these to COLS).
-    static final int ID = 0;
-    static final int PROJECT_ID = 1;
-    static final int USER_ID = 2;
-    static final int TASK_TYPE = 3;
-    static final int PARAMS = 4;
-    static final int STATUS = 5;
-    static final int PRIORITY = 6;
-    static final int COST = 7;
-    static final int ATTEMPTS = 8;
-    static final int MAX_ATTEMPTS = 9;
-    static final int PROGRESS = 10;
-    static final int PROGRESS_MESSAGE = 11;
-    static final int WORKER_ID = 12;
-    static final int OUTPUT_LOCATION = 13;
-    static final int METADATA = 14;
-    static final int ERROR_MESSAGE = 15;
-    static final int GENERATION_ID = 16;
-    static final int GENERATION_TYPE = 17;
-    static final int SHOT_ID = 18;
-    static final int DEPENDS_ON = 19;
-    static final int PARENT_TASK_ID = 20;
-    static final int CREATED_AT = 21;
-    static final int UPDATED_AT = 22;
-    static final int CLAIMED_AT = 23;
-    static final int COMPLETED_AT = 24;
-    static final int RUN_AFTER = 25;
-    static final int LEASE_TOKEN = 26;
-    static final int LEASE_EXPIRES_AT = 27;
-    /** How many columns COLS has: the place of a column selected after them. */
-    static final int COLUMNS = 28;
-
-    /** A row whose select list starts with {@link #COLS} (or {@link #T_COLS}) as a task. */
-    public static Task task(Row r) {
-        UUID[] deps = r.getArrayOfUUIDs(DEPENDS_ON);
-        return new Task(
-                r.getUUID(ID),
-                r.getUUID(PROJECT_ID),
-                r.getUUID(USER_ID),
-                r.getString(TASK_TYPE),
-                Sql.json(r, PARAMS),
-                r.getString(STATUS),
-                r.getInteger(PRIORITY),
-                r.getLong(COST),
-                r.getInteger(ATTEMPTS),
-                r.getInteger(MAX_ATTEMPTS),
-                r.getInteger(PROGRESS),
-                r.getString(PROGRESS_MESSAGE),
-                r.getString(WORKER_ID),
-                r.getString(OUTPUT_LOCATION),
-                Sql.json(r, METADATA),
-                r.getString(ERROR_MESSAGE),
-                r.getUUID(GENERATION_ID),
-                r.getString(GENERATION_TYPE),
-                r.getUUID(SHOT_ID),
-                deps == null ? List.of() : Arrays.asList(deps),
-                r.getUUID(PARENT_TASK_ID),
-                Sql.instant(r, CREATED_AT),
-                Sql.instant(r, UPDATED_AT),
-                Sql.instant(r, CLAIMED_AT),
-                Sql.instant(r, COMPLETED_AT),
-                Sql.instant(r, RUN_AFTER),
-                null,
-                null,
-                r.getUUID(LEASE_TOKEN),
-                Sql.instant(r, LEASE_EXPIRES_AT));
-    }
-
-    static Task first(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? task(it.next()) : null;
-    }
-
     public Uni<Task> find(SqlClient c, UUID id) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1")
+        return c.preparedQuery("SELECT " + TaskRows.COLS + " FROM tasks WHERE id = $1")
                 .execute(Sql.args(id))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     public Uni<Task> findOwned(SqlClient c, UUID id, UUID userId) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = $1 AND user_id = $2")
+        return c.preparedQuery("SELECT " + TaskRows.COLS + " FROM tasks WHERE id = $1 AND user_id = $2")
                 .execute(Sql.args(id, userId))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     public Uni<Task> findByIdempotencyKey(SqlClient c, UUID userId, String key) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE user_id = $1 AND idempotency_key = $2")
+        return c.preparedQuery("SELECT " + TaskRows.COLS + " FROM tasks WHERE user_id = $1 AND idempotency_key = $2")
                 .execute(Sql.args(userId, key))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /** The user's tasks created with any of these idempotency keys, by key (a batch's keyed items, one lookup). */
     public Uni<Map<String, Task>> findByIdempotencyKeys(SqlClient c, UUID userId, String[] keys) {
-        return c.preparedQuery("SELECT " + COLS
+        return c.preparedQuery("SELECT " + TaskRows.COLS
                         + ", idempotency_key FROM tasks WHERE user_id = $1 AND idempotency_key = ANY($2)")
                 .execute(Sql.args(userId, keys))
                 .map(rows -> {
                     Map<String, Task> byKey = new HashMap<>();
-                    rows.forEach(r -> byKey.put(r.getString(COLUMNS), task(r)));
+                    rows.forEach(r -> byKey.put(r.getString(TaskRows.COLUMNS), TaskRows.task(r)));
                     return byKey;
                 });
     }
@@ -143,9 +60,9 @@ public class TaskStore {
 
     /** A child's key is scoped to its parent ({@code child_key}); a client's to its user ({@code idempotency_key}). */
     public Uni<Task> findChildByKey(SqlClient c, UUID parentId, String childKey) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE parent_task_id = $1 AND child_key = $2")
+        return c.preparedQuery("SELECT " + TaskRows.COLS + " FROM tasks WHERE parent_task_id = $1 AND child_key = $2")
                 .execute(Sql.args(parentId, childKey))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /**
@@ -154,11 +71,11 @@ public class TaskStore {
      * null otherwise.
      */
     public Uni<Task> findLeased(SqlClient c, UUID id, String workerId, UUID token) {
-        return c.preparedQuery(
-                        "SELECT " + COLS + " FROM tasks WHERE id = $1 AND status = 'in_progress' AND lease_token = $2 "
-                                + "AND worker_id = $3 AND lease_expires_at > now() FOR UPDATE")
+        return c.preparedQuery("SELECT " + TaskRows.COLS
+                        + " FROM tasks WHERE id = $1 AND status = 'in_progress' AND lease_token = $2 "
+                        + "AND worker_id = $3 AND lease_expires_at > now() FOR UPDATE")
                 .execute(Sql.args(id, token, workerId))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /**
@@ -196,7 +113,7 @@ public class TaskStore {
                                 + "lease_ms, generation_type, shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, "
                                 + "from_parent, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, $10, $11, $12, "
                                 + "$13, $14, $15, $16, $17, $18, clock_timestamp(), clock_timestamp()) RETURNING "
-                                + COLS)
+                                + TaskRows.COLS)
                 .execute(Sql.args(
                         t.id(),
                         t.projectId(),
@@ -216,7 +133,7 @@ public class TaskStore {
                         t.childKey(),
                         t.spawnBudget(),
                         t.fromParent()))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /**
@@ -280,7 +197,7 @@ public class TaskStore {
                                 + "user_id, task_type, params, status, priority, cost, max_attempts, lease_ms, generation_type, "
                                 + "shot_id, depends_on, parent_task_id, idempotency_key, child_key, spawn_budget, from_parent, n), "
                                 + "(SELECT clock_timestamp() AS t) s ORDER BY r.n RETURNING "
-                                + COLS)
+                                + TaskRows.COLS)
                 .execute(Sql.args(
                         ids,
                         projectIds,
@@ -303,7 +220,7 @@ public class TaskStore {
                 .map(rows -> {
                     // RETURNING's order is not promised: answer the rows in the order given, by id.
                     Map<UUID, Task> byId = new HashMap<>();
-                    rows.forEach(r -> byId.put(r.getUUID(ID), task(r)));
+                    rows.forEach(r -> byId.put(r.getUUID(TaskRows.ID), TaskRows.task(r)));
                     List<Task> inOrder = new ArrayList<>(n);
                     for (UUID id : ids) {
                         inOrder.add(byId.get(id));
@@ -326,10 +243,11 @@ public class TaskStore {
 
     public Uni<List<Task>> list(SqlClient c, UUID projectId, String status, String taskType, int limit, int offset) {
         return c.preparedQuery(
-                        "SELECT " + COLS + " FROM tasks WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) "
+                        "SELECT " + TaskRows.COLS
+                                + " FROM tasks WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) "
                                 + "AND ($3::text IS NULL OR task_type = $3) ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5")
                 .execute(Sql.args(projectId, status, taskType, limit, offset))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     public Uni<Long> count(SqlClient c, UUID projectId, String status, String taskType) {
@@ -342,11 +260,11 @@ public class TaskStore {
 
     /** The user's tasks across their projects, newest first; {@code statuses} null = every status. */
     public Uni<List<Task>> listByUser(SqlClient c, UUID userId, String[] statuses, int limit, int offset) {
-        return c.preparedQuery("SELECT " + COLS
+        return c.preparedQuery("SELECT " + TaskRows.COLS
                         + " FROM tasks WHERE user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)) "
                         + "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
                 .execute(Sql.args(userId, statuses, limit, offset))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     public Uni<Long> countByUser(SqlClient c, UUID userId, String[] statuses) {
@@ -357,9 +275,10 @@ public class TaskStore {
     }
 
     public Uni<List<Task>> children(SqlClient c, UUID parentId) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE parent_task_id = $1 ORDER BY created_at, id")
+        return c.preparedQuery(
+                        "SELECT " + TaskRows.COLS + " FROM tasks WHERE parent_task_id = $1 ORDER BY created_at, id")
                 .execute(Sql.args(parentId))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     public Uni<Map<String, Long>> statusCounts(SqlClient c, UUID projectId) {
@@ -373,17 +292,18 @@ public class TaskStore {
     }
 
     public Uni<List<Task>> findAll(SqlClient c, UUID[] ids) {
-        return c.preparedQuery("SELECT " + COLS + " FROM tasks WHERE id = ANY($1)")
+        return c.preparedQuery("SELECT " + TaskRows.COLS + " FROM tasks WHERE id = ANY($1)")
                 .execute(Sql.args((Object) ids))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 
     public Uni<Task> cancel(SqlClient c, UUID id) {
         return c.preparedQuery(
                         "UPDATE tasks SET status = 'cancelled', completed_at = now(), updated_at = now(), lease_expires_at = NULL "
-                                + "WHERE id = $1 AND status IN ('waiting', 'queued', 'in_progress') RETURNING " + COLS)
+                                + "WHERE id = $1 AND status IN ('waiting', 'queued', 'in_progress') RETURNING "
+                                + TaskRows.COLS)
                 .execute(Sql.args(id))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /**
@@ -395,16 +315,16 @@ public class TaskStore {
                         "UPDATE tasks SET status = $2, attempts = 0, run_after = now(), error_message = NULL, progress = NULL, "
                                 + "progress_message = NULL, worker_id = NULL, lease_token = NULL, lease_expires_at = NULL, completed_at = NULL, "
                                 + "output_location = NULL, cost = $3, spawn_budget = $4, from_parent = $5, updated_at = now() "
-                                + "WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING " + COLS)
+                                + "WHERE id = $1 AND status IN ('failed', 'cancelled') RETURNING " + TaskRows.COLS)
                 .execute(Sql.args(id, status, cost, spawnBudget, fromParent))
-                .map(TaskStore::first);
+                .map(TaskRows::first);
     }
 
     /** Sets the generation id where it differs (so a redelivered event changes nothing). */
     public Uni<List<Task>> setGeneration(SqlClient c, UUID[] taskIds, UUID generationId) {
         return c.preparedQuery("UPDATE tasks SET generation_id = $2, updated_at = now() WHERE id = ANY($1) "
-                        + "AND generation_id IS DISTINCT FROM $2 RETURNING " + COLS)
+                        + "AND generation_id IS DISTINCT FROM $2 RETURNING " + TaskRows.COLS)
                 .execute(Sql.args(taskIds, generationId))
-                .map(rows -> Sql.map(rows, TaskStore::task));
+                .map(rows -> Sql.map(rows, TaskRows::task));
     }
 }

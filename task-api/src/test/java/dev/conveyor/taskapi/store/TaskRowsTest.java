@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** TaskStore maps task rows by position: each position constant must name its column's place in COLS. */
-class TaskStoreColumnsTest {
+/** TaskRows maps task rows by position: each position constant must name its column's place in COLS. */
+class TaskRowsTest {
 
     /** A select-list item's output name: {@code params::text AS params_json} is {@code params}. */
     private static String columnOf(String item) {
@@ -21,15 +21,13 @@ class TaskStoreColumnsTest {
     }
 
     private static List<String> columns(String selectList) {
-        return Arrays.stream(selectList.split(","))
-                .map(TaskStoreColumnsTest::columnOf)
-                .toList();
+        return Arrays.stream(selectList.split(",")).map(TaskRowsTest::columnOf).toList();
     }
 
-    /** Every {@code static final int} of TaskStore but COLUMNS, by its name as a column name. */
+    /** Every {@code static final int} of TaskRows but COLUMNS, by its name as a column name. */
     private static Map<String, Integer> positions() throws IllegalAccessException {
         Map<String, Integer> out = new TreeMap<>();
-        for (Field f : TaskStore.class.getDeclaredFields()) {
+        for (Field f : TaskRows.class.getDeclaredFields()) {
             int m = f.getModifiers();
             if (Modifier.isStatic(m)
                     && Modifier.isFinal(m)
@@ -43,17 +41,17 @@ class TaskStoreColumnsTest {
 
     @Test
     void everyPositionConstantIsItsColumnsPlaceInCols() throws Exception {
-        List<String> cols = columns(TaskStore.COLS);
+        List<String> cols = columns(TaskRows.COLS);
         Map<String, Integer> positions = positions();
 
         assertThat(positions).hasSize(cols.size());
         positions.forEach((column, place) ->
                 assertThat(cols.get(place)).as("column at %d", place).isEqualTo(column));
-        assertThat(TaskStore.COLUMNS).isEqualTo(cols.size());
+        assertThat(TaskRows.COLUMNS).isEqualTo(cols.size());
     }
 
     @Test
     void theJoinedSelectListHasTheSameOrder() {
-        assertThat(columns(TaskStore.T_COLS)).isEqualTo(columns(TaskStore.COLS));
+        assertThat(columns(TaskRows.T_COLS)).isEqualTo(columns(TaskRows.COLS));
     }
 }
