@@ -36,15 +36,8 @@ final class Sql {
         return t == null ? null : t.toInstant();
     }
 
-    static JsonNode json(Row row, String column) {
-        return json(row.getString(column));
-    }
-
     static JsonNode json(Row row, int column) {
-        return json(row.getString(column));
-    }
-
-    private static JsonNode json(String text) {
+        String text = row.getString(column);
         if (text == null) {
             return null;
         }
