@@ -59,9 +59,12 @@ public final class IsoInstant {
         }
     }
 
-    /** Jackson's {@link Instant} serializer for {@link Json#MAPPER}: the same text as the JSR-310 module's. */
-    static final class Serializer extends StdSerializer<Instant> {
-        Serializer() {
+    /**
+     * Jackson's {@link Instant} serializer for {@link Json#MAPPER} and the services' REST answers (service-kit's
+     * {@code JsonOutput}): the same text as the JSR-310 module's with timestamps off.
+     */
+    public static final class Serializer extends StdSerializer<Instant> {
+        public Serializer() {
             super(Instant.class);
         }
 
