@@ -53,7 +53,7 @@ record CompareOptions(
                 i(m, "graphile-jobs", quick ? 10000 : 20000),
                 i(m, "dispatch-samples", quick ? 100 : 200),
                 i(m, "warmup-tasks", 2000),
-                i(m, "warmup-max", quick ? 5 : 8),
+                i(m, "warmup-max", quick ? 5 : 12),
                 i(m, "jit-settled", 50),
                 m.containsKey("profile") || m.containsKey("profile-measure"),
                 profileMeasure(m.getOrDefault("profile-measure", "drain")),

@@ -8,8 +8,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every attempt of this worker shares. Threads: handlers and every follow-up of a task-api answer run on
- * {@code workerPool}; {@code timer} only starts heartbeats, delayed flushes and report retries; the client's own
- * threads only carry HTTP.
+ * {@code workerPool} (the follow-ups of a report through {@code continuations}, which hands over to it only when not
+ * already on it); {@code timer} only starts heartbeats, delayed flushes and report retries; the client's own threads
+ * only carry HTTP.
  */
 record AttemptServices(
         TaskApiClient client,
@@ -19,4 +20,28 @@ record AttemptServices(
         ScheduledExecutorService timer,
         Executor workerPool,
         Duration progressInterval,
-        RunningTask.Listener listener) {}
+        RunningTask.Listener listener,
+        Executor continuations) {
+
+    /** With continuations of its own on {@code workerPool}. */
+    AttemptServices(
+            TaskApiClient client,
+            RunningTask.Completer completer,
+            String workerId,
+            OutputStore outputs,
+            ScheduledExecutorService timer,
+            Executor workerPool,
+            Duration progressInterval,
+            RunningTask.Listener listener) {
+        this(
+                client,
+                completer,
+                workerId,
+                outputs,
+                timer,
+                workerPool,
+                progressInterval,
+                listener,
+                new Continuations(workerPool));
+    }
+}

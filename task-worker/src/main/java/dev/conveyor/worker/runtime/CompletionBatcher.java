@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.jboss.logging.Logger;
@@ -34,16 +35,26 @@ public final class CompletionBatcher {
     private final TaskApiClient client;
     private final String workerId;
     private final IntConsumer batchSent;
+    private final Executor deliveries;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final AtomicInteger requests = new AtomicInteger();
     private boolean inFlight;
     private volatile boolean supported = true;
 
-    /** {@code batchSent} hears the size of every batch request (metrics). */
+    /** {@code batchSent} hears the size of every batch request (metrics); answers are delivered on the caller's thread. */
     public CompletionBatcher(TaskApiClient client, String workerId, IntConsumer batchSent) {
+        this(client, workerId, batchSent, Runnable::run);
+    }
+
+    /**
+     * {@code deliveries} runs the delivery of each batch's answers: the worker's {@link Continuations}, so that a
+     * batch reaches the worker pool once and its tasks' follow-ups run there inline, not one hand-over each.
+     */
+    CompletionBatcher(TaskApiClient client, String workerId, IntConsumer batchSent, Executor deliveries) {
         this.client = client;
         this.workerId = workerId;
         this.batchSent = batchSent;
+        this.deliveries = deliveries;
     }
 
     /** Queues one completion; the future answers that task's outcome (see the class comment). */
@@ -87,18 +98,20 @@ public final class CompletionBatcher {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        call.whenComplete((results, error) -> {
-            try {
-                deliver(batch, results, error);
-            } catch (RuntimeException e) {
-                batch.forEach(p -> p.result().completeExceptionally(e));
-            } finally {
-                synchronized (this) {
-                    inFlight = false;
-                }
-                flush();
-            }
-        });
+        call.whenCompleteAsync(
+                (results, error) -> {
+                    try {
+                        deliver(batch, results, error);
+                    } catch (RuntimeException e) {
+                        batch.forEach(p -> p.result().completeExceptionally(e));
+                    } finally {
+                        synchronized (this) {
+                            inFlight = false;
+                        }
+                        flush();
+                    }
+                },
+                deliveries);
     }
 
     private void deliver(List<Pending> batch, JsonNode results, Throwable error) {

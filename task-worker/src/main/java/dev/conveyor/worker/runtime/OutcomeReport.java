@@ -63,7 +63,7 @@ final class OutcomeReport {
             CompletableFuture<Void> result) {
         call.get()
                 .whenCompleteAsync(
-                        (ok, error) -> onAnswer(call, outcome, attempt, result, error), services.workerPool());
+                        (ok, error) -> onAnswer(call, outcome, attempt, result, error), services.continuations());
     }
 
     private void onAnswer(

@@ -117,12 +117,21 @@ public class WorkerRuntime implements RunningTask.Listener {
                 .register(meters);
         Counter claims = meters.counter("conveyor.worker.claim.requests");
         Counter claimedTasks = meters.counter("conveyor.worker.claimed.tasks");
-        batcher = new CompletionBatcher(client, workerId, batchSizes::record);
+        Continuations continuations = new Continuations(workerPool);
+        batcher = new CompletionBatcher(client, workerId, batchSizes::record, continuations);
         RunningTask.Completer completer = config.completeBatch()
                 ? batcher::complete
                 : (id, lease, output, metadata) -> client.complete(id, workerId, lease, output, metadata);
         attempts = new AttemptServices(
-                client, completer, workerId, outputs, timer, workerPool, config.progressInterval(), this);
+                client,
+                completer,
+                workerId,
+                outputs,
+                timer,
+                workerPool,
+                config.progressInterval(),
+                this,
+                continuations);
         ClaimLoop.Claimant who = new ClaimLoop.Claimant(workerId, handlers.capabilities(), handlers.taskTypes());
         ClaimLoop.Sink sink = new ClaimLoop.Sink() {
             @Override
