@@ -21,27 +21,4 @@ record AttemptServices(
         Executor workerPool,
         Duration progressInterval,
         RunningTask.Listener listener,
-        Executor continuations) {
-
-    /** With continuations of its own on {@code workerPool}. */
-    AttemptServices(
-            TaskApiClient client,
-            RunningTask.Completer completer,
-            String workerId,
-            OutputStore outputs,
-            ScheduledExecutorService timer,
-            Executor workerPool,
-            Duration progressInterval,
-            RunningTask.Listener listener) {
-        this(
-                client,
-                completer,
-                workerId,
-                outputs,
-                timer,
-                workerPool,
-                progressInterval,
-                listener,
-                new Continuations(workerPool));
-    }
-}
+        Executor continuations) {}

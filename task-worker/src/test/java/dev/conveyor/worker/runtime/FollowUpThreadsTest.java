@@ -137,7 +137,16 @@ class FollowUpThreadsTest {
                 finished.complete(outcome);
             }
         };
-        return new AttemptServices(client, completer, WORKER_ID, outputs, timer, workerPool, Duration.ZERO, listener);
+        return new AttemptServices(
+                client,
+                completer,
+                WORKER_ID,
+                outputs,
+                timer,
+                workerPool,
+                Duration.ZERO,
+                listener,
+                new Continuations(workerPool));
     }
 
     private String recordThread(String step) {
