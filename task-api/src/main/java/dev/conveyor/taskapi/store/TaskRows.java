@@ -50,7 +50,7 @@ final class TaskRows {
     static final int COLUMNS = 28;
 
     /** A row whose select list starts with {@link #COLS} (or {@link #T_COLS}) as a task. */
-    public static Task task(Row r) {
+    static Task task(Row r) {
         UUID[] deps = r.getArrayOfUUIDs(DEPENDS_ON);
         return new Task(
                 r.getUUID(ID),
