@@ -185,4 +185,23 @@ class ClaimTest {
                         .getList("tasks"))
                 .isEmpty();
     }
+
+    @Test
+    void aClaimAnswerOfManyTasksGoesOutWholeWithItsContentLengthNotInChunks() {
+        Fixtures.User user = Fixtures.user(100);
+        String prompt = "x".repeat(1500);
+        for (int i = 0; i < 12; i++) {
+            user.createTask("single_image", Map.of("prompt", prompt + i));
+        }
+        io.restassured.response.Response answer = claim("whole", List.of(), 12, 0)
+                .then()
+                .statusCode(200)
+                .extract()
+                .response();
+        byte[] body = answer.asByteArray();
+        assertThat(answer.jsonPath().getList("tasks.id")).hasSize(12);
+        assertThat(body.length).isGreaterThan(3 * 8192); // above Quarkus' default output buffer
+        assertThat(answer.header("Transfer-Encoding")).isNull();
+        assertThat(answer.header("Content-Length")).isEqualTo(String.valueOf(body.length));
+    }
 }
