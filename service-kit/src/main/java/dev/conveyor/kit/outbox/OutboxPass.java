@@ -69,11 +69,11 @@ final class OutboxPass {
             throws SQLException {
         c.setAutoCommit(false);
         try {
-            if (!tryLock(c)) {
+            List<Row> rows = lockAndRead(c, batchSize);
+            if (rows == null) {
                 c.rollback();
                 return Result.LOCKED_ELSEWHERE;
             }
-            List<Row> rows = unpublished(c, batchSize);
             List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 Future<RecordMetadata> ack = send(fence, row);
@@ -157,25 +157,29 @@ final class OutboxPass {
         }
     }
 
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-            lock.setLong(1, OutboxSettings.LOCK_KEY);
-            try (ResultSet rs = lock.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    private static List<Row> unpublished(Connection c, int batchSize) throws SQLException {
+    /**
+     * Takes the pass's advisory lock and reads the batch in one statement (one round trip; the lock is taken before the
+     * rows are read, as the lateral subquery depends on it): null when another relay holds the lock, else the
+     * committed, unpublished rows in id order.
+     */
+    private static List<Row> lockAndRead(Connection c, int batchSize) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT id, topic, key, payload, headers::text FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?")) {
-            q.setInt(1, batchSize);
+        try (PreparedStatement q =
+                c.prepareStatement("SELECT l.locked, o.id, o.topic, o.key, o.payload, o.headers::text "
+                        + "FROM (SELECT pg_try_advisory_xact_lock(?) AS locked) l LEFT JOIN LATERAL ("
+                        + "SELECT id, topic, key, payload, headers FROM outbox WHERE l.locked AND published_at IS NULL "
+                        + "ORDER BY id LIMIT ?) o ON true")) {
+            q.setLong(1, OutboxSettings.LOCK_KEY);
+            q.setInt(2, batchSize);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(
-                            new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    if (!rs.getBoolean(1)) {
+                        return null;
+                    }
+                    long id = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        rows.add(new Row(id, rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
+                    }
                 }
             }
         }
