@@ -27,6 +27,12 @@ public class NoopHandler implements TaskHandler {
         return "bench";
     }
 
+    /** Its result is ready at once: started on the dispatcher, no pool thread woken per task. */
+    @Override
+    public boolean blocking() {
+        return false;
+    }
+
     @Override
     public Uni<TaskResult> handle(TaskContext ctx) {
         return Uni.createFrom()

@@ -70,11 +70,11 @@ final class RunningTask implements LeaseKeeper.Attempt {
     void start() {
         lease.start();
         services.listener().started(this);
-        subscription = Uni.createFrom()
-                .deferred(this::invokeHandler)
-                .runSubscriptionOn(services.workerPool())
-                .subscribe()
-                .with(this::onResult, this::onFailure);
+        Uni<TaskResult> attempt = Uni.createFrom().deferred(this::invokeHandler);
+        if (handler.blocking()) {
+            attempt = attempt.runSubscriptionOn(services.workerPool());
+        }
+        subscription = attempt.subscribe().with(this::onResult, this::onFailure);
     }
 
     /** A handler that notices its cancellation throws; after a cancel nobody listens any more, so that is the end. */

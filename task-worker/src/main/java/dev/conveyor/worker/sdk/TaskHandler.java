@@ -21,4 +21,16 @@ public interface TaskHandler {
     }
 
     Uni<TaskResult> handle(TaskContext context);
+
+    /**
+     * Whether {@link #handle} may block: true (the default) runs every attempt's {@code handle} on a thread of the
+     * worker pool. A handler whose {@code handle} returns at once — it holds the result already, or assembles a
+     * {@code Uni} that completes elsewhere (a reactive client, a timer) — answers false, and the worker calls it on the
+     * thread that starts the attempt (its dispatcher), saving a thread hand-over (a wake-up and two context switches)
+     * per task. What follows task-api's answers still runs on the worker pool. A handler that answers false and then
+     * blocks holds up the claiming of every task of the worker for as long.
+     */
+    default boolean blocking() {
+        return true;
+    }
 }

@@ -110,6 +110,39 @@ class FollowUpThreadsTest {
         assertThat(threads.get("finished")).startsWith("test-worker-");
     }
 
+    @Test
+    void aHandlerThatMayBlockIsCalledOnTheWorkerPool() throws Exception {
+        ClaimedTask task = claimNewTask();
+        TaskHandler handler = handler(true, ctx -> {
+            recordThread("handle");
+            return Uni.createFrom().item(TaskResult.empty());
+        });
+
+        new RunningTask(task, handler, services()).start();
+
+        assertThat(finished.get(20, TimeUnit.SECONDS)).isEqualTo(RunningTask.Outcome.COMPLETED);
+        assertThat(threads.get("handle")).startsWith("test-worker-");
+    }
+
+    @Test
+    void aHandlerThatDoesNotBlockIsCalledOnTheStartingThreadAndWhatFollowsRunsOnTheWorkerPool() throws Exception {
+        ClaimedTask task = claimNewTask();
+        TaskHandler handler = handler(false, ctx -> {
+            recordThread("handle");
+            return ctx.task(ctx.taskId())
+                    .invoke(view -> recordThread("after reading a task"))
+                    .map(view -> TaskResult.empty());
+        });
+
+        new RunningTask(task, handler, services()).start();
+
+        assertThat(finished.get(20, TimeUnit.SECONDS)).isEqualTo(RunningTask.Outcome.COMPLETED);
+        assertThat(api.task(task.id()).path("status").asText()).isEqualTo("complete");
+        assertThat(threads.get("handle")).isEqualTo(Thread.currentThread().getName());
+        assertThat(threads.get("after reading a task")).startsWith("test-worker-");
+        assertThat(threads.get("finished")).startsWith("test-worker-");
+    }
+
     /** A noop task (no worker of this JVM runs that type), claimed by this test. */
     private ClaimedTask claimNewTask() {
         UUID id = UUID.fromString(
@@ -155,7 +188,16 @@ class FollowUpThreadsTest {
     }
 
     private static TaskHandler handler(Function<TaskContext, Uni<TaskResult>> body) {
+        return handler(true, body);
+    }
+
+    private static TaskHandler handler(boolean blocking, Function<TaskContext, Uni<TaskResult>> body) {
         return new TaskHandler() {
+            @Override
+            public boolean blocking() {
+                return blocking;
+            }
+
             @Override
             public String taskType() {
                 return "noop";
