@@ -11,6 +11,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -193,7 +194,7 @@ class ClaimTest {
         for (int i = 0; i < 12; i++) {
             user.createTask("single_image", Map.of("prompt", prompt + i));
         }
-        io.restassured.response.Response answer = claim("whole", List.of(), 12, 0)
+        Response answer = claim("whole", List.of(), 12, 0)
                 .then()
                 .statusCode(200)
                 .extract()
