@@ -41,7 +41,10 @@ public final class CompletionBatcher {
     private boolean inFlight;
     private volatile boolean supported = true;
 
-    /** {@code batchSent} hears the size of every batch request (metrics); answers are delivered on the thread that receives them. */
+    /**
+     * {@code batchSent} hears the size of every batch request (metrics); answers are delivered on the thread that
+     * receives them.
+     */
     public CompletionBatcher(TaskApiClient client, String workerId, IntConsumer batchSent) {
         this(client, workerId, batchSent, Runnable::run);
     }
